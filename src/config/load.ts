@@ -1,0 +1,155 @@
+// Deployment file → validated, resolved Config. Environment variables override what
+// operators set per environment; secrets come from the file, an env var or a file path.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError, pathOf, type Problem } from './errors.js';
+import { configSchema, type ParsedConfig, type SecretRef } from './schema.js';
+import type { SealingKey } from '../storage/seal.js';
+
+export interface Jwks {
+  keys: Record<string, unknown>[];
+}
+
+export interface Secrets {
+  cookieKeys: string[];
+  sealingKeys: SealingKey[];
+  lookupKey: Buffer;
+  /** true when made up at start-up (development only): nothing survives a restart */
+  ephemeral: boolean;
+}
+
+export interface Config extends Omit<ParsedConfig, 'secrets' | 'keys'> {
+  /** where the configuration came from, for messages */
+  source: string;
+  secrets: Secrets;
+  /** undefined: ephemeral keys (development only) */
+  signingJwks: Jwks | undefined;
+}
+
+export const DEFAULT_CONFIG = 'config/development.json';
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+}
+
+function readJson(path: string, source: string, field: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(source, [{ field, message: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})` }]);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new ConfigError(source, [{ field, message: `${path} is not valid JSON: ${(err as Error).message}` }]);
+  }
+}
+
+/** Apply the environment overrides (PORT, ISSUER, REDIS_URL) to the raw file. */
+function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  if (env.PORT !== undefined && env.PORT !== '') out.port = Number(env.PORT);
+  if (env.ISSUER) out.issuer = env.ISSUER;
+  if (env.REDIS_URL) {
+    const current = (out.store ?? {}) as Record<string, unknown>;
+    out.store = { ...(current.type === 'redis' ? current : { type: 'redis' }), url: env.REDIS_URL };
+  }
+  return out;
+}
+
+export function loadConfig(path: string, options: LoadOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const source = path;
+  const raw = applyEnv(readJson(path, source, '(file)'), env);
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      source,
+      parsed.error.issues.map((issue) => ({ field: pathOf(issue.path), message: issue.message })),
+    );
+  }
+  return resolveConfig(parsed.data, source, dirname(path), env);
+}
+
+export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: string, env: NodeJS.ProcessEnv): Config {
+  const problems: Problem[] = [];
+  const fromFile = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+
+  const read = (ref: SecretRef, field: string): string | undefined => {
+    if (typeof ref === 'string') return ref;
+    if ('env' in ref) {
+      const value = env[ref.env];
+      if (!value) problems.push({ field, message: `environment variable ${ref.env} is not set` });
+      return value || undefined;
+    }
+    try {
+      return readFileSync(fromFile(ref.file), 'utf8').trim();
+    } catch (err) {
+      problems.push({ field, message: `cannot read secret file ${ref.file} (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+      return undefined;
+    }
+  };
+
+  const key32 = (ref: SecretRef, field: string): Buffer | undefined => {
+    const value = read(ref, field);
+    if (value === undefined) return undefined;
+    const bytes = Buffer.from(value, 'base64url');
+    if (bytes.length !== 32) {
+      problems.push({ field, message: 'must be 32 random bytes, base64url-encoded (e.g. `openssl rand -base64 32 | tr "+/" "-_" | tr -d =`)', rule: 'TOK-2' });
+      return undefined;
+    }
+    return bytes;
+  };
+
+  let secrets: Secrets;
+  if (parsed.secrets) {
+    const cookieKeys = parsed.secrets.cookieKeys.map((ref, i) => {
+      const value = read(ref, `secrets.cookieKeys[${i}]`);
+      if (value !== undefined && value.length < 32) {
+        problems.push({ field: `secrets.cookieKeys[${i}]`, message: 'must be at least 32 characters' });
+      }
+      return value ?? '';
+    });
+    const sealingKeys = parsed.secrets.sealingKeys.flatMap(({ kid, key }, i) => {
+      const bytes = key32(key, `secrets.sealingKeys[${i}].key`);
+      return bytes ? [{ kid, key: bytes }] : [];
+    });
+    const lookupKey = key32(parsed.secrets.lookupKey, 'secrets.lookupKey') ?? Buffer.alloc(0);
+    secrets = { cookieKeys, sealingKeys, lookupKey, ephemeral: false };
+  } else if (parsed.mode === 'development') {
+    secrets = {
+      cookieKeys: [randomBytes(32).toString('base64url')],
+      sealingKeys: [{ kid: 'ephemeral', key: randomBytes(32) }],
+      lookupKey: randomBytes(32),
+      ephemeral: true,
+    };
+  } else {
+    problems.push({ field: 'secrets', message: 'is required in production mode (cookie keys, sealing keys, lookup key)', rule: 'TOK-2' });
+    secrets = { cookieKeys: [], sealingKeys: [], lookupKey: Buffer.alloc(0), ephemeral: false };
+  }
+
+  let signingJwks: Jwks | undefined;
+  const signing = parsed.keys?.signing;
+  if (signing && 'jwks' in signing) {
+    signingJwks = signing.jwks;
+  } else if (signing) {
+    try {
+      signingJwks = JSON.parse(readFileSync(fromFile(signing.path), 'utf8')) as Jwks;
+    } catch (err) {
+      problems.push({ field: 'keys.signing.path', message: `cannot read a JWKS from ${signing.path}: ${(err as Error).message}` });
+    }
+  } else if (parsed.mode !== 'development') {
+    problems.push({ field: 'keys.signing', message: 'is required in production mode (a private JWKS, inline or as a path)', rule: 'EP-7' });
+  }
+  if (signingJwks && !signingJwks.keys.every((k) => typeof k.d === 'string' || typeof k.k === 'string')) {
+    problems.push({ field: 'keys.signing', message: 'must hold private keys (with "d")' });
+  }
+
+  if (problems.length) throw new ConfigError(source, problems);
+
+  const { secrets: _s, keys: _k, ...rest } = parsed;
+  return { ...rest, source, secrets, signingJwks };
+}

@@ -1,0 +1,131 @@
+// The deployment file's shape. Validation here is about form (types, ranges, names);
+// whether a value follows the guideline is the policy's call (src/policy/).
+import { z } from 'zod';
+
+export const CLASSIFICATIONS = ['PUBLIC', 'IN-CONFIDENCE', 'SENSITIVE'] as const;
+export type Classification = (typeof CLASSIFICATIONS)[number];
+
+/** A secret is never required to sit in the file: name an environment variable or a file. */
+const secret = z.union([
+  z.string().min(1),
+  z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }),
+  z.strictObject({ file: z.string().min(1) }),
+]);
+export type SecretRef = z.infer<typeof secret>;
+
+const seconds = z.number().int().positive();
+
+const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
+
+const resourceServer = z.strictObject({
+  identifier: z.url(),
+  name: z.string().min(1).optional(),
+  classification: z.enum(CLASSIFICATIONS),
+  /** scope → plain-language description shown on the consent page (OIDC-6) */
+  scopes: z.record(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token'), z.string().min(1)),
+  accessTokenFormat: z.enum(['jwt', 'opaque']).default('jwt'),
+  accessTokenTTL: seconds.optional(),
+  /** JWS algorithm for this API's JWT access tokens */
+  signingAlg: z.string().optional(),
+  /** TOK-8: tokens for this API carry PII/PHI and are encrypted to its key */
+  encrypt: z.strictObject({ jwk: z.record(z.string(), z.unknown()), alg: z.string(), enc: z.string() }).optional(),
+});
+
+const account = z.strictObject({
+  id: z.string().min(1).optional(),
+  username: z.string().min(1),
+  /** `scrypt$…` as printed by `npm run hash-password` */
+  passwordHash: z.string().startsWith('scrypt$', 'a hash from `npm run hash-password` (scrypt$…)'),
+  claims: z.record(z.string(), z.unknown()).default({}),
+});
+
+const scopeDoc = z.strictObject({
+  description: z.string().min(1),
+  claims: z.array(z.string()).default([]),
+  /** the consent page lets the person untick an optional scope */
+  optional: z.boolean().default(false),
+});
+
+const store = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('memory'), maxEntries: z.number().int().positive().optional() }),
+  z.strictObject({
+    type: z.literal('redis'),
+    url: z.string().optional(),
+    keyPrefix: z.string().default('idp:'),
+    sentinels: z.array(z.strictObject({ host: z.string(), port: z.number().int() })).optional(),
+    name: z.string().optional(),
+    cluster: z.array(z.strictObject({ host: z.string(), port: z.number().int() })).optional(),
+  }),
+]);
+
+const deviation = z.strictObject({
+  rule: z.string().regex(/^(TOK|EP|OIDC|GR)-\d+$/, 'a rule ID such as TOK-3'),
+  setting: z.string().min(1),
+  reason: z.string().min(10, 'say why, in at least a sentence'),
+});
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** development: http issuer, ephemeral keys and secrets, the demo relying party */
+  mode: z.enum(['development', 'production']).default('production'),
+  issuer: z.url(),
+  port: z.number().int().min(0).max(65535).default(3000),
+  /** EP-11: TLS ends at a proxy in front; trust its X-Forwarded-* headers */
+  proxy: z.boolean().default(false),
+  keys: z
+    .strictObject({ signing: z.union([z.strictObject({ path: z.string() }), z.strictObject({ jwks })]) })
+    .optional(),
+  secrets: z
+    .strictObject({
+      cookieKeys: z.array(secret).min(1),
+      sealingKeys: z.array(z.strictObject({ kid: z.string().regex(/^[\w.-]+$/), key: secret })).min(1),
+      lookupKey: secret,
+    })
+    .optional(),
+  store: store.default({ type: 'memory' }),
+  lifetimes: z
+    .strictObject({
+      authorizationCode: seconds.default(60),
+      accessToken: seconds.default(600),
+      /** absolute, from the first issue of a rotation chain */
+      refreshToken: seconds.default(8 * 3600),
+      idToken: seconds.default(600),
+      interaction: seconds.default(600),
+      session: seconds.default(8 * 3600),
+      grant: seconds.default(90 * 24 * 3600),
+      pushedAuthorizationRequest: seconds.default(60),
+    })
+    .default({} as never),
+  algorithms: z
+    .strictObject({
+      idToken: z.array(z.string()).min(1).default(['ES256', 'PS256']),
+      accessToken: z.string().default('ES256'),
+    })
+    .default({} as never),
+  features: z
+    .strictObject({
+      /** GR-4: `id_token token` for PUBLIC clients (COULD) */
+      implicitForPublic: z.boolean().default(false),
+      /** EP-10: dynamic client registration at /register */
+      registration: z.boolean().default(false),
+      /** GR-8: require PAR of IN-CONFIDENCE clients too */
+      parForInConfidence: z.boolean().default(false),
+      /** EP-2: require DPoP or mTLS of IN-CONFIDENCE clients too */
+      senderConstrainedInConfidence: z.boolean().default(false),
+    })
+    .default({} as never),
+  scopes: z.record(z.string(), scopeDoc).default({}),
+  resourceServers: z.array(resourceServer).default([]),
+  clients: z.array(z.looseObject({ client_id: z.string().min(1), classification: z.string().optional() })).default([]),
+  accounts: z.array(account).default([]),
+  deviations: z.array(deviation).default([]),
+  demo: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+});
+
+export type RawConfig = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+export type ResourceServerConfig = z.output<typeof resourceServer>;
+export type AccountConfig = z.output<typeof account>;
+export type ScopeDoc = z.output<typeof scopeDoc>;
+export type StoreConfig = z.output<typeof store>;
+export type Deviation = z.output<typeof deviation>;

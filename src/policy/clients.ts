@@ -1,0 +1,133 @@
+// GR-1…GR-8, EP-2, EP-3, OIDC-1, TOK-9: a client registration against its classification
+// profile. Pure: metadata in, problems out. Used for static clients at start-up and for
+// /register (invalid_client_metadata).
+import type { Problem } from '../config/errors.js';
+import { isSigningAlgAllowed } from './algorithms.js';
+import { ASYMMETRIC_AUTH_METHODS, isClassification, profileFor, type Classification, type ProfileOptions } from './classification.js';
+
+export type ClientMetadata = Record<string, unknown>;
+
+export interface ClientCheckContext {
+  options: ProfileOptions;
+  /** development mode: http redirect URIs allowed on any host */
+  development: boolean;
+  /** algorithms the deployment signs with (opt-in RSA included) */
+  signingAlgs: readonly string[];
+}
+
+const KNOWN_GRANTS = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'implicit']);
+
+const list = (value: unknown, fallback: string[]): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : fallback;
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+}
+
+export function checkClient(meta: ClientMetadata, ctx: ClientCheckContext): Problem[] {
+  const problems: Problem[] = [];
+  const add = (field: string, message: string, rule?: string) => problems.push({ field, message, rule });
+
+  const classification = meta.classification;
+  if (!isClassification(classification)) {
+    add('classification', 'must be one of PUBLIC, IN-CONFIDENCE, SENSITIVE (the most sensitive API class the client may call)', 'GR-2');
+    return problems;
+  }
+  const profile = profileFor(classification, ctx.options);
+  const authMethod = typeof meta.token_endpoint_auth_method === 'string' ? meta.token_endpoint_auth_method : 'client_secret_basic';
+  const responseTypes = list(meta.response_types, ['code']);
+  const grantTypes = list(meta.grant_types, ['authorization_code']);
+  const isPublic = authMethod === 'none';
+
+  if (isPublic && !profile.publicClientsAllowed) {
+    add('token_endpoint_auth_method', `a ${classification} client must be confidential; "none" makes it public`, 'GR-2');
+  } else if (!profile.authMethods.includes(authMethod)) {
+    add('token_endpoint_auth_method', `"${authMethod}" is not allowed for ${classification}; use one of ${profile.authMethods.join(', ')}`, 'EP-2');
+  }
+
+  for (const rt of responseTypes) {
+    if (!profile.responseTypes.includes(rt)) {
+      add('response_types', `"${rt}" is not allowed for ${classification}; allowed: ${profile.responseTypes.join(', ') || 'none'}`, 'GR-4');
+    }
+  }
+
+  for (const gt of grantTypes) {
+    if (gt === 'password') add('grant_types', 'the resource-owner password credentials grant is never offered', 'GR-5');
+    else if (!KNOWN_GRANTS.has(gt)) add('grant_types', `"${gt}" is not offered`, 'GR-1');
+  }
+  // The library reconciles grant and response types silently; refuse instead (GR-1).
+  const needsCode = responseTypes.some((rt) => rt.split(' ').includes('code'));
+  const needsImplicit = responseTypes.some((rt) => !rt.split(' ').includes('code') && rt !== 'none');
+  if (needsCode && !grantTypes.includes('authorization_code')) {
+    add('grant_types', `response_types ${responseTypes.join(', ')} need the authorization_code grant`, 'GR-1');
+  }
+  if (needsImplicit && !grantTypes.includes('implicit')) {
+    add('grant_types', 'response type "id_token token" needs the implicit grant', 'GR-1');
+  }
+  if (grantTypes.includes('implicit') && !needsImplicit) {
+    add('grant_types', 'the implicit grant is only for the "id_token token" response type', 'GR-1');
+  }
+  if (grantTypes.includes('refresh_token') && isPublic) {
+    add('grant_types', 'refresh tokens are not issued to public clients', 'GR-7');
+  }
+  if (grantTypes.includes('client_credentials')) {
+    if (isPublic) add('grant_types', 'client_credentials is for confidential clients only', 'GR-6');
+    else if (!profile.clientCredentialsAuthMethods.includes(authMethod)) {
+      add('token_endpoint_auth_method', `client_credentials for ${classification} needs ${ASYMMETRIC_AUTH_METHODS.join(', ')}`, 'GR-6');
+    }
+  }
+
+  const usesAuthorize = needsCode || needsImplicit;
+  const redirectUris = list(meta.redirect_uris, []);
+  if (usesAuthorize && redirectUris.length === 0) add('redirect_uris', 'at least one redirect URI is required', 'EP-3');
+  redirectUris.forEach((uri, i) => {
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      add(`redirect_uris[${i}]`, 'must be an absolute URI', 'EP-3');
+      return;
+    }
+    if (url.hash) add(`redirect_uris[${i}]`, 'must not contain a fragment', 'EP-3');
+    if (/[*]/.test(uri)) add(`redirect_uris[${i}]`, 'wildcards are not allowed; redirect URIs match exactly', 'EP-3');
+    if (url.protocol === 'http:' && !isLoopback(url.hostname) && !ctx.development) {
+      add(`redirect_uris[${i}]`, 'must use https (http only for loopback addresses)', 'EP-11');
+    }
+  });
+
+  if (meta.require_pushed_authorization_requests === false && profile.par === 'required') {
+    add('require_pushed_authorization_requests', `PAR is required for ${classification} clients`, 'GR-8');
+  }
+
+  const dpop = meta.dpop_bound_access_tokens === true;
+  const mtls = meta.tls_client_certificate_bound_access_tokens === true;
+  if (profile.senderConstrained === 'required' && !dpop && !mtls) {
+    add('dpop_bound_access_tokens', `a ${classification} client must be sender-constrained: set dpop_bound_access_tokens or tls_client_certificate_bound_access_tokens`, 'EP-2');
+  }
+  if (dpop && mtls) add('dpop_bound_access_tokens', 'choose one proof-of-possession mechanism, DPoP or mTLS', 'EP-2');
+
+  for (const field of ['id_token_signed_response_alg', 'userinfo_signed_response_alg', 'authorization_signed_response_alg', 'introspection_signed_response_alg']) {
+    const alg = meta[field];
+    if (alg !== undefined && (typeof alg !== 'string' || !isSigningAlgAllowed(alg, ctx.signingAlgs))) {
+      add(field, `"${String(alg)}" is not an approved signing algorithm here`, 'TOK-9');
+    }
+  }
+  if (meta.request_object_signing_alg === 'none') add('request_object_signing_alg', '"none" is never accepted', 'TOK-9');
+
+  return problems;
+}
+
+/** Fill in what the profile decides so the library enforces it (GR-8: PAR for SENSITIVE). */
+export function applyProfile(meta: ClientMetadata, classification: Classification, options: ProfileOptions): ClientMetadata {
+  const profile = profileFor(classification, options);
+  const out: ClientMetadata = { ...meta };
+  if (profile.par === 'required') out.require_pushed_authorization_requests = true;
+  if (!Array.isArray(out.response_types)) {
+    const grants = Array.isArray(out.grant_types) ? (out.grant_types as unknown[]) : ['authorization_code'];
+    out.response_types = grants.includes('authorization_code') ? [...profile.responseTypes] : [];
+  }
+  if (!Array.isArray(out.grant_types)) {
+    out.grant_types = (out.response_types as string[]).some((rt) => rt.includes('code')) ? ['authorization_code'] : ['implicit'];
+  }
+  return out;
+}

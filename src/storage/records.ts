@@ -1,0 +1,42 @@
+// What the store knows of the library's models, shared by every store.
+import { errors, type AdapterPayload } from 'oidc-provider';
+
+/** Models whose records belong to a grant and go when it is revoked. */
+export const GRANTABLE = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
+
+/**
+ * TOK-1: once a code is used, keep only what the library reads before it sees `consumed`
+ * (lib/actions/grants/authorization_code.js) so a replay is detected and its grant
+ * revoked; the account, claims, nonce and scope are gone.
+ */
+const KEPT_AFTER_USE: Record<string, readonly string[]> = {
+  AuthorizationCode: ['jti', 'kind', 'clientId', 'grantId', 'iat', 'exp', 'codeChallenge', 'codeChallengeMethod', 'redirectUri'],
+  BackchannelAuthenticationRequest: ['jti', 'kind', 'clientId', 'grantId', 'iat', 'exp', 'accountId', 'error'],
+};
+
+export function consumedRecord(model: string, payload: AdapterPayload, now: number): AdapterPayload {
+  const kept = KEPT_AFTER_USE[model];
+  const base: Record<string, unknown> = kept
+    ? Object.fromEntries(kept.filter((k) => k in payload).map((k) => [k, (payload as Record<string, unknown>)[k]]))
+    : { ...payload };
+  return { ...base, consumed: now } as AdapterPayload;
+}
+
+/**
+ * TOK-1: of two parallel redemptions only one may win. The loser gets the standard
+ * error, and the caller revokes the grant as the library does for a replay.
+ */
+export function alreadyConsumed(model: string): Error {
+  return new errors.InvalidGrant(`${model === 'RefreshToken' ? 'refresh token' : 'grant'} already used`);
+}
+
+export function epochNow(): number {
+  return Math.floor(Date.now() / 1000);
+}

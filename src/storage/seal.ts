@@ -1,0 +1,56 @@
+// TOK-2: every record a store keeps is sealed. Keys are keyed hashes of the ids (an
+// opaque token's id *is* its bearer value), payloads are AES-256-GCM with a key id so
+// sealing keys rotate without invalidating live records.
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+
+export interface SealingKey {
+  kid: string;
+  /** 32 bytes of key material. */
+  key: Buffer;
+}
+
+export interface Sealer {
+  /** The storage key for a record: HMAC(lookup key, model + id), never the id itself. */
+  lookup(model: string, id: string): string;
+  seal(payload: unknown, aad: string): string;
+  open(sealed: string, aad: string): unknown;
+}
+
+const VERSION = 'v1';
+
+function derive(secret: Buffer, label: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), `health-idp ${label}`, 32));
+}
+
+export function createSealer(keys: readonly SealingKey[], lookupSecret: Buffer): Sealer {
+  const [current] = keys;
+  if (!current) throw new Error('at least one sealing key is required (TOK-2)');
+  const encryptionKeys = new Map(keys.map((k) => [k.kid, derive(k.key, 'seal')]));
+  const currentKey = encryptionKeys.get(current.kid) as Buffer;
+  const lookupKey = derive(lookupSecret, 'lookup');
+
+  return {
+    lookup(model, id) {
+      return createHmac('sha256', lookupKey).update(model).update('\0').update(id).digest('base64url');
+    },
+    seal(payload, aad) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', currentKey, iv);
+      cipher.setAAD(Buffer.from(aad));
+      const ct = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
+      return [VERSION, current.kid, iv.toString('base64url'), ct.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+    },
+    open(sealed, aad) {
+      const [version, kid, iv, ct, tag] = sealed.split('.');
+      const key = kid === undefined ? undefined : encryptionKeys.get(kid);
+      if (version !== VERSION || !key || !iv || !ct || !tag) {
+        throw new Error(`sealed record uses an unknown format or key id "${kid ?? ''}"`);
+      }
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+      decipher.setAAD(Buffer.from(aad));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      const plain = Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]);
+      return JSON.parse(plain.toString('utf8')) as unknown;
+    },
+  };
+}
