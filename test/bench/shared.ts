@@ -1,0 +1,75 @@
+// What both benchmark targets share: the keys, the clients, the APIs, the account.
+// The baseline and our IdP get byte-for-byte the same JWKS and client metadata, so the
+// only difference between them is what this project adds.
+import { exportJWK, generateKeyPair } from 'jose';
+import type { Jwks } from '../../src/config/load.js';
+import type { RawConfig } from '../../src/config/schema.js';
+import { SERVICE_SECRET, WEB_SECRET, service, web } from '../helpers/clients.js';
+import { PASSWORDS, REDIRECT, TEST_ACCOUNTS, TEST_APIS, TEST_SCOPES } from '../helpers/fixtures.js';
+
+export { PASSWORDS, REDIRECT, SERVICE_SECRET, TEST_ACCOUNTS, TEST_SCOPES, WEB_SECRET };
+
+/** The APIs the benchmark asks tokens for (RFC 8707 resource indicators). */
+export const BENCH_API = {
+  es256: 'https://api.test/bench-es256',
+  ps256: 'https://api.test/bench-ps256',
+  /** stored (opaque) tokens with a 2 s lifetime: the memory-growth case */
+  opaque: 'https://api.test/bench-opaque',
+} as const;
+
+export const BENCH_SCOPE = 'bench.read';
+/** Lifetime of the memory case's stored tokens, seconds. */
+export const OPAQUE_TTL = 2;
+
+export const BENCH_APIS: NonNullable<RawConfig['resourceServers']> = [
+  { identifier: BENCH_API.es256, classification: 'IN-CONFIDENCE', scopes: { [BENCH_SCOPE]: 'Read benchmark data' }, accessTokenFormat: 'jwt', signingAlg: 'ES256' },
+  { identifier: BENCH_API.ps256, classification: 'IN-CONFIDENCE', scopes: { [BENCH_SCOPE]: 'Read benchmark data' }, accessTokenFormat: 'jwt', signingAlg: 'PS256' },
+  { identifier: BENCH_API.opaque, classification: 'PUBLIC', scopes: { [BENCH_SCOPE]: 'Read benchmark data' }, accessTokenFormat: 'opaque', accessTokenTTL: OPAQUE_TTL },
+];
+
+/** Our deployment's APIs: the test ones plus the benchmark's. */
+export const ALL_APIS = [...TEST_APIS, ...BENCH_APIS];
+
+/**
+ * The two clients, as registered with our IdP (with `classification`). The baseline
+ * gets the same metadata without `classification`, which only our policy reads.
+ * `id_token_signed_response_alg` is explicit so both sign ID tokens with ES256 (the
+ * library's own default would be RS256).
+ */
+export const WEB_CLIENT: Record<string, unknown> & { client_id: string } = { ...web.metadata, id_token_signed_response_alg: 'ES256' };
+export const SERVICE_CLIENT: Record<string, unknown> & { client_id: string } = { ...service.metadata, id_token_signed_response_alg: 'ES256' };
+
+export function withoutClassification(meta: Record<string, unknown>): Record<string, unknown> {
+  const { classification: _c, ...rest } = meta;
+  return rest;
+}
+
+/** One ES256 key and one PS256 key (RSA 2048), private, as both targets load them. */
+export async function benchJwks(): Promise<Jwks> {
+  const make = async (alg: string, options: { modulusLength?: number } = {}) => {
+    const { privateKey } = await generateKeyPair(alg, { extractable: true, ...options });
+    return { ...(await exportJWK(privateKey)), alg, use: 'sig', kid: `bench-${alg.toLowerCase()}` } as Record<string, unknown>;
+  };
+  return { keys: [await make('ES256'), await make('PS256', { modulusLength: 2048 })] };
+}
+
+/** Lifetimes both targets use (our defaults, set explicitly in the baseline). */
+export const LIFETIMES = {
+  authorizationCode: 60,
+  accessToken: 600,
+  refreshToken: 8 * 3600,
+  idToken: 600,
+  interaction: 600,
+  session: 8 * 3600,
+  grant: 90 * 24 * 3600,
+  pushedAuthorizationRequest: 60,
+} as const;
+
+export type TargetName = 'baseline' | 'ours' | 'ours-redis';
+
+export interface TargetSpec {
+  name: TargetName;
+  jwks: Jwks;
+  /** for ours-redis */
+  redisUrl?: string;
+}
