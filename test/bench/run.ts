@@ -188,6 +188,8 @@ interface Round {
   firstError?: string;
   serverCpu: number;
   clientCpu: number;
+  /** server CPU milliseconds per op (main thread and threadpool): robust to a busy machine */
+  cpuMsPerOp: number;
 }
 
 async function runRound<S>(target: Target, workload: Workload<S>, states: S[]): Promise<Round> {
@@ -229,6 +231,7 @@ async function runRound<S>(target: Target, workload: Workload<S>, states: S[]): 
     ...(firstError ? { firstError } : {}),
     serverCpu: (server1 - server0) / seconds,
     clientCpu: (client.user + client.system) / 1e6 / seconds,
+    cpuMsPerOp: ((server1 - server0) * 1000) / Math.max(1, latencies.length),
   };
 }
 
@@ -243,6 +246,7 @@ interface TargetResult {
   errors: number;
   serverCpu: number;
   clientCpu: number;
+  cpuMsPerOp: number;
   /** median over rounds of this round / baseline's same round */
   vsBaseline?: number;
   /** median over rounds of this round / ours (memory)'s same round */
@@ -280,7 +284,7 @@ async function runWorkload(workload: Workload, targets: Target[], limit: Signing
     for (const t of order) {
       const round = await runRound(t, workload, states.get(t) ?? []);
       rounds.get(t)?.push(round);
-      log(`  round ${r + 1} ${t.name.padEnd(10)} ${fmt(round.opsPerSec).padStart(7)} ops/s  p50 ${fmt(round.p50, 1)} ms  p99 ${fmt(round.p99, 1)} ms  server CPU ${fmt(round.serverCpu * 100)}%  client CPU ${fmt(round.clientCpu * 100)}%${round.errors ? `  ERRORS ${round.errors}: ${round.firstError}` : ''}`);
+      log(`  round ${r + 1} ${t.name.padEnd(10)} ${fmt(round.opsPerSec).padStart(7)} ops/s  p50 ${fmt(round.p50, 1)} ms  p99 ${fmt(round.p99, 1)} ms  server CPU ${fmt(round.serverCpu * 100)}% (${fmt(round.cpuMsPerOp, 2)} ms/op)  client CPU ${fmt(round.clientCpu * 100)}%${round.errors ? `  ERRORS ${round.errors}: ${round.firstError}` : ''}`);
     }
   }
   const byName = (name: TargetName) => targets.find((t) => t.name === name);
@@ -299,6 +303,7 @@ async function runWorkload(workload: Workload, targets: Target[], limit: Signing
       errors: rs.reduce((n, r) => n + r.errors, 0),
       serverCpu: median(rs.map((r) => r.serverCpu)),
       clientCpu: median(rs.map((r) => r.clientCpu)),
+      cpuMsPerOp: median(rs.map((r) => r.cpuMsPerOp)),
     };
     if (base && t !== base) result.vsBaseline = pairedRatio(rs, rounds.get(base) ?? []);
     if (memory && t.name === 'ours-redis') result.vsMemory = pairedRatio(rs, rounds.get(memory) ?? []);
@@ -450,11 +455,11 @@ function markdown(report: Report): string {
   lines.push('- ops/s, p50, p99: medians over the rounds; latency is per op (a whole sign-in for the user flows). "of signing limit" = ops/s × JWS signatures per op ÷ jose signatures/s at the same concurrency on the server\'s CPU.');
   for (const [name, why] of Object.entries(report.skipped)) lines.push(`- **${NAMES[name as TargetName] ?? name} skipped:** ${why}`);
   lines.push('');
-  lines.push('| workload | target | ops/s | req/s | p50 ms | p99 ms | ours/baseline | Redis/memory | of signing limit | server CPU | errors |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| workload | target | ops/s | req/s | p50 ms | p99 ms | ours/baseline | Redis/memory | of signing limit | server CPU | server CPU ms/op | errors |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const w of report.workloads) {
     for (const t of w.targets) {
-      lines.push(`| ${w.workload} | ${NAMES[t.target]} | ${fmt(t.opsPerSec)} | ${fmt(t.reqPerSec)} | ${fmt(t.p50, 2)} | ${fmt(t.p99, 2)} | ${x(t.vsBaseline)} | ${x(t.vsMemory)} | ${pct(t.ofSigningLimit)} | ${pct(t.serverCpu)} | ${t.errors} |`);
+      lines.push(`| ${w.workload} | ${NAMES[t.target]} | ${fmt(t.opsPerSec)} | ${fmt(t.reqPerSec)} | ${fmt(t.p50, 2)} | ${fmt(t.p99, 2)} | ${x(t.vsBaseline)} | ${x(t.vsMemory)} | ${pct(t.ofSigningLimit)} | ${pct(t.serverCpu)} | ${fmt(t.cpuMsPerOp, 2)} | ${t.errors} |`);
     }
   }
   lines.push('');

@@ -182,7 +182,7 @@ export const flowNew: Workload<undefined> = {
 
 export const flowConsented: Workload<Jar> = {
   name: 'user flow, consent on file',
-  describe: 'same browser, consent already given, prompt=login: PAR → authorize → login form → code exchange (PKCE); 7 HTTP requests',
+  describe: 'same browser, consent already given, prompt=login: PAR → authorize → login form → code exchange (PKCE); 6 HTTP requests',
   signatures: 3,
   alg: 'ES256',
   async setup(http) {
