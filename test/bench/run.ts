@@ -36,6 +36,7 @@ const { values: opts } = parseArgs({
     'no-redis': { type: 'boolean', default: false },
     'no-pin': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    alt: { type: 'string' },
   },
 });
 
@@ -131,11 +132,11 @@ class Target {
   }
 }
 
-async function startTarget(spec: TargetSpec): Promise<Target | { skipped: string }> {
+async function startTarget(spec: TargetSpec, root = ROOT): Promise<Target | { skipped: string }> {
   const nodeArgs = ['--import', 'tsx', '--expose-gc'];
   if (opts.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(OUT, 'profiles', spec.name)}`);
-  const [command, args] = pinned(SERVER_CPU, process.execPath, [...nodeArgs, join(HERE, 'server.ts')]);
-  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_TARGET: JSON.stringify(spec) } });
+  const [command, args] = pinned(SERVER_CPU, process.execPath, [...nodeArgs, join(root, 'test', 'bench', 'server.ts')]);
+  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_TARGET: JSON.stringify(spec) } });
   const first = await new Promise<FromServer>((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`${spec.name} exited (${code}) before it was ready`)));
@@ -251,6 +252,10 @@ interface TargetResult {
   vsBaseline?: number;
   /** median over rounds of this round / ours (memory)'s same round */
   vsMemory?: number;
+  /** ours-alt only: median over rounds of this round / ours's same round */
+  vsOurs?: number;
+  /** median over rounds of baseline's CPU per op / this target's (1 = same cost) */
+  cpuVsBaseline?: number;
   /** ops/s × signatures per op ÷ the signing limit */
   ofSigningLimit?: number;
 }
@@ -307,6 +312,8 @@ async function runWorkload(workload: Workload, targets: Target[], limit: Signing
     };
     if (base && t !== base) result.vsBaseline = pairedRatio(rs, rounds.get(base) ?? []);
     if (memory && t.name === 'ours-redis') result.vsMemory = pairedRatio(rs, rounds.get(memory) ?? []);
+    if (memory && t.name === 'ours-alt') result.vsOurs = pairedRatio(rs, rounds.get(memory) ?? []);
+    if (base && t !== base) result.cpuVsBaseline = median(rs.map((r, i) => (rounds.get(base)?.[i]?.cpuMsPerOp ?? Number.NaN) / r.cpuMsPerOp));
     if (workload.alg && workload.signatures) result.ofSigningLimit = (result.opsPerSec * workload.signatures) / limit[workload.alg].concurrent;
     return result;
   });
@@ -409,7 +416,7 @@ async function memoryCase(jwks: TargetSpec['jwks']): Promise<MemoryResult> {
 // ---------------------------------------------------------------------------------------
 // Report
 
-const NAMES: Record<TargetName, string> = { baseline: 'baseline (bare oidc-provider)', ours: 'ours (memory)', 'ours-redis': 'ours (Redis)' };
+const NAMES: Record<TargetName, string> = { baseline: 'baseline (bare oidc-provider)', ours: 'ours (memory)', 'ours-redis': 'ours (Redis)', 'ours-alt': 'ours from --alt (memory)' };
 const x = (n: number | undefined) => (n === undefined ? '—' : `${fmt(n, 2)}×`);
 const pct = (n: number | undefined) => (n === undefined ? '—' : `${fmt(n * 100, 0)}%`);
 
@@ -434,6 +441,10 @@ function targetChecks(workloads: WorkloadResult[], memory: Report['memory'], ski
     const redis = w.targets.find((t) => t.target === 'ours-redis');
     if (redis?.vsMemory !== undefined) out.push({ name: `Redis ≥ 0.85× memory: ${w.workload}`, met: redis.vsMemory >= 0.85, detail: `${fmt(redis.vsMemory, 3)}×` });
   }
+  for (const w of workloads) {
+    const alt = w.targets.find((t) => t.target === 'ours-alt');
+    if (alt?.vsOurs !== undefined) out.push({ name: `(diagnostic) --alt vs ours: ${w.workload}`, met: undefined, detail: `${fmt(alt.vsOurs, 3)}× throughput; vs baseline ${fmt(alt.vsBaseline, 3)}× throughput, ${fmt(alt.cpuVsBaseline, 3)}× CPU efficiency` });
+  }
   if (skipped['ours-redis']) out.push({ name: 'Redis ≥ 0.85× memory', met: undefined, detail: `not measured: ${skipped['ours-redis']}` });
   if (memory && 'growth' in memory) {
     out.push({ name: `no memory growth after ${fmt(memory.tokens)} tokens issued and expired`, met: memory.met, detail: `heap after GC ${fmt(memory.heapBefore / 2 ** 20, 2)} → ${fmt(memory.heapAfter / 2 ** 20, 2)} MiB (growth ${fmt(memory.growth / 1024, 0)} KiB, threshold ${fmt(memory.thresholdBytes / 1024)} KiB); store entries ${memory.entriesBefore} → peak ${memory.entriesPeak} → ${memory.entriesAfter}` });
@@ -452,14 +463,14 @@ function markdown(report: Report): string {
   lines.push(`- Placement: ${s.placement}`);
   lines.push(`- Load: ${s.concurrency} ops in flight (one keep-alive socket each); per workload ${s.warmupRounds} warm-up round then ${s.rounds} rounds of ${s.roundMs / 1000} s per target, interleaved (A B C, C B A, …). The machine is shared; interleaving spreads its noise over every target alike, and ratios are medians of same-round pairs.`);
   lines.push('- Login: test account with scrypt N=1024 (the tests\' cheap cost; production hashes use N=32768), the same hash on both targets.');
-  lines.push('- ops/s, p50, p99: medians over the rounds; latency is per op (a whole sign-in for the user flows). "of signing limit" = ops/s × JWS signatures per op ÷ jose signatures/s at the same concurrency on the server\'s CPU.');
+  lines.push('- ops/s, p50, p99: medians over the rounds; latency is per op (a whole sign-in for the user flows). "of signing limit" = ops/s × JWS signatures per op ÷ jose signatures/s at the same concurrency on the server\'s CPU. "CPU/op baseline÷this": the server CPU time one op costs the baseline divided by what it costs this target (median of same-round pairs; below 1 = this target spends more CPU per op) — less sensitive to a busy machine than throughput.');
   for (const [name, why] of Object.entries(report.skipped)) lines.push(`- **${NAMES[name as TargetName] ?? name} skipped:** ${why}`);
   lines.push('');
-  lines.push('| workload | target | ops/s | req/s | p50 ms | p99 ms | ours/baseline | Redis/memory | of signing limit | server CPU | server CPU ms/op | errors |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| workload | target | ops/s | req/s | p50 ms | p99 ms | ours/baseline | Redis/memory | of signing limit | server CPU | server CPU ms/op | CPU/op baseline÷this | errors |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const w of report.workloads) {
     for (const t of w.targets) {
-      lines.push(`| ${w.workload} | ${NAMES[t.target]} | ${fmt(t.opsPerSec)} | ${fmt(t.reqPerSec)} | ${fmt(t.p50, 2)} | ${fmt(t.p99, 2)} | ${x(t.vsBaseline)} | ${x(t.vsMemory)} | ${pct(t.ofSigningLimit)} | ${pct(t.serverCpu)} | ${fmt(t.cpuMsPerOp, 2)} | ${t.errors} |`);
+      lines.push(`| ${w.workload} | ${NAMES[t.target]} | ${fmt(t.opsPerSec)} | ${fmt(t.reqPerSec)} | ${fmt(t.p50, 2)} | ${fmt(t.p99, 2)} | ${x(t.vsBaseline)} | ${x(t.vsMemory)} | ${pct(t.ofSigningLimit)} | ${pct(t.serverCpu)} | ${fmt(t.cpuMsPerOp, 2)} | ${x(t.cpuVsBaseline)} | ${t.errors} |`);
     }
   }
   lines.push('');
@@ -481,7 +492,7 @@ function markdown(report: Report): string {
   lines.push('');
   lines.push('Targets:');
   lines.push('');
-  for (const t of report.targets) lines.push(`- ${t.met === undefined ? 'not measured' : t.met ? 'met' : 'NOT MET'} — ${t.name}: ${t.detail}`);
+  for (const t of report.targets) lines.push(`- ${t.met === undefined ? (t.name.startsWith('(diagnostic)') ? 'info' : 'not measured') : t.met ? 'met' : 'NOT MET'} — ${t.name}: ${t.detail}`);
   lines.push('');
   lines.push('Workloads:');
   lines.push('');
@@ -517,6 +528,11 @@ async function main(): Promise<void> {
     else skipped['ours-redis'] = `our IdP could not start on Redis (${t.skipped}); src/storage/redis.ts on this branch is still the placeholder until the Redis store (branch redis-store) is merged`;
   } else {
     skipped['ours-redis'] = redis.skipped;
+  }
+  if (opts.alt) {
+    const t = await startTarget({ name: 'ours-alt', jwks }, opts.alt);
+    if ('http' in t) targets.push(t);
+    else skipped['ours-alt'] = t.skipped;
   }
   for (const [name, why] of Object.entries(skipped)) log(`SKIPPED ${name}: ${why}`);
   log(`targets: ${targets.map((t) => `${t.name} ${t.url}`).join(', ')}`);

@@ -65,7 +65,8 @@ export const LIFETIMES = {
   pushedAuthorizationRequest: 60,
 } as const;
 
-export type TargetName = 'baseline' | 'ours' | 'ours-redis';
+/** ours-alt: our IdP from another checkout (`--alt PATH`), e.g. with a proposed fix. */
+export type TargetName = 'baseline' | 'ours' | 'ours-redis' | 'ours-alt';
 
 export interface TargetSpec {
   name: TargetName;
