@@ -95,13 +95,13 @@ export const configSchema = z.strictObject({
       grant: seconds.default(90 * 24 * 3600),
       pushedAuthorizationRequest: seconds.default(60),
     })
-    .default({} as never),
+    .prefault({}),
   algorithms: z
     .strictObject({
       idToken: z.array(z.string()).min(1).default(['ES256', 'PS256']),
       accessToken: z.string().default('ES256'),
     })
-    .default({} as never),
+    .prefault({}),
   features: z
     .strictObject({
       /** GR-4: `id_token token` for PUBLIC clients (COULD) */
@@ -113,7 +113,7 @@ export const configSchema = z.strictObject({
       /** EP-2: require DPoP or mTLS of IN-CONFIDENCE clients too */
       senderConstrainedInConfidence: z.boolean().default(false),
     })
-    .default({} as never),
+    .prefault({}),
   scopes: z.record(z.string(), scopeDoc).default({}),
   resourceServers: z.array(resourceServer).default([]),
   clients: z.array(z.looseObject({ client_id: z.string().min(1), classification: z.string().optional() })).default([]),

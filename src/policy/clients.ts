@@ -64,8 +64,10 @@ export function checkClient(meta: ClientMetadata, ctx: ClientCheckContext): Prob
   if (needsImplicit && !grantTypes.includes('implicit')) {
     add('grant_types', 'response type "id_token token" needs the implicit grant', 'GR-1');
   }
-  if (grantTypes.includes('implicit') && !needsImplicit) {
-    add('grant_types', 'the implicit grant is only for the "id_token token" response type', 'GR-1');
+  // Hybrid responses count as implicit in OpenID Connect Registration; nothing else does.
+  const frontChannelTokens = responseTypes.some((rt) => rt.split(' ').some((w) => w === 'id_token' || w === 'token'));
+  if (grantTypes.includes('implicit') && !frontChannelTokens) {
+    add('grant_types', 'the implicit grant goes only with response types that return tokens from /authorize', 'GR-1');
   }
   if (grantTypes.includes('refresh_token') && isPublic) {
     add('grant_types', 'refresh tokens are not issued to public clients', 'GR-7');
@@ -109,7 +111,7 @@ export function checkClient(meta: ClientMetadata, ctx: ClientCheckContext): Prob
   for (const field of ['id_token_signed_response_alg', 'userinfo_signed_response_alg', 'authorization_signed_response_alg', 'introspection_signed_response_alg']) {
     const alg = meta[field];
     if (alg !== undefined && (typeof alg !== 'string' || !isSigningAlgAllowed(alg, ctx.signingAlgs))) {
-      add(field, `"${String(alg)}" is not an approved signing algorithm here`, 'TOK-9');
+      add(field, `"${typeof alg === 'string' ? alg : JSON.stringify(alg)}" is not an approved signing algorithm here`, 'TOK-9');
     }
   }
   if (meta.request_object_signing_alg === 'none') add('request_object_signing_alg', '"none" is never accepted', 'TOK-9');

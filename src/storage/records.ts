@@ -26,7 +26,7 @@ export function consumedRecord(model: string, payload: AdapterPayload, now: numb
   const base: Record<string, unknown> = kept
     ? Object.fromEntries(kept.filter((k) => k in payload).map((k) => [k, (payload as Record<string, unknown>)[k]]))
     : { ...payload };
-  return { ...base, consumed: now } as AdapterPayload;
+  return { ...base, consumed: now };
 }
 
 /**

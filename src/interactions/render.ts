@@ -1,0 +1,23 @@
+// Pages are EJS views in views/, rendered into views/layout.ejs. Every page is served
+// with no-store caching and the strict headers of ops/headers.ts.
+import { join } from 'node:path';
+import ejs from 'ejs';
+import type { Context } from 'koa';
+import { VIEWS } from '../paths.js';
+
+export interface PageLocals {
+  title: string;
+  [key: string]: unknown;
+}
+
+export async function renderPage(view: string, locals: PageLocals): Promise<string> {
+  const body = await ejs.renderFile(join(VIEWS, `${view}.ejs`), locals, { async: true });
+  return ejs.renderFile(join(VIEWS, 'layout.ejs'), { ...locals, body }, { async: true });
+}
+
+export async function sendPage(ctx: Context, view: string, locals: PageLocals, status = 200): Promise<void> {
+  ctx.status = status;
+  ctx.type = 'html';
+  ctx.set('cache-control', 'no-store');
+  ctx.body = await renderPage(view, locals);
+}

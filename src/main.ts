@@ -1,0 +1,45 @@
+// Process entry: read config → build the IdP → listen; shut down cleanly on signals.
+import { parseArgs } from 'node:util';
+import { ConfigError } from './config/errors.js';
+import { DEFAULT_CONFIG, loadConfig } from './config/load.js';
+import { createLogger } from './ops/log.js';
+import { createIdp } from './server.js';
+
+const logger = createLogger();
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { config: { type: 'string' } }, allowPositionals: false });
+  const path = values.config ?? process.env.IDP_CONFIG ?? DEFAULT_CONFIG;
+  const config = loadConfig(path);
+
+  const idp = await createIdp(config, { logger });
+  const port = await idp.listen(config.port);
+  logger.log('info', 'listening', { issuer: config.issuer, port, store: config.store.type, mode: config.mode });
+  if (config.demo.enabled) {
+    process.stdout.write(`\n  Open ${config.issuer.replace(/\/$/, '')}/demo to sign in with a demo client.\n\n`);
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log('info', 'shutdown', { signal });
+    idp.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) fail(err.format());
+  if (err instanceof Error && 'code' in err && err.code === 'EADDRINUSE') fail(`The port is already in use: ${err.message}. Set PORT to another port.`);
+  fail(`The identity provider could not start: ${err instanceof Error ? err.message : String(err)}`);
+});

@@ -1,0 +1,31 @@
+// Operations: liveness, readiness (the store answers), and the stylesheet.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Router from '@koa/router';
+import { VIEWS } from '../paths.js';
+import type { Store } from '../storage/store.js';
+
+export function opsRoutes(store: Store, isShuttingDown: () => boolean): Router {
+  const router = new Router();
+  const css = readFile(join(VIEWS, 'static', 'style.css'));
+
+  router.get('/healthz', (ctx) => {
+    ctx.set('cache-control', 'no-store');
+    ctx.body = { status: 'ok' };
+  });
+
+  router.get('/readyz', async (ctx) => {
+    ctx.set('cache-control', 'no-store');
+    const ready = !isShuttingDown() && (await store.ready().catch(() => false));
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'unavailable', store: store.kind };
+  });
+
+  router.get('/static/style.css', async (ctx) => {
+    ctx.type = 'text/css';
+    ctx.set('cache-control', 'public, max-age=3600');
+    ctx.body = await css;
+  });
+
+  return router;
+}

@@ -1,0 +1,84 @@
+// The whole deployment against the guideline, before anything starts: a file that
+// breaks a rule stops the process with one line per problem naming the field and rule.
+import type { Problem } from '../config/errors.js';
+import type { Config } from '../config/load.js';
+import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, enabledSigningAlgs, isSigningAlgAllowed } from './algorithms.js';
+import { isClassification, type ProfileOptions } from './classification.js';
+import { applyProfile, checkClient, type ClientMetadata } from './clients.js';
+import { deviationFor } from './deviations.js';
+import { checkLifetimes } from './lifetimes.js';
+import { isMandatory, RULE_IDS } from './rules.js';
+
+export interface DeploymentPolicy {
+  options: ProfileOptions;
+  /** static clients with their profile applied, ready for the library */
+  clients: ClientMetadata[];
+  problems: Problem[];
+}
+
+export function profileOptions(config: Config): ProfileOptions {
+  return {
+    implicitForPublic: config.features.implicitForPublic,
+    codeForConfidential: Boolean(deviationFor(config.deviations, 'GR-4')),
+    parForInConfidence: config.features.parForInConfidence,
+    senderConstrainedInConfidence: config.features.senderConstrainedInConfidence,
+  };
+}
+
+export function checkDeployment(config: Config): DeploymentPolicy {
+  const problems: Problem[] = [];
+  const options = profileOptions(config);
+  const development = config.mode === 'development';
+  const signingAlgs = enabledSigningAlgs(config.algorithms.idToken);
+
+  if (!development && new URL(config.issuer).protocol !== 'https:') {
+    problems.push({ field: 'issuer', message: 'must be an https URL in production mode (TLS here or at a trusted proxy)', rule: 'EP-11' });
+  }
+  if (!development && config.demo.enabled) {
+    problems.push({ field: 'demo.enabled', message: 'the demo relying party is for development mode only' });
+  }
+
+  config.deviations.forEach((d, i) => {
+    if (!RULE_IDS.has(d.rule)) problems.push({ field: `deviations[${i}].rule`, message: `${d.rule} is not a rule of the guideline` });
+    else if (isMandatory(d.rule)) problems.push({ field: `deviations[${i}].rule`, message: `${d.rule} is a MUST and cannot be waived`, rule: d.rule });
+  });
+
+  config.algorithms.idToken.forEach((alg, i) => {
+    if (!isSigningAlgAllowed(alg, config.algorithms.idToken) || alg.startsWith('HS') || alg === 'none') {
+      problems.push({ field: `algorithms.idToken[${i}]`, message: `"${alg}" is not an approved signing algorithm`, rule: 'TOK-9' });
+    }
+  });
+  if (!isSigningAlgAllowed(config.algorithms.accessToken, signingAlgs)) {
+    problems.push({ field: 'algorithms.accessToken', message: `"${config.algorithms.accessToken}" is not an approved signing algorithm (or not in algorithms.idToken)`, rule: 'TOK-9' });
+  }
+
+  problems.push(...checkLifetimes(config.lifetimes, config.deviations));
+
+  const identifiers = new Set<string>();
+  config.resourceServers.forEach((api, i) => {
+    const at = `resourceServers[${i}]`;
+    if (identifiers.has(api.identifier)) problems.push({ field: `${at}.identifier`, message: 'is listed twice' });
+    identifiers.add(api.identifier);
+    if (api.signingAlg && !isSigningAlgAllowed(api.signingAlg, signingAlgs)) {
+      problems.push({ field: `${at}.signingAlg`, message: `"${api.signingAlg}" is not an approved signing algorithm here`, rule: 'TOK-9' });
+    }
+    if (api.encrypt) {
+      if (!(APPROVED_KEY_MANAGEMENT as readonly string[]).includes(api.encrypt.alg)) problems.push({ field: `${at}.encrypt.alg`, message: `use one of ${APPROVED_KEY_MANAGEMENT.join(', ')}`, rule: 'TOK-8' });
+      if (!(APPROVED_CONTENT_ENCRYPTION as readonly string[]).includes(api.encrypt.enc)) problems.push({ field: `${at}.encrypt.enc`, message: `use one of ${APPROVED_CONTENT_ENCRYPTION.join(', ')}`, rule: 'TOK-8' });
+    }
+  });
+
+  const seen = new Set<string>();
+  const clients = config.clients.map((raw, i) => {
+    const at = `clients[${i}]`;
+    if (seen.has(raw.client_id)) problems.push({ field: `${at}.client_id`, message: `"${raw.client_id}" is listed twice` });
+    seen.add(raw.client_id);
+    const meta = isClassification(raw.classification) ? applyProfile(raw, raw.classification, options) : raw;
+    for (const p of checkClient(meta, { options, development, signingAlgs })) {
+      problems.push({ ...p, field: `${at}.${p.field}`, message: `client "${raw.client_id}": ${p.message}` });
+    }
+    return meta;
+  });
+
+  return { options, clients, problems };
+}

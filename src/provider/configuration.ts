@@ -1,0 +1,159 @@
+// Validated Config + policy → the oidc-provider Configuration. Every library default
+// that breaks the guideline is set here, with the rule ID beside it.
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { AccountStore } from '../accounts/store.js';
+import type { Config, Jwks } from '../config/load.js';
+import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING, CLIENT_SECRET_JWT_ALGS, enabledSigningAlgs } from '../policy/algorithms.js';
+import { isClassification, offeredResponseTypes, type ProfileOptions } from '../policy/classification.js';
+import { capsFor, accessTokenTtl, refreshTokenTtl } from '../policy/lifetimes.js';
+import { claimsByScope } from '../policy/scopes.js';
+import type { Store } from '../storage/store.js';
+import { findAccountWith } from './accounts.js';
+import { authorizationPolicy, clientMetadataValidator, resourceServerInfo } from './hooks.js';
+import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
+
+export interface ProviderParts {
+  config: Config;
+  store: Store;
+  accounts: AccountStore;
+  jwks: Jwks;
+  /** static clients, already checked against their profiles */
+  clients: Record<string, unknown>[];
+  options: ProfileOptions;
+}
+
+const epoch = () => Math.floor(Date.now() / 1000);
+
+export function buildConfiguration(parts: ProviderParts): Configuration {
+  const { config, store, accounts, jwks, clients, options } = parts;
+  const caps = capsFor(config.lifetimes, config.deviations);
+  const signingAlgs = enabledSigningAlgs(config.algorithms.idToken);
+  const l = config.lifetimes;
+  const asymmetric = [...APPROVED_SIGNING];
+
+  return {
+    adapter: (name: string) => store.adapter(name),
+    clients: clients as unknown as Configuration['clients'],
+    jwks: jwks,
+    findAccount: findAccountWith(accounts),
+
+    // GR-1, GR-4: only the agreed response types.
+    responseTypes: offeredResponseTypes(options) as Configuration['responseTypes'],
+    // EP-2: the approved client authentications (mTLS joins with the mTLS feature).
+    clientAuthMethods: ['none', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt'],
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_post',
+      id_token_signed_response_alg: signingAlgs[0] ?? 'ES256',
+    },
+    extraClientMetadata: {
+      properties: ['classification'],
+      validator: clientMetadataValidator(config, options, signingAlgs),
+    },
+    // EP-1, EP-3, GR-4, GR-8, OIDC-1: checked after the library's own checks.
+    extraParams: { state: authorizationPolicy(options) },
+    // GR-8: PKCE always; v9 knows only S256.
+    pkce: { required: () => true },
+
+    // TOK-9: approved algorithms only; never `none`, never HMAC for tokens we sign.
+    enabledJWA: {
+      idTokenSigningAlgValues: signingAlgs as never,
+      userinfoSigningAlgValues: signingAlgs as never,
+      introspectionSigningAlgValues: signingAlgs as never,
+      authorizationSigningAlgValues: signingAlgs as never,
+      requestObjectSigningAlgValues: asymmetric,
+      clientAuthSigningAlgValues: [...asymmetric, ...CLIENT_SECRET_JWT_ALGS] as never,
+      dPoPSigningAlgValues: ['ES256', 'PS256', 'EdDSA'] as never,
+      idTokenEncryptionAlgValues: [...APPROVED_KEY_MANAGEMENT] as never,
+      idTokenEncryptionEncValues: [...APPROVED_CONTENT_ENCRYPTION] as never,
+      userinfoEncryptionAlgValues: [...APPROVED_KEY_MANAGEMENT] as never,
+      userinfoEncryptionEncValues: [...APPROVED_CONTENT_ENCRYPTION] as never,
+    },
+
+    claims: claimsByScope(config.scopes),
+    scopes: ['openid', 'offline_access', ...Object.keys(config.scopes)],
+    // OIDC-4: front-channel ID tokens hold protocol claims only (see accounts.ts too).
+    conformIdTokenClaims: true,
+    allowOmittingSingleRegisteredRedirectUri: false, // EP-3: exact redirect_uri, always sent
+    acceptQueryParamAccessTokens: false,
+
+    cookies: {
+      keys: config.secrets.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+
+    // TOK-5, GR-7: refresh tokens only for confidential clients granted offline access.
+    issueRefreshToken: (_ctx, client, code) =>
+      client.clientAuthMethod !== 'none' && client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    // TOK-4: every refresh rotates; a reused one revokes the grant (the library's rule).
+    rotateRefreshToken: true,
+
+    ttl: {
+      AuthorizationCode: l.authorizationCode, // TOK-1
+      AccessToken: (_ctx, token) => accessTokenTtl(l, caps, token.resourceServer?.accessTokenTTL), // TOK-3
+      ClientCredentials: (_ctx, token) => accessTokenTtl(l, caps, token.resourceServer?.accessTokenTTL), // TOK-3
+      RefreshToken: (_ctx, token) => refreshTokenTtl(l, caps, token.iiat, epoch()), // TOK-4
+      IdToken: l.idToken,
+      Interaction: l.interaction,
+      Session: l.session,
+      Grant: l.grant,
+      PushedAuthorizationRequest: l.pushedAuthorizationRequest,
+      BackchannelAuthenticationRequest: 600,
+      DeviceCode: 600,
+    },
+
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    renderError,
+
+    routes: {
+      authorization: '/authorize',
+      token: '/token',
+      revocation: '/revoke',
+      introspection: '/introspect',
+      userinfo: '/userinfo',
+      jwks: '/jwks',
+      pushed_authorization_request: '/par',
+      registration: '/register',
+      backchannel_authentication: '/bc-authorize',
+      end_session: '/logout',
+    },
+
+    features: {
+      devInteractions: { enabled: false },
+      claimsParameter: { enabled: false }, // OIDC-3, OIDC-4: no claims beyond the granted scopes
+      clientCredentials: { enabled: true }, // GR-6: confidential clients only (clients.ts)
+      introspection: {
+        enabled: true, // TOK-6, EP-5
+        allowedPolicy: (_ctx, client, token) => client.clientAuthMethod !== 'none' && (token.clientId === client.clientId || isClassification(client.metadata().classification)),
+      },
+      revocation: { enabled: true }, // EP-4
+      userinfo: { enabled: true }, // EP-6
+      pushedAuthorizationRequests: { enabled: true, allowUnregisteredRedirectUris: false }, // EP-8, GR-8
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (_ctx, _client, oneOf) => oneOf,
+        useGrantedResource: () => true,
+        getResourceServerInfo: resourceServerInfo(config, caps),
+      },
+      dPoP: { enabled: true }, // EP-2
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      registration: { enabled: config.features.registration, initialAccessToken: true }, // EP-10
+      // OIDC-2: s_hash in hybrid responses. The library emits it only under FAPI 1.0,
+      // whose other demands (nonce, PKCE at PAR, signed request expiry) we make anyway.
+      fapi: {
+        enabled: true,
+        profile: (ctx: KoaContextWithOIDC, client) => {
+          const rt = (ctx.oidc?.params as { response_type?: unknown } | undefined)?.response_type;
+          const hybrid = typeof rt === 'string' && rt.split(' ').includes('id_token') && rt.includes('code');
+          return hybrid && client?.metadata().classification !== 'PUBLIC' ? '1.0 Final' : undefined;
+        },
+      },
+    },
+    discovery: {
+      service_documentation: `${config.issuer.replace(/\/$/, '')}/docs`,
+      claims_parameter_supported: false,
+    },
+  } as Configuration;
+}

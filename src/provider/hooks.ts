@@ -1,0 +1,96 @@
+// The guideline's request-time rules, attached to the library's hooks. The decisions
+// live in src/policy/; this file only translates them into the library's errors.
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { errors, type ClientMetadata, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import type { Config } from '../config/load.js';
+import { isClassification, profileFor, type ProfileOptions } from '../policy/classification.js';
+import { applyProfile, checkClient } from '../policy/clients.js';
+import { accessTokenTtl, type LifetimeCaps } from '../policy/lifetimes.js';
+import { checkAuthorizationRequest, type Refusal } from '../policy/requests.js';
+import { findResourceServer, mayReach } from '../policy/resources.js';
+
+const ERRORS: Record<Refusal['error'], new (description: string) => Error> = {
+  invalid_request: errors.InvalidRequest,
+  unsupported_response_type: errors.UnsupportedResponseType,
+  invalid_scope: errors.InvalidScope as unknown as new (description: string) => Error,
+  invalid_target: errors.InvalidTarget,
+  unauthorized_client: errors.UnauthorizedClient,
+};
+
+function refuse(refusal: Refusal): never {
+  const ErrorClass = ERRORS[refusal.error];
+  throw new ErrorClass(refusal.description);
+}
+
+const AUTHORIZATION_ROUTES = new Set(['authorization', 'pushed_authorization_request']);
+
+/**
+ * Runs after the library has loaded the client and checked redirect_uri, response_type
+ * and PKCE, for /authorize and /par (the library's `extraParams` validator hook).
+ */
+export function authorizationPolicy(options: ProfileOptions) {
+  return (ctx: KoaContextWithOIDC): void => {
+    const { oidc } = ctx;
+    if (!AUTHORIZATION_ROUTES.has(oidc.route) || !oidc.client) return;
+    const classification = oidc.client.metadata().classification;
+    if (!isClassification(classification)) {
+      throw new errors.UnauthorizedClient('the client has no classification (GR-2)');
+    }
+    const params = oidc.params as Record<string, unknown>;
+    const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+    const refusal = checkAuthorizationRequest(profileFor(classification, options), {
+      responseType: str(params.response_type),
+      scopes: oidc.requestParamScopes,
+      nonce: str(params.nonce),
+      state: str(params.state),
+      codeChallengeMethod: str(params.code_challenge_method),
+      pushed: oidc.route === 'pushed_authorization_request' || Boolean(oidc.entities.PushedAuthorizationRequest),
+      registeredScopes: oidc.client.scope ? new Set(oidc.client.scope.split(' ')) : undefined,
+    });
+    if (refusal) refuse(refusal);
+  };
+}
+
+/** /register and static clients: the registration against its profile (GR-*, EP-2, EP-3). */
+export function clientMetadataValidator(config: Config, options: ProfileOptions, signingAlgs: readonly string[]) {
+  return (_ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: ClientMetadata): void => {
+    if (key !== 'classification') return;
+    if (!isClassification(value)) {
+      throw new errors.InvalidClientMetadata('classification must be one of PUBLIC, IN-CONFIDENCE, SENSITIVE (GR-2)');
+    }
+    Object.assign(metadata, applyProfile(metadata, value, options));
+    const [problem] = checkClient(metadata, { options, development: config.mode === 'development', signingAlgs });
+    if (problem) {
+      throw new errors.InvalidClientMetadata(`${problem.field}: ${problem.message}${problem.rule ? ` (${problem.rule})` : ''}`);
+    }
+  };
+}
+
+/** TOK-3, TOK-6, TOK-7, TOK-8, GR-2: the API a token is for, its format and lifetime. */
+export function resourceServerInfo(config: Config, caps: LifetimeCaps) {
+  return (_ctx: KoaContextWithOIDC, indicator: string, client: { metadata(): ClientMetadata }): ResourceServer => {
+    const api = findResourceServer(config.resourceServers, indicator);
+    if (!api) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
+    if (!mayReach(client.metadata().classification, api)) {
+      throw new errors.InvalidTarget(`this client may not obtain tokens for a ${api.classification} API (GR-2)`);
+    }
+    const info: ResourceServer = {
+      scope: Object.keys(api.scopes).join(' '),
+      audience: api.identifier,
+      accessTokenTTL: accessTokenTtl(config.lifetimes, caps, api.accessTokenTTL),
+      accessTokenFormat: api.accessTokenFormat,
+    };
+    if (api.accessTokenFormat === 'jwt') {
+      info.jwt = { sign: { alg: (api.signingAlg ?? config.algorithms.accessToken) as 'ES256' } };
+      if (api.encrypt) {
+        // TOK-8: this API's tokens carry PII/PHI, so they are JWE to the API's key.
+        info.jwt.encrypt = {
+          alg: api.encrypt.alg as 'ECDH-ES',
+          enc: api.encrypt.enc as 'A256GCM',
+          key: createPublicKey({ key: api.encrypt.jwk as JsonWebKey, format: 'jwk' }),
+        };
+      }
+    }
+    return info;
+  };
+}

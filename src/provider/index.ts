@@ -1,0 +1,14 @@
+// Assemble the provider: validated config → policy → oidc-provider.
+import Provider from 'oidc-provider';
+import type { AccountStore } from '../accounts/store.js';
+import type { Config, Jwks } from '../config/load.js';
+import type { DeploymentPolicy } from '../policy/deployment.js';
+import type { Store } from '../storage/store.js';
+import { buildConfiguration } from './configuration.js';
+
+export function createProvider(config: Config, policy: DeploymentPolicy, store: Store, accounts: AccountStore, jwks: Jwks): Provider {
+  const provider = new Provider(config.issuer, buildConfiguration({ config, store, accounts, jwks, clients: policy.clients, options: policy.options }));
+  // EP-11: behind a TLS-terminating proxy, trust its X-Forwarded-* headers only when told to.
+  provider.proxy = config.proxy;
+  return provider;
+}

@@ -1,0 +1,127 @@
+// The running IdP: the provider (a Koa app) with our pages and operations routes in
+// front of it. Everything a request can reach is assembled here, once, at start-up.
+import type { Server } from 'node:http';
+import type { Context, Next } from 'koa';
+import { errors, type Provider } from 'oidc-provider';
+import { createFileAccountStore, type AccountStore } from './accounts/store.js';
+import { ConfigError } from './config/errors.js';
+import type { Config, Jwks } from './config/load.js';
+import { FormError } from './interactions/form.js';
+import { sendPage } from './interactions/render.js';
+import { interactionRoutes } from './interactions/routes.js';
+import { securityHeaders } from './ops/headers.js';
+import { silentLogger, type Logger } from './ops/log.js';
+import { opsRoutes } from './ops/routes.js';
+import { enabledSigningAlgs } from './policy/algorithms.js';
+import { checkDeployment } from './policy/deployment.js';
+import { createProvider } from './provider/index.js';
+import { ephemeralJwks } from './provider/keys.js';
+import { createStore, type Store } from './storage/index.js';
+
+export interface Idp {
+  provider: Provider;
+  store: Store;
+  accounts: AccountStore;
+  config: Config;
+  /** start listening; resolves with the bound port */
+  listen(port?: number, host?: string): Promise<number>;
+  /** stop accepting, finish in-flight requests, close the store */
+  close(): Promise<void>;
+}
+
+export interface IdpOptions {
+  logger?: Logger;
+  /** replaces the file-backed account store (an agency's directory) */
+  accounts?: AccountStore;
+}
+
+/** Errors of our own routes become readable pages; nothing internal reaches a person. */
+function pageErrors(logger: Logger) {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (!ctx.path.startsWith('/interaction/')) throw err;
+      if (err instanceof errors.SessionNotFound || err instanceof errors.InvalidRequest) {
+        await sendPage(ctx, 'error', { title: 'This sign-in has expired', message: 'This sign-in page is no longer valid: it has expired, was already used, or was opened in another browser.', code: 'session_not_found' }, 400);
+      } else if (err instanceof FormError) {
+        await sendPage(ctx, 'error', { title: 'The form could not be used', message: err.message }, err.status);
+      } else {
+        logger.log('error', 'interaction.error', { path: ctx.path.replace(/\/interaction\/[^/]+/, '/interaction/:uid'), error: (err as Error).name });
+        await sendPage(ctx, 'error', { title: 'Something went wrong', message: 'Something went wrong on our side. Please try again.', code: 'server_error' }, 500);
+      }
+    }
+  };
+}
+
+export async function createIdp(fileConfig: Config, options: IdpOptions = {}): Promise<Idp> {
+  const logger = options.logger ?? silentLogger;
+  // Development mode's demo relying party brings its own clients, checked like any other.
+  const demo = fileConfig.demo.enabled ? await import('./demo/index.js') : undefined;
+  const withDemo = demo ? await demo.withDemoClients(fileConfig) : undefined;
+  const config = withDemo?.config ?? fileConfig;
+  const policy = checkDeployment(config);
+  if (policy.problems.length) throw new ConfigError(config.source, policy.problems);
+
+  let jwks: Jwks;
+  if (config.signingJwks) {
+    jwks = config.signingJwks;
+  } else {
+    jwks = await ephemeralJwks(enabledSigningAlgs(config.algorithms.idToken));
+    logger.log('warn', 'keys.ephemeral', { message: 'EPHEMERAL SIGNING KEYS: made up at start-up, gone at restart; every token signed now stops verifying then. Development only.' });
+  }
+  if (config.secrets.ephemeral) {
+    logger.log('warn', 'secrets.ephemeral', { message: 'EPHEMERAL SECRETS: cookie and sealing keys are made up at start-up. Development only.' });
+  }
+
+  const store = await createStore(config);
+  const accounts = options.accounts ?? (await createFileAccountStore(config.accounts));
+  const provider = createProvider(config, policy, store, accounts, jwks);
+  let shuttingDown = false;
+
+  provider.on('server_error', (_ctx, err) => logger.log('error', 'provider.server_error', { error: err.name, message: err.message }));
+
+  provider.use(securityHeaders());
+  provider.use(pageErrors(logger));
+  const ops = opsRoutes(store, () => shuttingDown);
+  provider.use(ops.routes());
+  const interactions = interactionRoutes({ provider, config, accounts });
+  provider.use(interactions.routes());
+  provider.use(interactions.allowedMethods());
+  if (demo && withDemo) for (const mw of demo.demoRoutes(config, withDemo.clients)) provider.use(mw);
+
+  let server: Server | undefined;
+  const sockets = new Set<import('node:net').Socket>();
+
+  return {
+    provider,
+    store,
+    accounts,
+    config,
+    listen(port = config.port, host) {
+      return new Promise((resolve, reject) => {
+        server = provider.listen(port, host, () => {
+          const address = server?.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+        server.on('error', reject);
+        server.on('connection', (socket) => {
+          sockets.add(socket);
+          socket.on('close', () => sockets.delete(socket));
+        });
+      });
+    },
+    async close() {
+      shuttingDown = true;
+      if (server) {
+        const closed = new Promise<void>((resolve) => server?.close(() => resolve()));
+        server.closeIdleConnections();
+        const force = setTimeout(() => server?.closeAllConnections(), 10_000);
+        force.unref();
+        await closed;
+        clearTimeout(force);
+      }
+      await store.close();
+    },
+  };
+}
