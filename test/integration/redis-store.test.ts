@@ -13,7 +13,8 @@ import { storeContract } from '../contract/store-contract.js';
 import { redisServerSkip, redisSkip, startRedisCluster, startRedisServer, type LocalCluster, type LocalRedis } from '../helpers/redis-server.js';
 
 const skip = redisSkip();
-const clusterSkip = skip === false && process.env.REDIS_URL ? redisServerSkip() : skip;
+/** Suites that start their own redis-server processes (cluster, outage) even with REDIS_URL. */
+const localSkip = skip === false && process.env.REDIS_URL ? redisServerSkip() : skip;
 
 // One standalone server (or REDIS_URL) and one cluster for the whole file, started lazily.
 let standalone: LocalRedis | undefined;
@@ -73,11 +74,11 @@ async function rawContents(raw: Redis | Cluster, keyPrefix: string): Promise<Map
 const sealer = (): Sealer => createSealer([{ kid: 'k1', key: randomBytes(32) }], randomBytes(32));
 
 storeContract('redis standalone', async (s) => ({ store: await createRedisStore(await standaloneConfig(), s) }), { skip });
-storeContract('redis cluster (3 masters)', async (s) => ({ store: await createRedisStore(await clusterConfig(), s) }), { skip: clusterSkip });
+storeContract('redis cluster (3 masters)', async (s) => ({ store: await createRedisStore(await clusterConfig(), s) }), { skip: localSkip });
 
 for (const [kind, config, skipped] of [
   ['standalone', standaloneConfig, skip],
-  ['cluster', clusterConfig, clusterSkip],
+  ['cluster', clusterConfig, localSkip],
 ] as const) {
   void describe(`redis store (${kind}): keys, TTLs and index`, { skip: skipped }, () => {
     let cfg: RedisStoreConfig;
@@ -104,7 +105,7 @@ for (const [kind, config, skipped] of [
       await store.adapter('Session').upsert(randomUUID(), { kind: 'Session', uid: randomUUID() }, 30);
       await store.adapter('ReplayDetection').upsert(randomUUID(), { kind: 'ReplayDetection' }, 30);
       const keys = await newKeys();
-      assert.equal(keys.length, 6, `home+locator, grant record, grant index, session, uid alias, replay: ${keys.length}`);
+      assert.equal(keys.length, 6, `code home (locator), code record, grant index, session, uid alias, replay id: ${keys.length}`);
       for (const key of keys) {
         const pttl = await raw.pttl(key);
         assert.ok(pttl > 25_000 && pttl <= 30_000, `every key expires with its record (pttl ${pttl})`);
@@ -188,7 +189,7 @@ for (const [kind, config, skipped] of [
   });
 }
 
-void describe('redis store: outage and recovery (standalone)', { skip: process.env.REDIS_URL ? 'uses its own redis-server' : skip }, () => {
+void describe('redis store: outage and recovery (standalone)', { skip: localSkip }, () => {
   let server: LocalRedis;
   let store: Store;
 
