@@ -234,4 +234,28 @@ void describe('redis store: outage and recovery (standalone)', { skip: localSkip
     assert.equal(store.stats().connected, 1);
     assert.ok((store.stats().unavailable ?? 0) >= 3);
   });
+
+  it('starts while Redis is down (unready, not crashed) and becomes ready when it comes up', async () => {
+    await server.stop();
+    const started = Date.now();
+    const late = await createRedisStore({ type: 'redis', url: server.url, keyPrefix: prefix() }, sealer());
+    try {
+      assert.ok(Date.now() - started < 4000, 'start-up does not hang on an outage');
+      assert.equal(await late.ready(), false);
+      await assert.rejects(late.adapter('Session').find('x'), StoreUnavailableError);
+      await server.start();
+      const deadline = Date.now() + 5000;
+      while (!(await late.ready())) {
+        assert.ok(Date.now() < deadline, 'ready within 5 s of Redis coming up');
+        await sleep(100);
+      }
+      assert.equal(await late.adapter('Session').find('x'), undefined);
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('refuses a key prefix with hash-tag braces', async () => {
+    await assert.rejects(createRedisStore({ type: 'redis', url: server.url, keyPrefix: 'idp{x}:' }, sealer()), /keyPrefix/);
+  });
 });
