@@ -140,6 +140,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
         getResourceServerInfo: resourceServerInfo(config, caps),
       },
       dPoP: { enabled: true }, // EP-2
+      encryption: { enabled: true }, // TOK-8: ID tokens and userinfo as JWE for clients that register for it
       mTLS: mtlsFeature(config), // EP-2
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       registration: { enabled: config.features.registration, initialAccessToken: true }, // EP-10
