@@ -33,6 +33,7 @@ const key32 = Buffer.alloc(32, 7).toString('base64url');
 const production = {
   mode: 'production',
   issuer: 'https://id.example.health',
+  proxy: true,
   keys: { signing: { jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd', alg: 'ES256' }] } } },
   secrets: { cookieKeys: [{ env: 'IDP_COOKIE_KEY' }], sealingKeys: [{ kid: 'k1', key: { env: 'IDP_SEALING_KEY' } }], lookupKey: { env: 'IDP_LOOKUP_KEY' } },
 };
@@ -95,6 +96,11 @@ describe('deployment file', () => {
     assert.doesNotMatch(problems[0]?.message ?? '', /c2hvcnQ/, 'the secret is not echoed');
   });
 
+  it('EP-11: production needs TLS here or at a trusted proxy', () => {
+    const config = loadConfig(file('prod-notls.json', { ...production, proxy: false }), { env: productionEnv });
+    assert.deepEqual(checkDeployment(config).problems.map((p) => [p.field, p.rule]), [['tls', 'EP-11']]);
+  });
+
   it('EP-11: a production issuer must be https', () => {
     const config = loadConfig(file('prod-http.json', { ...production, issuer: 'http://id.example.health' }), { env: productionEnv });
     const problems = checkDeployment(config).problems;
@@ -115,5 +121,13 @@ describe('deployment file', () => {
   it('the test deployment with its clients passes', () => {
     const config = configFrom(testRawConfig('http://127.0.0.1:1', { clients: staticClients }));
     assert.deepEqual(checkDeployment(config).problems, []);
+  });
+});
+
+describe('development conveniences', () => {
+  it('PORT moves a loopback issuer in development mode', () => {
+    const config = loadConfig('config/development.json', { env: { PORT: '4100' } });
+    assert.equal(config.port, 4100);
+    assert.equal(config.issuer, 'http://localhost:4100');
   });
 });
