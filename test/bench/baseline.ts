@@ -99,6 +99,8 @@ export function baselineConfiguration(jwks: Jwks): Configuration {
         getResourceServerInfo: resourceServerInfo,
       },
       dPoP: { enabled: true },
+      jwtResponseModes: { enabled: true },
+      encryption: { enabled: true },
     },
   };
 }

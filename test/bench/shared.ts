@@ -33,11 +33,12 @@ export const ALL_APIS = [...TEST_APIS, ...BENCH_APIS];
 /**
  * The two clients, as registered with our IdP (with `classification`). The baseline
  * gets the same metadata without `classification`, which only our policy reads.
- * `id_token_signed_response_alg` is explicit so both sign ID tokens with ES256 (the
- * library's own default would be RS256).
+ * The signing algorithms are explicit so both sign with ES256 (the library's own
+ * defaults are RS256, which our policy refuses, TOK-9).
  */
-export const WEB_CLIENT: Record<string, unknown> & { client_id: string } = { ...web.metadata, id_token_signed_response_alg: 'ES256' };
-export const SERVICE_CLIENT: Record<string, unknown> & { client_id: string } = { ...service.metadata, id_token_signed_response_alg: 'ES256' };
+const ALGS = { id_token_signed_response_alg: 'ES256', authorization_signed_response_alg: 'ES256' };
+export const WEB_CLIENT: Record<string, unknown> & { client_id: string } = { ...web.metadata, ...ALGS };
+export const SERVICE_CLIENT: Record<string, unknown> & { client_id: string } = { ...service.metadata, ...ALGS };
 
 export function withoutClassification(meta: Record<string, unknown>): Record<string, unknown> {
   const { classification: _c, ...rest } = meta;
