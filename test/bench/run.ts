@@ -44,7 +44,7 @@ const settings = {
   quick: opts.quick,
   rounds: Number(opts.rounds ?? (opts.quick ? 2 : 5)),
   warmupRounds: 1,
-  roundMs: Number(opts.duration ?? (opts.quick ? 500 : 2000)),
+  roundMs: Number(opts.duration ?? (opts.quick ? 500 : 1500)),
   concurrency: Number(opts.concurrency ?? 8),
   memoryTokens: Number(opts['memory-tokens'] ?? (opts.quick ? 10_000 : 100_000)),
   memoryWarmupTokens: opts.quick ? 2_000 : 5_000,
