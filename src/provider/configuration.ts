@@ -48,7 +48,9 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',
+      // TOK-9: the library's defaults are RS256; ours are the first approved algorithm.
       id_token_signed_response_alg: signingAlgs[0] ?? 'ES256',
+      authorization_signed_response_alg: signingAlgs[0] ?? 'ES256',
     },
     extraClientMetadata: {
       properties: ['classification'],
