@@ -137,7 +137,9 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
         useGrantedResource: () => true,
         getResourceServerInfo: resourceServerInfo(config, caps),
       },
-      dPoP: { enabled: true }, // EP-2
+      // EP-2. The nonce secret comes from the deployment secrets, so that a nonce one
+      // replica hands out is accepted by every other.
+      dPoP: { enabled: true, nonceSecret: config.secrets.dpopNonceKey },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       registration: { enabled: config.features.registration, initialAccessToken: true }, // EP-10
       // OIDC-2: s_hash in hybrid responses. The library emits it only under FAPI 1.0,
