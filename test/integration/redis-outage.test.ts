@@ -79,7 +79,12 @@ void describe('the full IdP while Redis goes away and comes back', { skip }, () 
       const res = await fetch(authorizeUrl, via(replica, { redirect: 'manual' }));
       status = res.status;
       const location = res.headers.get('location');
-      if (location) error = new URL(location, set.issuer).searchParams.get('error') ?? '';
+      if (location) {
+        const to = new URL(location, set.issuer);
+        error = to.searchParams.get('error') ?? '';
+        // An error goes back to the client's registered redirect URI, as OAuth says.
+        if (error) assert.equal(`${to.origin}${to.pathname}`, REDIRECT);
+      }
       else error = /Error code: <code>([^<]+)<\/code>/.exec(await res.text())?.[1] ?? '';
     } else {
       const res = await waiting.request(new URL(interactionPath, set.issuer), via(replica));
