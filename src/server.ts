@@ -1,6 +1,7 @@
 // The running IdP: the provider (a Koa app) with our pages and operations routes in
 // front of it. Everything a request can reach is assembled here, once, at start-up.
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Context, Next } from 'koa';
 import { errors, type Provider } from 'oidc-provider';
 import { createFileAccountStore, type AccountStore } from './accounts/store.js';
@@ -110,7 +111,15 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     config,
     listen(port = config.port, host) {
       return new Promise((resolve, reject) => {
-        server = provider.listen(port, host, () => {
+        const tls = config.tlsMaterial.server;
+        const callback = provider.callback();
+        const handle = (req: IncomingMessage, res: ServerResponse) => void callback(req, res);
+        // EP-11: TLS here when configured; mTLS asks for (but does not demand) a client
+        // certificate, so each client's registration decides what it must present (EP-2).
+        server = tls
+          ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', requestCert: config.mtls.enabled, rejectUnauthorized: false }, handle)
+          : createHttpServer(handle);
+        server.listen(port, host, () => {
           const address = server?.address();
           resolve(typeof address === 'object' && address ? address.port : port);
         });

@@ -23,7 +23,15 @@ export interface Secrets {
   ephemeral: boolean;
 }
 
+export interface TlsMaterial {
+  /** PEM server certificate chain and key, when the IdP serves HTTPS itself */
+  server?: { cert: string; key: string } | undefined;
+  /** PEM bundle of CAs trusted for tls_client_auth */
+  clientCas: string;
+}
+
 export interface Config extends Omit<ParsedConfig, 'secrets' | 'keys'> {
+  tlsMaterial: TlsMaterial;
   /** where the configuration came from, for messages */
   source: string;
   secrets: Secrets;
@@ -51,11 +59,26 @@ function readJson(path: string, source: string, field: string): unknown {
   }
 }
 
+function withLoopbackPort(issuer: string, port: string): string {
+  try {
+    const url = new URL(issuer);
+    if (!['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) return issuer;
+    url.port = port;
+    return url.href.replace(/\/$/, '');
+  } catch {
+    return issuer;
+  }
+}
+
 /** Apply the environment overrides (PORT, ISSUER, REDIS_URL) to the raw file. */
 function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
   const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
-  if (env.PORT !== undefined && env.PORT !== '') out.port = Number(env.PORT);
+  if (env.PORT !== undefined && env.PORT !== '') {
+    out.port = Number(env.PORT);
+    // A developer moving the port on a laptop means the issuer moves with it.
+    if (!env.ISSUER && out.mode === 'development' && typeof out.issuer === 'string') out.issuer = withLoopbackPort(out.issuer, env.PORT);
+  }
   if (env.ISSUER) out.issuer = env.ISSUER;
   if (env.REDIS_URL) {
     const current = (out.store ?? {}) as Record<string, unknown>;
@@ -156,8 +179,21 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
     problems.push({ field: 'keys.signing', message: 'must hold private keys (with "d")' });
   }
 
+  const readFile = (path: string, field: string): string => {
+    try {
+      return readFileSync(fromFile(path), 'utf8');
+    } catch (err) {
+      problems.push({ field, message: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+      return '';
+    }
+  };
+  const tlsMaterial: TlsMaterial = {
+    server: parsed.tls ? { cert: readFile(parsed.tls.certFile, 'tls.certFile'), key: readFile(parsed.tls.keyFile, 'tls.keyFile') } : undefined,
+    clientCas: parsed.mtls.caFile ? readFile(parsed.mtls.caFile, 'mtls.caFile') : '',
+  };
+
   if (problems.length) throw new ConfigError(source, problems);
 
   const { secrets: _s, keys: _k, ...rest } = parsed;
-  return { ...rest, source, secrets, signingJwks };
+  return { ...rest, source, secrets, signingJwks, tlsMaterial };
 }

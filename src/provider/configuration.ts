@@ -5,11 +5,13 @@ import type { AccountStore } from '../accounts/store.js';
 import type { Config, Jwks } from '../config/load.js';
 import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING, CLIENT_SECRET_JWT_ALGS, enabledSigningAlgs } from '../policy/algorithms.js';
 import { isClassification, offeredResponseTypes, type ProfileOptions } from '../policy/classification.js';
+import { clientCheckContext } from '../policy/deployment.js';
 import { capsFor, accessTokenTtl, refreshTokenTtl } from '../policy/lifetimes.js';
 import { claimsByScope } from '../policy/scopes.js';
 import type { Store } from '../storage/store.js';
 import { findAccountWith } from './accounts.js';
 import { authorizationPolicy, clientMetadataValidator, resourceServerInfo } from './hooks.js';
+import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
 
 export interface ProviderParts {
@@ -40,7 +42,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     // GR-1, GR-4: only the agreed response types.
     responseTypes: offeredResponseTypes(options) as Configuration['responseTypes'],
     // EP-2: the approved client authentications (mTLS joins with the mTLS feature).
-    clientAuthMethods: ['none', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt'],
+    clientAuthMethods: clientAuthMethods(config) as Configuration['clientAuthMethods'],
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],
@@ -49,7 +51,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     },
     extraClientMetadata: {
       properties: ['classification'],
-      validator: clientMetadataValidator(config, options, signingAlgs),
+      validator: clientMetadataValidator(clientCheckContext(config)),
     },
     // EP-1, EP-3, GR-4, GR-8, OIDC-1: checked after the library's own checks.
     extraParams: { state: authorizationPolicy(options) },
@@ -140,6 +142,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       // EP-2. The nonce secret comes from the deployment secrets, so that a nonce one
       // replica hands out is accepted by every other.
       dPoP: { enabled: true, nonceSecret: config.secrets.dpopNonceKey },
+      mTLS: mtlsFeature(config), // EP-2
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       registration: { enabled: config.features.registration, initialAccessToken: true }, // EP-10
       // OIDC-2: s_hash in hybrid responses. The library emits it only under FAPI 1.0,
@@ -156,6 +159,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     discovery: {
       service_documentation: `${config.issuer.replace(/\/$/, '')}/docs`,
       claims_parameter_supported: false,
+      ...(mtlsEndpointAliases(config) ? { mtls_endpoint_aliases: mtlsEndpointAliases(config) } : {}),
     },
   } as Configuration;
 }

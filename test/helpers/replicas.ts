@@ -142,10 +142,10 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, LOG_LEVEL: 'info', ...extra };
 }
 
-function startReplica(name: ReplicaName, port: number, configPath: string, secrets: Record<string, string>): Replica {
+function startReplica(name: ReplicaName, port: number, configPath: string, env: Record<string, string>): Replica {
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', HEAP_PROBE, 'src/main.ts', '--config', configPath], {
     cwd: ROOT,
-    env: childEnv({ ...secrets, PORT: String(port) }),
+    env: childEnv({ ...env, PORT: String(port) }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -225,7 +225,10 @@ export async function startReplicaSet(options: ReplicaOptions): Promise<ReplicaS
   const configPath = join(dir, 'deployment.json');
   writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
 
-  const replicas = { a: startReplica('a', portA, configPath, secrets), b: startReplica('b', portB, configPath, secrets) };
+  // PORT moves each replica; ISSUER keeps them on the one issuer (in development mode a
+  // PORT alone would move a loopback issuer with it).
+  const env = { ...secrets, ISSUER: issuer };
+  const replicas = { a: startReplica('a', portA, configPath, env), b: startReplica('b', portB, configPath, env) };
   try {
     await Promise.all([waitReady(replicas.a), waitReady(replicas.b)]);
   } catch (err) {
