@@ -12,6 +12,7 @@ import { sendPage } from './interactions/render.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { securityHeaders } from './ops/headers.js';
 import { silentLogger, type Logger } from './ops/log.js';
+import { docsRoutes } from './ops/docs.js';
 import { opsRoutes } from './ops/routes.js';
 import { enabledSigningAlgs } from './policy/algorithms.js';
 import { checkDeployment } from './policy/deployment.js';
@@ -96,6 +97,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.use(pageErrors(logger));
   const ops = opsRoutes(store, () => shuttingDown);
   provider.use(ops.routes());
+  provider.use(docsRoutes(config).routes());
   const interactions = interactionRoutes({ provider, config, accounts });
   provider.use(interactions.routes());
   provider.use(interactions.allowedMethods());

@@ -44,6 +44,9 @@ export function checkDeployment(config: Config): DeploymentPolicy {
   if (!development && new URL(config.issuer).protocol !== 'https:') {
     problems.push({ field: 'issuer', message: 'must be an https URL in production mode (TLS here or at a trusted proxy)', rule: 'EP-11' });
   }
+  if (!development && !config.tls && !config.proxy) {
+    problems.push({ field: 'tls', message: 'production needs TLS: set tls (the IdP terminates it) or proxy = true (a TLS-terminating proxy in front)', rule: 'EP-11' });
+  }
   if (!development && config.demo.enabled) {
     problems.push({ field: 'demo.enabled', message: 'the demo relying party is for development mode only' });
   }

@@ -142,6 +142,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       // EP-2. The nonce secret comes from the deployment secrets, so that a nonce one
       // replica hands out is accepted by every other.
       dPoP: { enabled: true, nonceSecret: config.secrets.dpopNonceKey },
+      encryption: { enabled: true }, // TOK-8: ID tokens and userinfo as JWE for clients that register for it
       mTLS: mtlsFeature(config), // EP-2
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       registration: { enabled: config.features.registration, initialAccessToken: true }, // EP-10

@@ -28,16 +28,15 @@ export function tls(config: Config): Assessment {
     };
   }
   if (!https) return { status: 'broken', evidence: `issuer ${config.issuer} is not https in production mode` };
-  const listener = BUILD.tlsListener ? 'or at its own TLS listener' : 'this build listens on plain HTTP';
+  if (config.tls) {
+    return { status: 'enforced', evidence: `issuer is https and the IdP terminates TLS itself (tls.certFile = ${config.tls.certFile})` };
+  }
   if (!config.proxy) {
-    return {
-      status: BUILD.tlsListener ? 'enforced' : 'broken',
-      evidence: `issuer is https but proxy = false; ${listener}, so whatever terminates TLS in front is not trusted and the IdP sees insecure requests`,
-    };
+    return { status: 'broken', evidence: 'issuer is https but neither tls (the IdP terminates TLS) nor proxy = true (a trusted proxy does) is set' };
   }
   return {
     status: 'default',
-    evidence: `issuer is https; TLS ends at a proxy the IdP trusts (proxy = true, X-Forwarded-* honoured); ${listener}`,
+    evidence: 'issuer is https; TLS ends at a proxy the IdP trusts (proxy = true, X-Forwarded-* honoured)',
     review: 'check that the proxy serves only https, redirects or refuses http, and is the only way in',
   };
 }
