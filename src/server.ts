@@ -18,7 +18,7 @@ import { enabledSigningAlgs } from './policy/algorithms.js';
 import { checkDeployment } from './policy/deployment.js';
 import { createProvider } from './provider/index.js';
 import { ephemeralJwks } from './provider/keys.js';
-import { ruleAnnotations } from './provider/rule-annotations.js';
+import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations.js';
 import { createStore, type Store } from './storage/index.js';
 import { StoreUnavailableError } from './storage/store.js';
 
@@ -90,6 +90,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const provider = createProvider(config, policy, store, accounts, jwks);
   let shuttingDown = false;
 
+  provider.on('grant.error', annotateGrantError);
   provider.on('server_error', (_ctx, err) => logger.log('error', 'provider.server_error', { error: err.name, message: err.message }));
 
   provider.use(securityHeaders());
