@@ -146,7 +146,9 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
         useGrantedResource: () => true,
         getResourceServerInfo: resourceServerInfo(config, caps),
       },
-      dPoP: { enabled: true }, // EP-2
+      // EP-2. The nonce secret comes from the deployment secrets, so that a nonce one
+      // replica hands out is accepted by every other.
+      dPoP: { enabled: true, nonceSecret: config.secrets.dpopNonceKey },
       jwtResponseModes: { enabled: true }, // EP-1: JARM for clients that register for it
       encryption: { enabled: true }, // TOK-8: ID tokens and userinfo as JWE for clients that register for it
       mTLS: mtlsFeature(config), // EP-2
