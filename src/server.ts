@@ -23,6 +23,7 @@ import { enabledSigningAlgs } from './policy/algorithms.js';
 import { checkDeployment } from './policy/deployment.js';
 import { createProvider } from './provider/index.js';
 import { ephemeralJwks } from './provider/keys.js';
+import { ruleAnnotations } from './provider/rule-annotations.js';
 import { createStore, type Store } from './storage/index.js';
 
 export interface Idp {
@@ -99,6 +100,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.on('server_error', (_ctx, err) => logger.log('error', 'provider.server_error', { error: err.name, message: err.message }));
 
   provider.use(securityHeaders());
+  provider.use(ruleAnnotations());
   provider.use(pageErrors(logger));
   const ops = opsRoutes(store, () => shuttingDown);
   provider.use(ops.routes());

@@ -47,11 +47,26 @@ function readJson(path: string, source: string, field: string): unknown {
   }
 }
 
+function withLoopbackPort(issuer: string, port: string): string {
+  try {
+    const url = new URL(issuer);
+    if (!['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) return issuer;
+    url.port = port;
+    return url.href.replace(/\/$/, '');
+  } catch {
+    return issuer;
+  }
+}
+
 /** Apply the environment overrides (PORT, ISSUER, REDIS_URL) to the raw file. */
 function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
   const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
-  if (env.PORT !== undefined && env.PORT !== '') out.port = Number(env.PORT);
+  if (env.PORT !== undefined && env.PORT !== '') {
+    out.port = Number(env.PORT);
+    // A developer moving the port on a laptop means the issuer moves with it.
+    if (!env.ISSUER && out.mode === 'development' && typeof out.issuer === 'string') out.issuer = withLoopbackPort(out.issuer, env.PORT);
+  }
   if (env.ISSUER) out.issuer = env.ISSUER;
   if (env.REDIS_URL) {
     const current = (out.store ?? {}) as Record<string, unknown>;

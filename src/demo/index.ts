@@ -147,7 +147,7 @@ export function demoRoutes(config: Config, clients: DemoClient[]): ((ctx: Contex
         tokenType: tokens.token_type,
         expiresIn: tokens.expires_in,
         hasRefreshToken: Boolean(tokens.refresh_token),
-        scope: tokens.scope,
+        scope: tokens.scope ?? `${flow.client.scope} (as requested)`,
       });
     } catch (err) {
       const e = err as { error?: string; error_description?: string; message?: string };

@@ -123,7 +123,8 @@ export function checkClient(meta: ClientMetadata, ctx: ClientCheckContext): Prob
 export function applyProfile(meta: ClientMetadata, classification: Classification, options: ProfileOptions): ClientMetadata {
   const profile = profileFor(classification, options);
   const out: ClientMetadata = { ...meta };
-  if (profile.par === 'required') out.require_pushed_authorization_requests = true;
+  // An explicit `false` is left for checkClient to refuse: never reconcile silently.
+  if (profile.par === 'required' && out.require_pushed_authorization_requests === undefined) out.require_pushed_authorization_requests = true;
   if (!Array.isArray(out.response_types)) {
     const grants = Array.isArray(out.grant_types) ? (out.grant_types as unknown[]) : ['authorization_code'];
     out.response_types = grants.includes('authorization_code') ? [...profile.responseTypes] : [];

@@ -2,7 +2,7 @@
 // Unlike the library's development adapter it never evicts a live record: entries go
 // when they expire, and a full store refuses writes loudly instead of dropping grants.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { GRANTABLE, alreadyConsumed, consumedRecord, epochNow } from './records.js';
+import { GRANTABLE, INSERT_ONLY, alreadyConsumed, consumedRecord, epochNow, replayDetected } from './records.js';
 import type { Sealer } from './seal.js';
 import type { Store } from './store.js';
 
@@ -76,6 +76,10 @@ export function createMemoryStore(sealer: Sealer, options: MemoryStoreOptions = 
     return {
       async upsert(id, payload, expiresIn) {
         const key = keyOf(id);
+        // A replay-detection id is written once: the library's find-then-save in
+        // ReplayDetection.unique() is not atomic across two parallel requests.
+        const existing = entries.get(key);
+        if (INSERT_ONLY.has(model) && existing && live(existing.expiresAt)) return Promise.reject(replayDetected());
         if (!entries.has(key) && entries.size >= maxEntries && sweep() === 0 && entries.size >= maxEntries) {
           throw new Error(`the in-memory store is full (${maxEntries} live records); use the Redis store for this load`);
         }
@@ -136,5 +140,11 @@ export function createMemoryStore(sealer: Sealer, options: MemoryStoreOptions = 
     },
     stats: () => ({ entries: entries.size, grantIndexes: grants.size, aliases: aliases.size }),
     sweep,
+    dump: () =>
+      Promise.resolve([
+        ...[...entries].flatMap(([key, entry]) => [key, entry.sealed, entry.grantIndex ?? '', ...(entry.secondary ?? [])]),
+        ...[...grants].flatMap(([index, members]) => [index, ...members]),
+        ...[...aliases].flatMap(([alias, target]) => [alias, target.key]),
+      ]),
   };
 }

@@ -40,3 +40,15 @@ export function alreadyConsumed(model: string): Error {
 export function epochNow(): number {
   return Math.floor(Date.now() / 1000);
 }
+
+/**
+ * Models written once per id: ReplayDetection.unique() is find-then-save, so two parallel
+ * requests with the same DPoP proof or client assertion `jti` could both pass the find.
+ * The store refuses the second write instead, atomically, and the request fails.
+ */
+export const INSERT_ONLY = new Set(['ReplayDetection']);
+
+/** The second write of a replay-detection id: the proof or assertion was replayed. */
+export function replayDetected(): Error {
+  return new errors.InvalidRequest('replay detected: the proof or assertion was already used');
+}

@@ -1,9 +1,326 @@
-// Placeholder until the Redis store lands (issue 4): refuses to start rather than
-// pretending to work.
-import type { StoreConfig } from '../config/schema.js';
+// The Redis store (issue 4): an oidc-provider adapter factory on ioredis, for standalone,
+// Sentinel and Cluster. Sealed at rest (TOK-2), single use in one atomic step (TOK-1).
+//
+// Key layout (P = store.keyPrefix; everything between {} is the Cluster hash tag, so the
+// keys a step changes together live in one slot). Every name below is a keyed hash
+// (Sealer.lookup, HMAC) — no id, token value, uid, user code or grant id appears.
+//
+//   P{L}              home of a record, L = lookup(model, id). Holds either
+//                       - the sealed payload "v1.<kid>.…" (AES-256-GCM, AAD "<model>:<L>"), or
+//                       - a locator "@<G>" when the record belongs to a grant (see below).
+//   P{g:G}r:L         a grant's record, G = lookup("#grant", grantId): the sealed payload.
+//   P{g:G}i:<model>   the grant index of one model: a sorted set of the record keys
+//                     above, scored by expiry (epoch ms, +inf = none). Its TTL is that of
+//                     its longest-lived member; expired members are pruned on every add.
+//   P{a:A}            a secondary index, A = lookup("Session#uid", uid) or
+//                     lookup("DeviceCode#userCode", userCode): holds L of the record.
+//
+// Records of a grant live in the grant's slot, so "write record + add to index",
+// "delete record + remove from index" and revokeByGrantId (delete every member and the
+// index) are each one Lua script on one slot. The home key only points there; finding a
+// grant's record costs a second GET. Locators and aliases left behind by a revoke or an
+// expiry are harmless (the target is gone, or is checked against the looked-up value),
+// carry the same TTL as their record, and are deleted lazily when found dangling.
+//
+// TTL: every key of a record that expires is written with PX in the same command or
+// script; records without expiry are written without one. consume() rewrites the value
+// with SET … KEEPTTL inside the compare-and-set script, so no write drops a TTL.
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { GRANTABLE, INSERT_ONLY, alreadyConsumed, consumedRecord, epochNow, replayDetected } from './records.js';
+import { COMMAND_TIMEOUT_MS, Script, connect, io, isCluster, settle, type RedisStoreConfig } from './redis-client.js';
 import type { Sealer } from './seal.js';
 import type { Store } from './store.js';
 
-export function createRedisStore(_config: Extract<StoreConfig, { type: 'redis' }>, _sealer: Sealer): Promise<Store> {
-  return Promise.reject(new Error('store.type "redis" is not available in this build yet'));
+export { StoreUnavailableError } from './store.js';
+
+// KEYS: record, index. ARGV: sealed value, ttl in ms ("" = no expiry).
+const UPSERT_INDEXED = new Script(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[2])
+if ttl then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
+  redis.call('ZADD', KEYS[2], now + ttl, KEYS[1])
+else
+  redis.call('SET', KEYS[1], ARGV[1])
+  redis.call('ZADD', KEYS[2], '+inf', KEYS[1])
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. now)
+local top = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+if top[2] == 'inf' then
+  redis.call('PERSIST', KEYS[2])
+else
+  redis.call('PEXPIRE', KEYS[2], math.max(1, tonumber(top[2]) - now))
+end
+return 1
+`);
+
+// KEYS: record, index.
+const DESTROY_INDEXED = new Script(`
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], KEYS[1])
+if redis.call('ZCARD', KEYS[2]) == 0 then redis.call('DEL', KEYS[2]) end
+return 1
+`);
+
+// KEYS: index. Its members are record keys of the same hash slot.
+const REVOKE = new Script(`
+local members = redis.call('ZRANGE', KEYS[1], 0, -1)
+for i = 1, #members, 500 do
+  redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))
+end
+redis.call('DEL', KEYS[1])
+return #members
+`);
+
+// TOK-1: compare-and-set. KEYS: record. ARGV: the sealed value read, the consumed value.
+// Writes only if nobody changed the record since it was read; keeps the remaining TTL.
+const CONSUME = new Script(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+return 1
+`);
+
+// KEYS: key. ARGV: expected value. Deletes a pointer only if it still points where we think.
+const DELETE_IF = new Script(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
+
+/** Secondary indexes the library reads: Session.findByUid, DeviceCode.findByUserCode. */
+const ALIASES: Record<string, 'uid' | 'userCode'> = { Session: 'uid', DeviceCode: 'userCode' };
+
+const LOCATOR = '@';
+
+interface Located {
+  /** the key holding the sealed value */
+  key: string;
+  sealed: string;
+  /** the grant tag when the record lives in a grant's slot */
+  tag?: string | undefined;
+}
+
+function ttlMs(expiresIn: number | undefined): number | undefined {
+  return typeof expiresIn === 'number' ? Math.max(1, Math.round(expiresIn * 1000)) : undefined;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([promise.catch(() => fallback), timeout]).finally(() => clearTimeout(timer));
+}
+
+export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer): Promise<Store> {
+  const prefix = config.keyPrefix;
+  if (/[{}]/.test(prefix)) throw new Error('store.keyPrefix must not contain "{" or "}" (they mark Cluster hash tags)');
+
+  const client = connect(config);
+  const counters = { upserts: 0, finds: 0, consumes: 0, consumeConflicts: 0, destroys: 0, revokes: 0, replaysRefused: 0, unavailable: 0, connectionErrors: 0 };
+  // Without a listener ioredis prints every connection error; readiness reports outages.
+  client.on('error', () => {
+    counters.connectionErrors += 1;
+  });
+  // Do not hold start-up hostage to an outage: the store reconnects by itself and
+  // ready() tells /readyz the truth meanwhile.
+  await settle(client, 3000);
+
+  const home = (lookup: string) => `${prefix}{${lookup}}`;
+  const grantRecord = (tag: string, lookup: string) => `${prefix}{g:${tag}}r:${lookup}`;
+  const grantIndex = (tag: string, model: string) => `${prefix}{g:${tag}}i:${model}`;
+  const alias = (lookup: string) => `${prefix}{a:${lookup}}`;
+  const grantTag = (grantId: string) => sealer.lookup('#grant', grantId);
+
+  async function guarded<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await io(call);
+    } catch (err) {
+      if (err instanceof Error && err.name === 'StoreUnavailableError') counters.unavailable += 1;
+      throw err;
+    }
+  }
+
+  /** Where the record of `lookup` is and its sealed value, or undefined. */
+  async function locate(lookup: string): Promise<Located | undefined> {
+    const homeKey = home(lookup);
+    const value = await guarded(() => client.get(homeKey));
+    if (value === null) return undefined;
+    if (!value.startsWith(LOCATOR)) return { key: homeKey, sealed: value };
+    const tag = value.slice(LOCATOR.length);
+    const key = grantRecord(tag, lookup);
+    const sealed = await guarded(() => client.get(key));
+    if (sealed === null) {
+      // The grant was revoked or the record expired: drop the dangling locator.
+      await guarded(() => DELETE_IF.run(client, [homeKey], [value]));
+      return undefined;
+    }
+    return { key, sealed, tag };
+  }
+
+  function adapter(model: string): Adapter {
+    const lookupOf = (id: string) => sealer.lookup(model, id);
+    const aad = (lookup: string) => `${model}:${lookup}`;
+    const aliasField = ALIASES[model];
+    const aliasKey = (value: string) => alias(sealer.lookup(`${model}#${aliasField ?? ''}`, value));
+
+    const open = (lookup: string, located: Located | undefined): AdapterPayload | undefined =>
+      located ? (sealer.open(located.sealed, aad(lookup)) as AdapterPayload) : undefined;
+
+    async function findByAlias(field: 'uid' | 'userCode', value: string): Promise<AdapterPayload | undefined> {
+      if (aliasField !== field) return undefined;
+      counters.finds += 1;
+      const target = await guarded(() => client.get(aliasKey(value)));
+      if (target === null) return undefined;
+      const payload = open(target, await locate(target));
+      // A stale alias (the record since took another uid/user code) finds nothing.
+      return payload?.[field] === value ? payload : undefined;
+    }
+
+    return {
+      async upsert(id, payload, expiresIn) {
+        counters.upserts += 1;
+        const lookup = lookupOf(id);
+        const homeKey = home(lookup);
+        const sealed = sealer.seal(payload, aad(lookup));
+        const ttl = ttlMs(expiresIn);
+
+        if (INSERT_ONLY.has(model)) {
+          const set = await guarded(() =>
+            ttl === undefined ? client.set(homeKey, sealed, 'NX') : client.set(homeKey, sealed, 'PX', ttl, 'NX'),
+          );
+          if (set === null) {
+            counters.replaysRefused += 1;
+            throw replayDetected();
+          }
+          return;
+        }
+
+        const writes: Promise<unknown>[] = [];
+        let previous: Promise<string | null> | undefined;
+        const tag = GRANTABLE.has(model) && payload.grantId ? grantTag(payload.grantId) : undefined;
+        if (tag !== undefined) {
+          writes.push(guarded(() => UPSERT_INDEXED.run(client, [grantRecord(tag, lookup), grantIndex(tag, model)], [sealed, ttl ?? ''])));
+          const locator = LOCATOR + tag;
+          previous = guarded(() => (ttl === undefined ? client.set(homeKey, locator, 'GET') : client.set(homeKey, locator, 'PX', ttl, 'GET')));
+        } else if (GRANTABLE.has(model)) {
+          // It may have lived in a grant's slot before (never in practice, but be exact).
+          previous = guarded(() => (ttl === undefined ? client.set(homeKey, sealed, 'GET') : client.set(homeKey, sealed, 'PX', ttl, 'GET')));
+        } else {
+          writes.push(guarded(() => (ttl === undefined ? client.set(homeKey, sealed) : client.set(homeKey, sealed, 'PX', ttl))));
+        }
+        const aliasValue = aliasField ? payload[aliasField] : undefined;
+        if (typeof aliasValue === 'string' && aliasValue) {
+          const key = aliasKey(aliasValue);
+          writes.push(guarded(() => (ttl === undefined ? client.set(key, lookup) : client.set(key, lookup, 'PX', ttl))));
+        }
+        const [old] = await Promise.all([previous, ...writes]);
+        if (typeof old === 'string' && old.startsWith(LOCATOR) && old !== LOCATOR + (tag ?? '')) {
+          const oldTag = old.slice(LOCATOR.length);
+          await guarded(() => DESTROY_INDEXED.run(client, [grantRecord(oldTag, lookup), grantIndex(oldTag, model)], []));
+        }
+      },
+
+      async find(id) {
+        counters.finds += 1;
+        const lookup = lookupOf(id);
+        return open(lookup, await locate(lookup));
+      },
+
+      findByUid: (uid) => findByAlias('uid', uid),
+      findByUserCode: (userCode) => findByAlias('userCode', userCode),
+
+      async consume(id) {
+        counters.consumes += 1;
+        const lookup = lookupOf(id);
+        const located = await locate(lookup);
+        const payload = open(lookup, located);
+        if (!located || !payload) return;
+        if (payload.consumed) throw alreadyConsumed(model);
+        const next = sealer.seal(consumedRecord(model, payload, epochNow()), aad(lookup));
+        // TOK-1: one atomic compare-and-set; of parallel consumes exactly one sees its read
+        // value still in place.
+        const won = await guarded(() => CONSUME.run(client, [located.key], [located.sealed, next]));
+        if (won !== 1) {
+          counters.consumeConflicts += 1;
+          throw alreadyConsumed(model);
+        }
+      },
+
+      async destroy(id) {
+        counters.destroys += 1;
+        const lookup = lookupOf(id);
+        const homeKey = home(lookup);
+        if (aliasField) {
+          const payload = open(lookup, await locate(lookup));
+          const aliasValue = payload?.[aliasField];
+          if (typeof aliasValue === 'string' && aliasValue) {
+            const key = aliasKey(aliasValue);
+            await guarded(() => DELETE_IF.run(client, [key], [lookup]));
+          }
+        }
+        if (GRANTABLE.has(model)) {
+          const value = await guarded(() => client.get(homeKey));
+          if (value?.startsWith(LOCATOR)) {
+            const tag = value.slice(LOCATOR.length);
+            await guarded(() => DESTROY_INDEXED.run(client, [grantRecord(tag, lookup), grantIndex(tag, model)], []));
+          }
+        }
+        await guarded(() => client.del(homeKey));
+      },
+
+      async revokeByGrantId(grantId) {
+        counters.revokes += 1;
+        if (!GRANTABLE.has(model)) return;
+        const index = grantIndex(grantTag(grantId), model);
+        await guarded(() => REVOKE.run(client, [index], []));
+      },
+    };
+  }
+
+  const masters = () => (isCluster(client) ? client.nodes('master') : [client]);
+
+  return {
+    kind: 'redis',
+    adapter,
+    async ready() {
+      if (client.status !== 'ready') return false;
+      const nodes = masters();
+      if (nodes.length === 0) return false;
+      return withTimeout(
+        Promise.all(nodes.map((node) => node.ping())).then((answers) => answers.every((a) => a === 'PONG')),
+        COMMAND_TIMEOUT_MS,
+        false,
+      );
+    },
+    async close() {
+      try {
+        await client.quit();
+      } catch {
+        client.disconnect();
+      }
+    },
+    stats: () => ({ ...counters, connected: client.status === 'ready' ? 1 : 0 }),
+    async dump() {
+      const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+      const out: string[] = [];
+      for (const node of masters()) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await guarded(() => node.scan(cursor, 'MATCH', pattern, 'COUNT', 500));
+          cursor = next;
+          for (const key of keys) {
+            out.push(key);
+            const type = await guarded(() => node.type(key));
+            if (type === 'string') out.push((await guarded(() => node.get(key))) ?? '');
+            else if (type === 'zset') out.push(...(await guarded(() => node.zrange(key, '0', '-1'))));
+            else if (type === 'set') out.push(...(await guarded(() => node.smembers(key))));
+            else if (type === 'hash') out.push(...Object.entries(await guarded(() => node.hgetall(key))).flat());
+            else if (type === 'list') out.push(...(await guarded(() => node.lrange(key, 0, -1))));
+          }
+        } while (cursor !== '0');
+      }
+      return out;
+    },
+  };
 }

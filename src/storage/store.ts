@@ -1,6 +1,6 @@
 // The contract every store meets: an adapter per oidc-provider model, plus what the
 // operations routes need. Each store seals what it keeps (TOK-2).
-import type { Adapter } from 'oidc-provider';
+import { errors, type Adapter } from 'oidc-provider';
 
 export interface Store {
   readonly kind: 'memory' | 'redis';
@@ -13,4 +13,25 @@ export interface Store {
   stats(): Record<string, number>;
   /** Reclaim expired records now; returns how many went. */
   sweep?(): number;
+  /**
+   * Tests only (TOK-2 white-box check): every raw string the store holds — keys, sealed
+   * values, index members. Never expose this on a route.
+   */
+  dump?(): Promise<string[]>;
+}
+
+/**
+ * The store's backend cannot be reached (Redis down, timed out, cluster not ready). The
+ * library renders it as 503 `temporarily_unavailable` (an exposed OIDCProviderError), and
+ * the application may map it the same way. The detail never carries record contents.
+ */
+export class StoreUnavailableError extends errors.OIDCProviderError {
+  override error_description = 'the service is temporarily unavailable, try again shortly';
+
+  constructor(detail = 'store unreachable', options: { cause?: unknown } = {}) {
+    super(503, 'temporarily_unavailable', { detail, ...(options.cause === undefined ? {} : { cause: options.cause }) });
+    this.name = 'StoreUnavailableError';
+    // 5xx errors are hidden as server_error by default; this one has a standard code.
+    this.expose = true;
+  }
 }

@@ -1,4 +1,5 @@
 // The test deployment's clients, one of each kind the profiles allow.
+import { exportJWK, generateKeyPair } from 'jose';
 import * as oidc from 'openid-client';
 import { REDIRECT } from './fixtures.js';
 import type { TestClient } from './rp.js';
@@ -49,3 +50,24 @@ export const service: TestClient = {
 };
 
 export const staticClients = [web, spa, service].map((c) => c.metadata);
+
+// SENSITIVE: asymmetric client authentication, DPoP-bound tokens, PAR (GR-8, EP-2).
+const sensitiveKeys = await generateKeyPair('ES256', { extractable: true });
+export const sensitive: TestClient = {
+  metadata: {
+    client_id: 'records',
+    client_name: 'Records service',
+    classification: 'SENSITIVE',
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: 'ES256',
+    jwks: { keys: [{ ...(await exportJWK(sensitiveKeys.publicKey)), alg: 'ES256', use: 'sig', kid: 'records-1' }] },
+    response_types: ['code id_token'],
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+    redirect_uris: [REDIRECT],
+    dpop_bound_access_tokens: true,
+  },
+  auth: oidc.PrivateKeyJwt(sensitiveKeys.privateKey),
+  hybrid: true,
+};
+
+export const allClients = [web, spa, service, sensitive].map((c) => c.metadata);

@@ -117,3 +117,11 @@ describe('deployment file', () => {
     assert.deepEqual(checkDeployment(config).problems, []);
   });
 });
+
+describe('development conveniences', () => {
+  it('PORT moves a loopback issuer in development mode', () => {
+    const config = loadConfig('config/development.json', { env: { PORT: '4100' } });
+    assert.equal(config.port, 4100);
+    assert.equal(config.issuer, 'http://localhost:4100');
+  });
+});

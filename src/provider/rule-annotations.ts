@@ -1,0 +1,58 @@
+// Refusals the library makes itself (before our policy hook runs) carry its own
+// wording; this names the guideline rule behind them, so every refusal a client sees
+// says which rule it met. Only error responses are touched.
+import type { Middleware } from 'koa';
+
+const RULES: readonly [RegExp, string][] = [
+  [/PKCE|code_challenge|code_verifier/i, 'GR-8'],
+  [/Pushed Authorization Request must be used/i, 'GR-8'],
+  [/openid scope must be requested/i, 'OIDC-1'],
+  [/response_type/i, 'GR-4'],
+  [/missing required parameter '(nonce|state|redirect_uri)'/i, 'EP-3'],
+  [/redirect_uri/i, 'EP-3'],
+  [/DPoP|jkt|x5t#S256|mutual TLS/i, 'EP-2'],
+  [/grant type is not allowed|grant_type|is not allowed for this client/i, 'GR-1'],
+  [/authorization code already consumed|grant already used/i, 'TOK-1'],
+  [/refresh token already used/i, 'TOK-4'],
+  [/client authentication failed|client is invalid|client not found/i, 'EP-1'],
+];
+
+const NAMED = /\((?:TOK|EP|OIDC|GR)-\d+(?:, (?:TOK|EP|OIDC|GR)-\d+)*\)\s*$/;
+
+export function annotate(description: string): string {
+  if (NAMED.test(description)) return description;
+  const rule = RULES.find(([pattern]) => pattern.test(description))?.[1];
+  return rule ? `${description} (${rule})` : description;
+}
+
+function annotateUrl(location: string): string {
+  try {
+    const url = new URL(location);
+    const fromHash = url.hash.length > 1;
+    const params = new URLSearchParams(fromHash ? url.hash.slice(1) : url.search);
+    const description = params.get('error_description');
+    if (!params.has('error') || description === null) return location;
+    params.set('error_description', annotate(description));
+    if (fromHash) url.hash = params.toString();
+    else url.search = params.toString();
+    return url.href;
+  } catch {
+    return location;
+  }
+}
+
+export function ruleAnnotations(): Middleware {
+  return async (ctx, next) => {
+    await next();
+    const body: unknown = ctx.body;
+    if (ctx.status >= 400 && body && typeof body === 'object' && 'error' in body && 'error_description' in body) {
+      const out = body as { error_description: unknown };
+      if (typeof out.error_description === 'string') out.error_description = annotate(out.error_description);
+    } else if (ctx.status >= 300 && ctx.status < 400) {
+      const location = ctx.response.get('location');
+      if (location && location.includes('error=')) ctx.set('location', annotateUrl(location));
+    } else if (typeof body === 'string' && body.includes('name="error_description"')) {
+      ctx.body = body.replace(/(name="error_description" value=")([^"]*)(")/, (_m, a: string, v: string, b: string) => `${a}${annotate(v)}${b}`);
+    }
+  };
+}

@@ -1,0 +1,103 @@
+// The ioredis connection behind the Redis store: options that fail fast while Redis is
+// away and reconnect by themselves, the mapping of connection failures to
+// StoreUnavailableError (503 temporarily_unavailable), and Lua scripts run with EVALSHA
+// (EVAL when the server has not cached them yet).
+import { createHash } from 'node:crypto';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { StoreConfig } from '../config/schema.js';
+import { StoreUnavailableError } from './store.js';
+
+export type RedisStoreConfig = Extract<StoreConfig, { type: 'redis' }>;
+export type RedisClient = Redis | Cluster;
+
+/** A command that has not answered within this is treated as an outage. */
+export const COMMAND_TIMEOUT_MS = 1500;
+const CONNECT_TIMEOUT_MS = 2000;
+
+// Fail fast: no offline queue (a command while disconnected rejects at once), no retry of
+// a command whose connection dropped (a retried compare-and-set could report a lost race
+// for the write that actually won), a per-command timeout. Reconnection is automatic and
+// never gives up; the delay is capped so a restarted Redis is picked up within ~1 s.
+const retryStrategy = (times: number): number => Math.min(100 * times, 1000);
+
+const connectionOptions = {
+  connectTimeout: CONNECT_TIMEOUT_MS,
+  commandTimeout: COMMAND_TIMEOUT_MS,
+  maxRetriesPerRequest: 0,
+  enableReadyCheck: true,
+  // Keys are prefixed by the store itself: ioredis' keyPrefix would not reach keys that
+  // Lua scripts read from index members.
+} satisfies RedisOptions;
+
+export function connect(config: RedisStoreConfig): RedisClient {
+  if (config.cluster?.length) {
+    return new Cluster(config.cluster, {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: retryStrategy,
+      slotsRefreshTimeout: CONNECT_TIMEOUT_MS,
+      redisOptions: connectionOptions,
+    });
+  }
+  const common: RedisOptions = { ...connectionOptions, enableOfflineQueue: false, retryStrategy };
+  if (config.sentinels?.length) {
+    if (!config.name) throw new Error('store.sentinels needs store.name (the Sentinel master group name)');
+    return new Redis({ ...common, sentinels: config.sentinels, name: config.name });
+  }
+  if (!config.url) {
+    throw new Error('store.type "redis" needs store.url (or REDIS_URL), store.sentinels with store.name, or store.cluster');
+  }
+  return new Redis(config.url, common);
+}
+
+export function isCluster(client: RedisClient): client is Cluster {
+  return client instanceof Cluster;
+}
+
+/** Resolves when the client is connected, or after `timeoutMs` (the client keeps trying). */
+export function settle(client: RedisClient, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    client.once('ready', done);
+  });
+}
+
+// Server replies that mean "not now" rather than "your command is wrong".
+const TRANSIENT_REPLY = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|BUSY|NOREPLICAS|MOVED|ASK)\b/;
+
+/**
+ * Runs one Redis call; a failure to reach Redis becomes StoreUnavailableError. A genuine
+ * command error (a bug) stays what it is. The message of the cause (host, port) is kept
+ * as the cause only, never in the response.
+ */
+export async function io<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof Error && err.name === 'ReplyError' && !TRANSIENT_REPLY.test(err.message)) throw err;
+    throw new StoreUnavailableError('redis unreachable', { cause: err });
+  }
+}
+
+/** A Lua script, by SHA1; loaded on first use (and again after a SCRIPT FLUSH or restart). */
+export class Script {
+  readonly sha: string;
+
+  constructor(readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(client: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    try {
+      return await client.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error && err.message.startsWith('NOSCRIPT'))) throw err;
+      return client.eval(this.source, keys.length, ...keys, ...args);
+    }
+  }
+}

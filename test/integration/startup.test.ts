@@ -1,0 +1,86 @@
+// The process as an operator meets it: `npm start` with a file, refusals that name the
+// field and rule (never a stack trace), health and readiness, graceful shutdown.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { freePort, testRawConfig } from '../helpers/idp.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'idp-start-'));
+
+function start(configPath: string, env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', configPath], {
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+async function waitFor(fn: () => boolean, ms = 15000) {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('starting the IdP', () => {
+  it('refuses a client that breaks its profile, naming the client, field and rule', async () => {
+    const path = join(dir, 'bad-client.json');
+    writeFileSync(path, JSON.stringify(testRawConfig('http://127.0.0.1:1', {
+      clients: [{ client_id: 'oops', classification: 'SENSITIVE', token_endpoint_auth_method: 'none', response_types: ['code id_token'], redirect_uris: ['https://rp.example/cb'] }],
+    })));
+    const p = start(path);
+    assert.equal(await p.exited, 1);
+    assert.match(p.err(), /clients\[0\]\.token_endpoint_auth_method: client "oops".*\(GR-2\)/);
+    assert.match(p.err(), /clients\[0\]\.dpop_bound_access_tokens: .*\(EP-2\)/);
+    assert.doesNotMatch(p.err(), /\n\s+at .+:\d+:\d+/, 'no stack trace');
+  });
+
+  it('refuses a file with the wrong shape, one line per problem', async () => {
+    const path = join(dir, 'bad-shape.json');
+    writeFileSync(path, JSON.stringify({ issuer: 'nope', port: 'x' }));
+    const p = start(path);
+    assert.equal(await p.exited, 1);
+    assert.match(p.err(), /- issuer: /);
+    assert.match(p.err(), /- port: /);
+  });
+
+  it('starts, answers /healthz and /readyz, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const path = join(dir, 'good.json');
+    writeFileSync(path, JSON.stringify({ ...testRawConfig(`http://127.0.0.1:${port}`), port, demo: { enabled: true } }));
+    const p = start(path);
+    await waitFor(() => p.out().includes('/demo'));
+    assert.match(p.out(), new RegExp(`Open http://127\\.0\\.0\\.1:${port}/demo`));
+    assert.match(p.out(), /EPHEMERAL SIGNING KEYS/);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: 'ready', store: 'memory' });
+    const demo = await fetch(`http://127.0.0.1:${port}/demo`);
+    assert.equal(demo.status, 200);
+    assert.match(demo.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+    p.child.kill('SIGTERM');
+    assert.equal(await p.exited, 0);
+    assert.match(p.out(), /"event":"shutdown"/);
+  });
+
+  it('PORT overrides the file', async () => {
+    const port = await freePort();
+    const path = join(dir, 'port.json');
+    writeFileSync(path, JSON.stringify({ ...testRawConfig(`http://127.0.0.1:${port}`), port: 1 }));
+    const p = start(path, { PORT: String(port) });
+    await waitFor(() => p.out().includes('"event":"listening"'));
+    assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+    p.child.kill('SIGINT');
+    assert.equal(await p.exited, 0);
+  });
+});
