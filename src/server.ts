@@ -88,7 +88,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
 
   const store = await createStore(config);
   const accounts = options.accounts ?? (await createFileAccountStore(config.accounts));
-  const ledger = options.ledger ?? createLedger(config, logger);
+  const ledger = options.ledger ?? (await createLedger(config));
   const exportToken = config.consent.exportToken ? readSecret(config.consent.exportToken, config.source) : undefined;
   if (config.consent.exportToken && (!exportToken || exportToken.length < MIN_TOKEN_LENGTH)) {
     throw new ConfigError(config.source, [{ field: 'consent.exportToken', message: `must be set and at least ${MIN_TOKEN_LENGTH} random characters`, rule: 'TOK-10' }]);

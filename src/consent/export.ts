@@ -1,11 +1,15 @@
 // npm run consent-export -- --config PATH [--account X] [--client Y] [--since ISO] [--until ISO] [--url BASE]
-// Prints the consent ledger as JSON Lines (OIDC-8), oldest first. The ledger of the
-// memory store lives inside the running IdP, so this asks that IdP's operator route with
-// the export token from the deployment file (`consent.exportToken`) or CONSENT_EXPORT_TOKEN.
+// Prints the consent ledger as JSON Lines (OIDC-8), oldest first.
+// - Redis store: reads the ledger stream directly (the IdP need not run).
+// - Memory store: the ledger lives inside the running IdP, so this asks that IdP's
+//   operator route with the export token from the deployment file (`consent.exportToken`)
+//   or CONSENT_EXPORT_TOKEN; --url names the IdP when the issuer is not reachable here.
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import { EXPORT_ROUTE, FilterError, parseFilter } from './admin.js';
+import { createLedger } from './index.js';
+import type { LedgerFilter } from './ledger.js';
 import { readSecret } from './secret.js';
 
 function fail(message: string): never {
@@ -28,11 +32,21 @@ async function main(): Promise<void> {
   const path = values.config ?? process.env.IDP_CONFIG;
   if (!path) fail('--config PATH is required (the running IdP\'s deployment file)');
   const config = loadConfig(path);
+  let filter: LedgerFilter;
   try {
-    parseFilter({ account: values.account, client: values.client, since: values.since, until: values.until });
+    filter = parseFilter({ account: values.account, client: values.client, since: values.since, until: values.until });
   } catch (err) {
     if (err instanceof FilterError) fail(err.message);
     throw err;
+  }
+  if (config.store.type === 'redis' && !values.url) {
+    const ledger = await createLedger(config);
+    try {
+      for await (const record of ledger.query(filter)) process.stdout.write(`${JSON.stringify(record)}\n`);
+    } finally {
+      await ledger.close();
+    }
+    return;
   }
   const token = process.env.CONSENT_EXPORT_TOKEN || (config.consent.exportToken ? readSecret(config.consent.exportToken, config.source) : undefined);
   if (!token) fail('no export token: set consent.exportToken in the deployment file or CONSENT_EXPORT_TOKEN');

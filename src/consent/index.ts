@@ -1,19 +1,18 @@
-// The ledger for the configured store. OIDC-8: records must outlive the process, so a
-// Redis deployment needs the Redis ledger; until it is in this build, a production Redis
-// deployment refuses to start rather than keep its records in one process's memory.
+// The ledger for the configured store (OIDC-8): records outlive the process with Redis
+// (a sealed stream, redis-ledger.ts); with the memory store they live in the process.
 import type { Config } from '../config/load.js';
-import type { Logger } from '../ops/log.js';
+import { createSealer } from '../storage/seal.js';
 import type { ConsentLedger } from './ledger.js';
 import { createMemoryLedger } from './memory-ledger.js';
 
 export type { ConsentLedger } from './ledger.js';
 
-export function createLedger(config: Config, logger: Logger): ConsentLedger {
+export async function createLedger(config: Config): Promise<ConsentLedger> {
   if (config.store.type === 'redis') {
-    if (config.mode === 'production') {
-      throw new Error('the consent ledger has no Redis implementation in this build yet (OIDC-8); use the memory store or a build with the Redis ledger');
-    }
-    logger.log('warn', 'consent.ledger_in_memory', { message: 'CONSENT LEDGER IN MEMORY with the Redis store: records are lost at restart. Development only.' });
+    const { createRedisLedger } = await import('./redis-ledger.js');
+    // The same keys as the store: the same sealing (TOK-2) and lookup hashing.
+    const sealer = createSealer(config.secrets.sealingKeys, config.secrets.lookupKey);
+    return createRedisLedger(config.store, sealer, { retention: config.consent.retention });
   }
   return createMemoryLedger({ retention: config.consent.retention, maxRecords: config.consent.maxRecords });
 }
