@@ -1,6 +1,7 @@
 // The running IdP: the provider (a Koa app) with our pages and operations routes in
 // front of it. Everything a request can reach is assembled here, once, at start-up.
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Context, Next } from 'koa';
 import { errors, type Provider } from 'oidc-provider';
 import { createFileAccountStore, type AccountStore } from './accounts/store.js';
@@ -18,12 +19,13 @@ import { interactionRoutes } from './interactions/routes.js';
 import { createLoginThrottle } from './interactions/throttle.js';
 import { securityHeaders } from './ops/headers.js';
 import { silentLogger, type Logger } from './ops/log.js';
+import { docsRoutes } from './ops/docs.js';
 import { opsRoutes } from './ops/routes.js';
 import { enabledSigningAlgs } from './policy/algorithms.js';
 import { checkDeployment } from './policy/deployment.js';
 import { createProvider } from './provider/index.js';
 import { ephemeralJwks } from './provider/keys.js';
-import { ruleAnnotations } from './provider/rule-annotations.js';
+import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations.js';
 import { createStore, type Store } from './storage/index.js';
 
 export interface Idp {
@@ -97,6 +99,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });
   let shuttingDown = false;
 
+  provider.on('grant.error', annotateGrantError);
   provider.on('server_error', (_ctx, err) => logger.log('error', 'provider.server_error', { error: err.name, message: err.message }));
 
   provider.use(securityHeaders());
@@ -104,6 +107,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.use(pageErrors(logger));
   const ops = opsRoutes(store, () => shuttingDown);
   provider.use(ops.routes());
+  provider.use(docsRoutes(config).routes());
   const throttle = createLoginThrottle(config.login.throttle);
   const consentText = consentTextVersion(config);
   const consentDeps = { provider, config, accounts, ledger, throttle, consentText, logger };
@@ -127,7 +131,15 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     config,
     listen(port = config.port, host) {
       return new Promise((resolve, reject) => {
-        server = provider.listen(port, host, () => {
+        const tls = config.tlsMaterial.server;
+        const callback = provider.callback();
+        const handle = (req: IncomingMessage, res: ServerResponse) => void callback(req, res);
+        // EP-11: TLS here when configured; mTLS asks for (but does not demand) a client
+        // certificate, so each client's registration decides what it must present (EP-2).
+        server = tls
+          ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', requestCert: config.mtls.enabled, rejectUnauthorized: false }, handle)
+          : createHttpServer(handle);
+        server.listen(port, host, () => {
           const address = server?.address();
           resolve(typeof address === 'object' && address ? address.port : port);
         });

@@ -19,7 +19,15 @@ export interface Secrets {
   ephemeral: boolean;
 }
 
+export interface TlsMaterial {
+  /** PEM server certificate chain and key, when the IdP serves HTTPS itself */
+  server?: { cert: string; key: string } | undefined;
+  /** PEM bundle of CAs trusted for tls_client_auth */
+  clientCas: string;
+}
+
 export interface Config extends Omit<ParsedConfig, 'secrets' | 'keys'> {
+  tlsMaterial: TlsMaterial;
   /** where the configuration came from, for messages */
   source: string;
   secrets: Secrets;
@@ -163,8 +171,21 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
     problems.push({ field: 'keys.signing', message: 'must hold private keys (with "d")' });
   }
 
+  const readFile = (path: string, field: string): string => {
+    try {
+      return readFileSync(fromFile(path), 'utf8');
+    } catch (err) {
+      problems.push({ field, message: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})` });
+      return '';
+    }
+  };
+  const tlsMaterial: TlsMaterial = {
+    server: parsed.tls ? { cert: readFile(parsed.tls.certFile, 'tls.certFile'), key: readFile(parsed.tls.keyFile, 'tls.keyFile') } : undefined,
+    clientCas: parsed.mtls.caFile ? readFile(parsed.mtls.caFile, 'mtls.caFile') : '',
+  };
+
   if (problems.length) throw new ConfigError(source, problems);
 
   const { secrets: _s, keys: _k, ...rest } = parsed;
-  return { ...rest, source, secrets, signingJwks };
+  return { ...rest, source, secrets, signingJwks, tlsMaterial };
 }

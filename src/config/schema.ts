@@ -119,6 +119,22 @@ export const configSchema = z.strictObject({
       lookupKey: secret,
     })
     .optional(),
+  /** EP-11: serve HTTPS directly (otherwise TLS ends at a proxy: set `proxy`) */
+  tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+  /** EP-2: RFC 8705 mutual TLS client authentication and certificate-bound tokens */
+  mtls: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** PEM bundle of the CAs trusted to issue tls_client_auth certificates */
+      caFile: z.string().min(1).optional(),
+      /** behind a TLS-terminating proxy: the header carrying the client certificate */
+      proxyHeader: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name').optional(),
+      /** the proxies' own addresses; the header is ignored from anyone else */
+      trustedProxies: z.array(z.string().min(1)).default([]),
+      /** a separate mTLS host, published as mtls_endpoint_aliases */
+      endpointAliasBase: z.url().optional(),
+    })
+    .prefault({}),
   store: store.default({ type: 'memory' }),
   lifetimes: z
     .strictObject({

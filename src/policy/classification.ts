@@ -35,7 +35,8 @@ export const PROFILES: Readonly<Record<Classification, Profile>> = {
     publicClientsAllowed: true,
     authMethods: ['none', ...CONFIDENTIAL_AUTH_METHODS],
     responseTypes: ['code'],
-    openidRequired: false,
+    // GR-4: plain OAuth 2 code (without openid) SHOULD NOT be offered, even for PUBLIC.
+    openidRequired: true,
     par: 'optional',
     senderConstrained: 'optional',
     clientCredentialsAuthMethods: CONFIDENTIAL_AUTH_METHODS,

@@ -13,7 +13,11 @@ export interface ClientCheckContext {
   development: boolean;
   /** algorithms the deployment signs with (opt-in RSA included) */
   signingAlgs: readonly string[];
+  /** what the deployment's mTLS can do (EP-2) */
+  mtls: { enabled: boolean; trustedCas: boolean };
 }
+
+const TLS_SUBJECT_FIELDS = ['tls_client_auth_subject_dn', 'tls_client_auth_san_dns', 'tls_client_auth_san_uri', 'tls_client_auth_san_ip', 'tls_client_auth_san_email'];
 
 const KNOWN_GRANTS = new Set(['authorization_code', 'refresh_token', 'client_credentials', 'implicit']);
 
@@ -99,6 +103,18 @@ export function checkClient(meta: ClientMetadata, ctx: ClientCheckContext): Prob
 
   if (meta.require_pushed_authorization_requests === false && profile.par === 'required') {
     add('require_pushed_authorization_requests', `PAR is required for ${classification} clients`, 'GR-8');
+  }
+
+  if (authMethod === 'tls_client_auth' || authMethod === 'self_signed_tls_client_auth' || meta.tls_client_certificate_bound_access_tokens === true) {
+    if (!ctx.mtls.enabled) add('token_endpoint_auth_method', 'mutual TLS is not enabled in this deployment (mtls.enabled)', 'EP-2');
+  }
+  if (authMethod === 'tls_client_auth') {
+    if (ctx.mtls.enabled && !ctx.mtls.trustedCas) add('token_endpoint_auth_method', 'tls_client_auth needs the CAs to trust (mtls.caFile)', 'EP-2');
+    const subjects = TLS_SUBJECT_FIELDS.filter((f) => typeof meta[f] === 'string');
+    if (subjects.length !== 1) add('tls_client_auth_subject_dn', 'tls_client_auth needs exactly one of tls_client_auth_subject_dn or tls_client_auth_san_*', 'EP-2');
+  }
+  if (authMethod === 'self_signed_tls_client_auth' && meta.jwks === undefined && meta.jwks_uri === undefined) {
+    add('jwks', 'self_signed_tls_client_auth needs the certificate in jwks or jwks_uri (x5c)', 'EP-2');
   }
 
   const dpop = meta.dpop_bound_access_tokens === true;

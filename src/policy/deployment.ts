@@ -4,7 +4,7 @@ import type { Problem } from '../config/errors.js';
 import type { Config } from '../config/load.js';
 import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, enabledSigningAlgs, isSigningAlgAllowed } from './algorithms.js';
 import { isClassification, type ProfileOptions } from './classification.js';
-import { applyProfile, checkClient, type ClientMetadata } from './clients.js';
+import { applyProfile, checkClient, type ClientCheckContext, type ClientMetadata } from './clients.js';
 import { deviationFor } from './deviations.js';
 import { checkLifetimes } from './lifetimes.js';
 import { isMandatory, RULE_IDS } from './rules.js';
@@ -25,17 +25,37 @@ export function profileOptions(config: Config): ProfileOptions {
   };
 }
 
+export function clientCheckContext(config: Config): ClientCheckContext {
+  return {
+    options: profileOptions(config),
+    development: config.mode === 'development',
+    signingAlgs: enabledSigningAlgs(config.algorithms.idToken),
+    mtls: { enabled: config.mtls.enabled, trustedCas: config.tlsMaterial.clientCas.includes('BEGIN CERTIFICATE') },
+  };
+}
+
 export function checkDeployment(config: Config): DeploymentPolicy {
   const problems: Problem[] = [];
   const options = profileOptions(config);
   const development = config.mode === 'development';
-  const signingAlgs = enabledSigningAlgs(config.algorithms.idToken);
+  const clientContext = clientCheckContext(config);
+  const { signingAlgs } = clientContext;
 
   if (!development && new URL(config.issuer).protocol !== 'https:') {
     problems.push({ field: 'issuer', message: 'must be an https URL in production mode (TLS here or at a trusted proxy)', rule: 'EP-11' });
   }
+  if (!development && !config.tls && !config.proxy) {
+    problems.push({ field: 'tls', message: 'production needs TLS: set tls (the IdP terminates it) or proxy = true (a TLS-terminating proxy in front)', rule: 'EP-11' });
+  }
   if (!development && config.demo.enabled) {
     problems.push({ field: 'demo.enabled', message: 'the demo relying party is for development mode only' });
+  }
+
+  if (config.mtls.enabled && !config.tls && !config.mtls.proxyHeader) {
+    problems.push({ field: 'mtls', message: 'mutual TLS needs either tls (the IdP terminates TLS) or mtls.proxyHeader (a proxy forwards the certificate)', rule: 'EP-2' });
+  }
+  if (config.mtls.proxyHeader && config.mtls.trustedProxies.length === 0) {
+    problems.push({ field: 'mtls.trustedProxies', message: 'list the proxies allowed to forward client certificates; the header is ignored from anyone else', rule: 'EP-2' });
   }
 
   config.deviations.forEach((d, i) => {
@@ -74,7 +94,7 @@ export function checkDeployment(config: Config): DeploymentPolicy {
     if (seen.has(raw.client_id)) problems.push({ field: `${at}.client_id`, message: `"${raw.client_id}" is listed twice` });
     seen.add(raw.client_id);
     const meta = isClassification(raw.classification) ? applyProfile(raw, raw.classification, options) : raw;
-    for (const p of checkClient(meta, { options, development, signingAlgs })) {
+    for (const p of checkClient(meta, clientContext)) {
       problems.push({ ...p, field: `${at}.${p.field}`, message: `client "${raw.client_id}": ${p.message}` });
     }
     return meta;

@@ -1,25 +1,25 @@
-// The bridge from our account store to the library's findAccount. OIDC-3: the library
-// releases only the claims of granted scopes; OIDC-4: an ID token sent through the
-// authorization endpoint carries no identity claims at all, whatever was asked for.
+// The bridge from our account store to the library's findAccount.
+// OIDC-3: the library releases only the claims of granted scopes.
+// OIDC-4, TOK-8: an ID token carries identity claims only when it is encrypted to the
+// client (JWE); otherwise just `sub` — the claims are at /userinfo, over TLS. That also
+// covers every front-channel ID token, whatever `resource` or `claims` ask for.
 import type { Account as OidcAccount, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountStore } from '../accounts/store.js';
 
-const FRONT_CHANNEL_ROUTES = new Set(['authorization', 'resume']);
-
-/** True when a claim set is being built for a response of the authorization endpoint. */
-export function isFrontChannel(ctx: KoaContextWithOIDC | undefined, use: string, token: unknown): boolean {
-  return use === 'id_token' && token === undefined && FRONT_CHANNEL_ROUTES.has(ctx?.oidc?.route ?? '');
+/** True when claims are being built for an ID token that would travel unencrypted. */
+export function isPlainIdToken(ctx: KoaContextWithOIDC | undefined, use: string): boolean {
+  if (use !== 'id_token') return false;
+  return !ctx?.oidc?.client?.idTokenEncryptedResponseAlg;
 }
 
 export function findAccountWith(accounts: AccountStore): FindAccount {
-  return async (ctx, sub, token): Promise<OidcAccount | undefined> => {
+  return async (ctx, sub): Promise<OidcAccount | undefined> => {
     const account = await accounts.find(sub);
     if (!account) return undefined;
     return {
       accountId: account.id,
       claims(use) {
-        // OIDC-4: closes the library's gaps (`resource` or `claims` parameters) for good.
-        if (isFrontChannel(ctx, use, token)) return { sub: account.id };
+        if (isPlainIdToken(ctx, use)) return { sub: account.id };
         return { ...account.claims, sub: account.id };
       },
     };

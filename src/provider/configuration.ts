@@ -1,15 +1,18 @@
 // Validated Config + policy → the oidc-provider Configuration. Every library default
 // that breaks the guideline is set here, with the rule ID beside it.
-import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountStore } from '../accounts/store.js';
 import type { Config, Jwks } from '../config/load.js';
 import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING, CLIENT_SECRET_JWT_ALGS, enabledSigningAlgs } from '../policy/algorithms.js';
+import { checkClientAssertionLifetime } from '../policy/client-auth.js';
 import { isClassification, offeredResponseTypes, type ProfileOptions } from '../policy/classification.js';
+import { clientCheckContext } from '../policy/deployment.js';
 import { capsFor, accessTokenTtl, refreshTokenTtl } from '../policy/lifetimes.js';
 import { claimsByScope } from '../policy/scopes.js';
 import type { Store } from '../storage/store.js';
 import { findAccountWith } from './accounts.js';
 import { authorizationPolicy, clientMetadataValidator, resourceServerInfo } from './hooks.js';
+import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
 
 export interface ProviderParts {
@@ -48,7 +51,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     // GR-1, GR-4: only the agreed response types.
     responseTypes: offeredResponseTypes(options) as Configuration['responseTypes'],
     // EP-2: the approved client authentications (mTLS joins with the mTLS feature).
-    clientAuthMethods: ['none', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt'],
+    clientAuthMethods: clientAuthMethods(config) as Configuration['clientAuthMethods'],
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],
@@ -57,10 +60,14 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     },
     extraClientMetadata: {
       properties: ['classification'],
-      validator: clientMetadataValidator(config, options, signingAlgs),
+      validator: clientMetadataValidator(clientCheckContext(config)),
     },
     // EP-1, EP-3, GR-4, GR-8, OIDC-1: checked after the library's own checks.
     extraParams: { state: authorizationPolicy(options) },
+    assertJwtClientAuthClaimsAndHeader: (_ctx, claims) => {
+      const problem = checkClientAssertionLifetime(claims, epoch());
+      if (problem) throw new errors.InvalidClientAuth(problem);
+    },
     // GR-8: PKCE always; v9 knows only S256.
     pkce: { required: () => true },
 
@@ -146,6 +153,9 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
         getResourceServerInfo: resourceServerInfo(config, caps),
       },
       dPoP: { enabled: true }, // EP-2
+      jwtResponseModes: { enabled: true }, // EP-1: JARM for clients that register for it
+      encryption: { enabled: true }, // TOK-8: ID tokens and userinfo as JWE for clients that register for it
+      mTLS: mtlsFeature(config), // EP-2
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       registration: { enabled: config.features.registration, initialAccessToken: true }, // EP-10
       // OIDC-2: s_hash in hybrid responses. The library emits it only under FAPI 1.0,
@@ -162,6 +172,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     discovery: {
       service_documentation: `${config.issuer.replace(/\/$/, '')}/docs`,
       claims_parameter_supported: false,
+      ...(mtlsEndpointAliases(config) ? { mtls_endpoint_aliases: mtlsEndpointAliases(config) } : {}),
     },
   } as Configuration;
 }

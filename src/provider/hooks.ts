@@ -4,7 +4,7 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { errors, type ClientMetadata, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import type { Config } from '../config/load.js';
 import { isClassification, profileFor, type ProfileOptions } from '../policy/classification.js';
-import { applyProfile, checkClient } from '../policy/clients.js';
+import { applyProfile, checkClient, type ClientCheckContext } from '../policy/clients.js';
 import { accessTokenTtl, type LifetimeCaps } from '../policy/lifetimes.js';
 import { checkAuthorizationRequest, type Refusal } from '../policy/requests.js';
 import { findResourceServer, mayReach } from '../policy/resources.js';
@@ -52,14 +52,14 @@ export function authorizationPolicy(options: ProfileOptions) {
 }
 
 /** /register and static clients: the registration against its profile (GR-*, EP-2, EP-3). */
-export function clientMetadataValidator(config: Config, options: ProfileOptions, signingAlgs: readonly string[]) {
+export function clientMetadataValidator(context: ClientCheckContext) {
   return (_ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: ClientMetadata): void => {
     if (key !== 'classification') return;
     if (!isClassification(value)) {
       throw new errors.InvalidClientMetadata('classification must be one of PUBLIC, IN-CONFIDENCE, SENSITIVE (GR-2)');
     }
-    Object.assign(metadata, applyProfile(metadata, value, options));
-    const [problem] = checkClient(metadata, { options, development: config.mode === 'development', signingAlgs });
+    Object.assign(metadata, applyProfile(metadata, value, context.options));
+    const [problem] = checkClient(metadata, context);
     if (problem) {
       throw new errors.InvalidClientMetadata(`${problem.field}: ${problem.message}${problem.rule ? ` (${problem.rule})` : ''}`);
     }

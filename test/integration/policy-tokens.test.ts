@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { compactDecrypt, exportJWK } from 'jose';
+import { compactDecrypt, exportJWK, generateKeyPair } from 'jose';
 import * as oidc from 'openid-client';
 import { allClients, spa, web } from '../helpers/clients.js';
 import { API, PASSWORDS, REDIRECT, TEST_APIS } from '../helpers/fixtures.js';
@@ -13,12 +13,23 @@ import { authorizationRequest, callbackInput, decodeJwt, relyingParty, type Test
 
 const encryptionKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const PII_API = 'https://api.test/pii';
+const clientEncryptionKeys = await generateKeyPair('ECDH-ES', { crv: 'P-256', extractable: true });
+const encrypting: TestClient = {
+  ...web,
+  metadata: {
+    ...web.metadata,
+    client_id: 'web-encrypting',
+    jwks: { keys: [{ ...(await exportJWK(clientEncryptionKeys.publicKey)), use: 'enc', alg: 'ECDH-ES', kid: 'enc-1' }] },
+    id_token_encrypted_response_alg: 'ECDH-ES',
+    id_token_encrypted_response_enc: 'A256GCM',
+  },
+};
 
 describe('tokens and lifetimes', () => {
   let running: RunningIdp;
   before(async () => {
     running = await startIdp({
-      clients: allClients,
+      clients: [...allClients, encrypting.metadata],
       lifetimes: { refreshToken: 4 },
       resourceServers: [
         ...TEST_APIS.map((api) => (api.identifier === API.inConfidence ? { ...api, accessTokenTTL: 7200 } : api)),
@@ -62,6 +73,7 @@ describe('tokens and lifetimes', () => {
     const code = arrival.form?.fields.code ?? '';
     const again = await tokenRequest({ grant_type: 'authorization_code', code, code_verifier: pending.verifier, redirect_uri: REDIRECT, client_id: 'web', client_secret: String(web.metadata.client_secret) });
     assert.equal(again.body.error, 'invalid_grant');
+    assert.match(String(again.body.error_description), /\(TOK-1\)$/);
     assert.equal((await introspect(tokens.access_token)).active, false, 'the access token of the grant is revoked');
     assert.equal((await introspect(tokens.refresh_token ?? '')).active, false, 'the refresh token of the grant is revoked');
   });
@@ -129,6 +141,22 @@ describe('tokens and lifetimes', () => {
     const userinfo = await oidc.fetchUserInfo(rp, tokens.access_token, 'acct-alice');
     assert.equal(userinfo.nhi, undefined);
     assert.equal(userinfo.email, undefined);
+  });
+
+  it('TOK-8: an ID token from /token carries no PII when it is not encrypted', async () => {
+    const { rp, pending, arrival } = await authorize(web, { resource: API.inConfidence, scope: 'openid profile nhi clinic.read' });
+    const tokens = await oidc.authorizationCodeGrant(rp, callbackInput(arrival), { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce }, { resource: API.inConfidence });
+    const claims = tokens.claims();
+    assert.equal(claims?.sub, 'acct-alice');
+    for (const claim of ['name', 'birthdate', 'nhi']) assert.equal(claims?.[claim], undefined, claim);
+  });
+
+  it('TOK-8: a client that registers ID-token encryption gets a JWE ID token with its claims', async () => {
+    const { rp, pending, arrival } = await authorize(encrypting, { resource: API.inConfidence, scope: 'openid profile nhi clinic.read' });
+    oidc.enableDecryptingResponses(rp, ['A256GCM'], { key: clientEncryptionKeys.privateKey, alg: 'ECDH-ES', kid: 'enc-1' });
+    const tokens = await oidc.authorizationCodeGrant(rp, callbackInput(arrival), { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce }, { resource: API.inConfidence });
+    assert.equal(tokens.id_token?.split('.').length, 5, 'a compact JWE');
+    assert.equal(tokens.claims()?.nhi, 'ZZZ0016');
   });
 
   it('TOK-8: tokens for an API whose tokens carry PII are encrypted (JWE) to the API', async () => {

@@ -84,3 +84,22 @@ describe('starting the IdP', () => {
     assert.equal(await p.exited, 0);
   });
 });
+
+describe('developer documentation', () => {
+  it('OIDC-6, EP-10: /docs lists the scopes, the APIs and the onboarding rules of this deployment', async () => {
+    const { startIdp } = await import('../helpers/idp.js');
+    const running = await startIdp();
+    try {
+      const meta = (await (await fetch(`${running.url}/.well-known/openid-configuration`)).json()) as { service_documentation: string };
+      const res = await fetch(meta.service_documentation);
+      assert.equal(res.status, 200);
+      const html = await res.text();
+      assert.match(html, /<code>nhi<\/code>/);
+      assert.match(html, /See your National Health Index number/);
+      assert.match(html, /https:\/\/api\.test\/fhir/);
+      assert.match(html, /PKCE/);
+    } finally {
+      await running.close();
+    }
+  });
+});

@@ -33,6 +33,7 @@ const key32 = Buffer.alloc(32, 7).toString('base64url');
 const production = {
   mode: 'production',
   issuer: 'https://id.example.health',
+  proxy: true,
   keys: { signing: { jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd', alg: 'ES256' }] } } },
   secrets: { cookieKeys: [{ env: 'IDP_COOKIE_KEY' }], sealingKeys: [{ kid: 'k1', key: { env: 'IDP_SEALING_KEY' } }], lookupKey: { env: 'IDP_LOOKUP_KEY' } },
 };
@@ -93,6 +94,11 @@ describe('deployment file', () => {
     const problems = problemsOf(() => loadConfig(file('prod-short.json', production), { env: { ...productionEnv, IDP_SEALING_KEY: 'c2hvcnQ' } }));
     assert.equal(problems[0]?.rule, 'TOK-2');
     assert.doesNotMatch(problems[0]?.message ?? '', /c2hvcnQ/, 'the secret is not echoed');
+  });
+
+  it('EP-11: production needs TLS here or at a trusted proxy', () => {
+    const config = loadConfig(file('prod-notls.json', { ...production, proxy: false }), { env: productionEnv });
+    assert.deepEqual(checkDeployment(config).problems.map((p) => [p.field, p.rule]), [['tls', 'EP-11']]);
   });
 
   it('EP-11: a production issuer must be https', () => {

@@ -7,7 +7,7 @@ import { ASYMMETRIC_AUTH_METHODS, CLASSIFICATIONS, profileFor, type Classificati
 import { applyProfile, checkClient, type ClientMetadata } from '../../src/policy/clients.js';
 
 const options: ProfileOptions = { implicitForPublic: false, codeForConfidential: false, parForInConfidence: false, senderConstrainedInConfidence: false };
-const ctx = { options, development: false, signingAlgs: ['ES256', 'PS256'] };
+const ctx = { options, development: false, signingAlgs: ['ES256', 'PS256'], mtls: { enabled: true, trustedCas: true } };
 
 function check(meta: ClientMetadata) {
   const classification = meta.classification as Classification;
@@ -94,6 +94,15 @@ describe('client registrations against their profile', () => {
     assert.deepEqual(rules({ ...web, redirect_uris: ['http://127.0.0.1:8080/cb'] }), []);
   });
 
+  it('EP-2: mTLS client authentication needs mTLS in the deployment, trusted CAs, and one subject', () => {
+    const tls = { ...web, token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: 'CN=lab' };
+    assert.deepEqual(checkClient(tls, ctx), []);
+    assert.ok(checkClient(tls, { ...ctx, mtls: { enabled: false, trustedCas: false } }).some((p) => p.rule === 'EP-2'));
+    assert.ok(checkClient(tls, { ...ctx, mtls: { enabled: true, trustedCas: false } }).some((p) => p.rule === 'EP-2'));
+    assert.ok(checkClient({ ...tls, tls_client_auth_subject_dn: undefined }, ctx).some((p) => p.field === 'tls_client_auth_subject_dn'));
+    assert.ok(checkClient({ ...web, tls_client_certificate_bound_access_tokens: true }, { ...ctx, mtls: { enabled: false, trustedCas: false } }).some((p) => p.rule === 'EP-2'));
+  });
+
   it('TOK-9: a client asking for HS256 or none ID tokens is refused', () => {
     assert.ok(rules({ ...web, id_token_signed_response_alg: 'HS256' }).includes('TOK-9'));
     assert.ok(rules({ ...web, id_token_signed_response_alg: 'none' }).includes('TOK-9'));
@@ -125,7 +134,7 @@ describe('property: accepted metadata never breaks its profile', () => {
       fc.property(metadata, deployment, (raw, opts) => {
         const classification = raw.classification;
         const meta = applyProfile({ client_id: 'x', ...raw }, classification, opts);
-        if (checkClient(meta, { options: opts, development: false, signingAlgs: ['ES256'] }).length > 0) return;
+        if (checkClient(meta, { ...ctx, options: opts, signingAlgs: ['ES256'] }).length > 0) return;
         const profile = profileFor(classification, opts);
         const auth = (meta.token_endpoint_auth_method as string | undefined) ?? 'client_secret_basic';
         const grants = meta.grant_types as string[];

@@ -1,0 +1,22 @@
+// Facts about this build that neither the deployment file nor the assembled
+// oidc-provider Configuration reveals. Each names the code that decides it; the test
+// test/unit/compliance-build.test.ts checks the ones that can be checked, so a change
+// in src/ that makes one stale fails a test instead of making the report lie.
+export const BUILD = {
+  /**
+   * src/provider/accounts.ts gives an ID token identity claims only when the client
+   * registered ID-token encryption (JWE); otherwise `sub` alone, at /token as at /authorize.
+   */
+  backChannelIdTokenClaims: false,
+  /**
+   * OIDC-8: no consent ledger yet. The consent page saves the library's Grant (scopes,
+   * claims, API scopes) in the sealed store; it lives for lifetimes.grant or until revoked.
+   */
+  consentLedger: false,
+  /** EP-11: src/server.ts serves HTTPS itself when `tls` is configured (else TLS ends at a trusted proxy). */
+  tlsListener: true,
+  /** EP-10, OIDC-6: discovery's service_documentation points at <issuer>/docs (src/ops/docs.ts). */
+  docsRoute: true,
+  /** OIDC-9: no /.well-known/smart-configuration and no SMART launch context. */
+  smartAppLaunch: false,
+} as const;

@@ -1,0 +1,85 @@
+// GR-1 … GR-8: clients, response types and grants.
+import { deviationFor } from '../../policy/deviations.js';
+import { countBy, list, type Assess } from '../context.js';
+
+const NEVER = ['code id_token token', 'code token', 'id_token', 'token'];
+const isClassified = (c: { classification: string }) => c.classification === 'IN-CONFIDENCE' || c.classification === 'SENSITIVE';
+
+export const grantRules: Record<string, Assess> = {
+  'GR-1': ({ provider }) => {
+    const grants = ['authorization_code', 'refresh_token', ...(provider.features.clientCredentials ? ['client_credentials'] : [])];
+    return {
+      status: 'enforced',
+      evidence: `responseTypes offered: ${list(provider.responseTypes)}; grant types: ${list(grants)}, plus implicit only alongside response types that return tokens from /authorize`,
+      mechanism: 'responseTypes is set from the profiles (src/policy/classification.ts offeredResponseTypes); registration refuses unknown grants and any grant/response-type mismatch instead of letting the library reconcile them (src/policy/clients.ts)',
+    };
+  },
+
+  'GR-2': ({ provider, clients }) => {
+    const classified = clients.filter(isClassified);
+    return {
+      status: 'enforced',
+      evidence: `IN-CONFIDENCE/SENSITIVE ${countBy(classified)}, public among them: ${classified.filter((c) => c.isPublic).length}; static clients in all: ${countBy(clients)}; auth methods offered: ${list(provider.clientAuthMethods)}`,
+      mechanism: 'a public IN-CONFIDENCE or SENSITIVE registration stops start-up or fails /register (src/policy/clients.ts); a client without a classification is refused; tokens for an API above the client\'s class are refused (invalid_target)',
+    };
+  },
+
+  'GR-3': ({ clients }) => ({
+    status: 'enforced',
+    evidence: `public ${countBy(clients, (c) => c.isPublic)}`,
+    mechanism: 'only the PUBLIC profile allows token_endpoint_auth_method none, and a PUBLIC client reaches PUBLIC APIs only (src/policy/resources.ts)',
+  }),
+
+  'GR-4': ({ config, provider, clients }) => {
+    const deviation = deviationFor(config.deviations, 'GR-4');
+    const publicTypes = config.features.implicitForPublic ? 'code, id_token token (features.implicitForPublic = true)' : 'code';
+    const evidence = `offered: ${list(provider.responseTypes)}; PUBLIC: ${publicTypes}; IN-CONFIDENCE/SENSITIVE: code id_token${deviation ? ', code (GR-4 deviation)' : ''}; never offered: ${NEVER.join(', ')}`;
+    if (deviation) return { status: 'deviation', evidence, deviation: { setting: deviation.setting, reason: deviation.reason } };
+    // The PUBLIC profile leaves openid optional, so plain OAuth 2 code is not refused.
+    const publicReachable = config.features.registration || clients.some((c) => c.classification === 'PUBLIC' && c.responseTypes.includes('code'));
+    if (publicReachable) {
+      return {
+        status: 'broken',
+        evidence: `${evidence}; but PUBLIC clients may use code without openid (their profile makes openid optional), which the rule says the provider refuses; PUBLIC code ${countBy(clients, (c) => c.classification === 'PUBLIC' && c.responseTypes.includes('code'))}${config.features.registration ? ', and /register is on' : ''}`,
+      };
+    }
+    return {
+      status: 'enforced',
+      evidence,
+      mechanism: 'responseTypes offers only these; registration and each request are checked against the profile (src/policy/clients.ts, src/policy/requests.ts)',
+    };
+  },
+
+  'GR-5': ({ clients }) => ({
+    status: 'enforced',
+    evidence: `no password grant; static clients asking for it: ${clients.filter((c) => c.grantTypes.includes('password')).length}`,
+    mechanism: 'the library has no password grant and this project registers none; a registration listing it is refused (src/policy/clients.ts)',
+  }),
+
+  'GR-6': ({ provider, clients }) => {
+    if (!provider.features.clientCredentials) return { status: 'not applicable', evidence: 'client_credentials is off' };
+    const cc = (c: { grantTypes: string[] }) => c.grantTypes.includes('client_credentials');
+    return {
+      status: 'enforced',
+      evidence: `client_credentials ${countBy(clients, cc)}, public among them: ${clients.filter((c) => cc(c) && c.isPublic).length}`,
+      mechanism: 'registration refuses client_credentials for public clients, and for SENSITIVE without asymmetric authentication (src/policy/clients.ts)',
+      review: 'check that each client_credentials client is a system acting for itself, with no person behind it',
+    };
+  },
+
+  'GR-7': ({ provider, clients }) => ({
+    status: provider.refreshTokenForPublic ? 'broken' : 'enforced',
+    evidence: `public ${countBy(clients, (c) => c.isPublic)}, registered for refresh_token: ${clients.filter((c) => c.isPublic && c.grantTypes.includes('refresh_token')).length}; issueRefreshToken for a public client → ${provider.refreshTokenForPublic}`,
+    mechanism: 'issueRefreshToken never issues one to a client authenticating with none, and registration refuses refresh_token for public clients',
+  }),
+
+  'GR-8': ({ config, provider, clients }) => {
+    const sensitive = clients.filter((c) => c.classification === 'SENSITIVE');
+    const par = config.features.parForInConfidence ? 'SENSITIVE and IN-CONFIDENCE' : 'SENSITIVE';
+    return {
+      status: provider.pkceRequired ? 'enforced' : 'broken',
+      evidence: `PKCE S256 for every code flow (pkce.required → ${provider.pkceRequired}); PAR required for ${par}; SENSITIVE clients bound to PAR: ${sensitive.filter((c) => c.parRequired).length} of ${sensitive.length}`,
+      mechanism: 'pkce.required always answers true and v9 knows only S256; the profile sets require_pushed_authorization_requests and the policy refuses an unpushed request or a missing S256 challenge (src/policy/requests.ts)',
+    };
+  },
+};

@@ -1,0 +1,95 @@
+// OIDC-1 … OIDC-9: identity: the openid scope, ID-token content, claims, consent.
+import { BUILD } from '../build.js';
+import { countBy, list, type Assess } from '../context.js';
+
+const SMART_SCOPE = /^(patient|user|system)\/[A-Za-z*]+\.(read|write|\*|c?r?u?d?s?)$/;
+
+export const oidcRules: Record<string, Assess> = {
+  'OIDC-1': ({ clients }) => {
+    const classified = (c: { classification: string }) => c.classification === 'IN-CONFIDENCE' || c.classification === 'SENSITIVE';
+    const machines = countBy(clients, (c) => classified(c) && c.responseTypes.length === 0);
+    return {
+      status: 'enforced',
+      evidence: `IN-CONFIDENCE and SENSITIVE ${countBy(clients, classified)}; of these, client_credentials only (system-to-system, no person): ${machines}`,
+      mechanism: 'their authorization requests are refused without the openid scope (src/policy/requests.ts), and every response type their profile allows yields an ID token',
+    };
+  },
+
+  'OIDC-2': ({ config, provider }) => {
+    const evidence = `hybrid (code id_token): c_hash and s_hash (FAPI 1.0 profile for IN-CONFIDENCE/SENSITIVE hybrid requests: features.fapi ${provider.features.fapi ? 'on' : 'OFF'}); code: the ID token comes from /token only, no hash needed`;
+    if (!provider.features.fapi) return { status: 'default', evidence, review: 's_hash is not emitted without the FAPI 1.0 profile' };
+    if (config.features.implicitForPublic) {
+      return { status: 'default', evidence: `${evidence}; id_token token (PUBLIC, features.implicitForPublic): at_hash but no s_hash` };
+    }
+    return { status: 'enforced', evidence, mechanism: 'the library emits c_hash for hybrid responses and s_hash under the per-request FAPI 1.0 profile (src/provider/configuration.ts features.fapi.profile)' };
+  },
+
+  'OIDC-3': ({ config, provider, clients }) => {
+    const byScope = Object.entries(config.scopes).map(([scope, doc]) => `${scope} → ${doc.claims.length ? doc.claims.join(', ') : 'no claims'}`);
+    return {
+      status: provider.features.claimsParameter ? 'default' : 'enforced',
+      evidence: `claims per scope: ${byScope.join('; ') || 'none'}; claims parameter ${provider.features.claimsParameter ? 'ON' : 'off'}; clients limited to registered scopes: ${countBy(clients, (c) => c.scope !== undefined)}`,
+      mechanism: 'the library releases only the claims of granted scopes; the policy refuses scopes outside a client\'s registration (src/policy/requests.ts); consent is asked per scope',
+    };
+  },
+
+  'OIDC-4': ({ provider }) => {
+    const front = provider.responseTypes.filter((rt) => rt.split(' ').includes('id_token'));
+    return {
+      status: front.length ? 'enforced' : 'not applicable',
+      evidence: front.length ? `front-channel ID tokens (${list(front)}) carry sub and protocol claims only` : 'no response type returns an ID token from /authorize',
+      mechanism: 'findAccount returns only sub for an ID token built at the authorization endpoint, whatever the scopes, claims or resource parameters (src/provider/accounts.ts); conformIdTokenClaims on',
+    };
+  },
+
+  'OIDC-5': ({ config, provider }) => {
+    if (!provider.features.userinfo) return { status: 'not applicable', evidence: '/userinfo is off' };
+    const nhi = Object.entries(config.scopes).filter(([, doc]) => doc.claims.includes('nhi')).map(([s]) => s);
+    return {
+      status: 'default',
+      evidence: `/userinfo releases the claims of granted scopes; NHI ${nhi.length ? `through scope ${list(nhi)}` : 'not offered by any scope'}`,
+    };
+  },
+
+  'OIDC-6': ({ config }) => {
+    const apiScopes = config.resourceServers.flatMap((api) => Object.keys(api.scopes));
+    return {
+      status: 'default',
+      evidence: `discovery scopes_supported: openid, offline_access${Object.keys(config.scopes).length ? `, ${Object.keys(config.scopes).join(', ')}` : ''}; every scope has a plain-language description shown at consent (${Object.keys(config.scopes).length} identity, ${apiScopes.length} API scopes)`,
+      review: `API scopes (${list(apiScopes)}) are not listed in discovery${BUILD.docsRoute ? '' : ' and no /docs page describes the scopes'}: publish them in the onboarding documentation`,
+    };
+  },
+
+  'OIDC-7': ({ config, provider }) => {
+    const optional = Object.entries(config.scopes).filter(([, d]) => d.optional).map(([s]) => s);
+    return {
+      status: provider.features.devInteractions ? 'broken' : 'enforced',
+      evidence: `consent page with approve and decline for every scope not yet granted; optional scopes the person may untick: ${list(optional)}; library devInteractions ${provider.features.devInteractions ? 'ON' : 'off'}`,
+      mechanism: 'the library prompts for consent whenever a requested scope or API scope is not in the Grant; only the consent form\'s approve creates or extends a Grant (src/interactions/routes.ts)',
+    };
+  },
+
+  'OIDC-8': ({ config }) =>
+    BUILD.consentLedger
+      ? { status: 'enforced', evidence: 'every consent decision is written to the consent ledger', mechanism: 'the consent handler records it before finishing the interaction' }
+      : {
+          status: 'default',
+          evidence: `recorded only as the library's Grant (account, client, scopes, claims, API scopes), sealed in the ${config.store.type} store for lifetimes.grant = ${config.lifetimes.grant} s or until revoked`,
+          review: 'no separate consent ledger in this build: the time, the wording shown and a decline are not kept, and nothing outlives the Grant',
+        },
+
+  'OIDC-9': ({ config }) => {
+    const fhir = config.resourceServers.filter(
+      (api) => /fhir/i.test(`${api.identifier} ${api.name ?? ''}`) || Object.keys(api.scopes).some((s) => SMART_SCOPE.test(s)),
+    );
+    if (!fhir.length) return { status: 'not applicable', evidence: 'no FHIR API among resourceServers' };
+    const nonSmart = fhir.flatMap((api) => Object.keys(api.scopes).filter((s) => !SMART_SCOPE.test(s)).map((s) => `${api.name ?? api.identifier}: ${s}`));
+    const evidence = `FHIR APIs: ${list(fhir.map((api) => api.name ?? api.identifier))}; SMART scopes: ${list(fhir.flatMap((api) => Object.keys(api.scopes).filter((s) => SMART_SCOPE.test(s))))}`;
+    if (nonSmart.length) return { status: 'broken', evidence: `${evidence}; not SMART: ${list(nonSmart)}` };
+    return {
+      status: 'default',
+      evidence,
+      ...(BUILD.smartAppLaunch ? {} : { review: 'SMART scopes pass through as API scopes; SMART App Launch (launch context, /.well-known/smart-configuration) is not in this build' }),
+    };
+  },
+};
