@@ -21,7 +21,10 @@ import { securityHeaders } from './ops/headers.js';
 import { silentLogger, type Logger } from './ops/log.js';
 import { docsRoutes } from './ops/docs.js';
 import { opsRoutes } from './ops/routes.js';
+import { smartRoutes } from './ops/smart.js';
+import { clientAuthMethods } from './provider/mtls.js';
 import { enabledSigningAlgs } from './policy/algorithms.js';
+import { offeredResponseTypes } from './policy/classification.js';
 import { checkDeployment } from './policy/deployment.js';
 import { createProvider } from './provider/index.js';
 import { ephemeralJwks } from './provider/keys.js';
@@ -108,6 +111,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const ops = opsRoutes(store, () => shuttingDown);
   provider.use(ops.routes());
   provider.use(docsRoutes(config).routes());
+  provider.use(smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options)).routes());
   const throttle = createLoginThrottle(config.login.throttle);
   const consentText = consentTextVersion(config);
   const consentDeps = { provider, config, accounts, ledger, throttle, consentText, logger };
