@@ -78,15 +78,18 @@ describe('browser: sign-in, granular consent, withdrawal (OIDC-7, OIDC-8)', { sk
     await page.getByRole('button', { name: 'Allow', exact: true }).click();
     await page.getByRole('heading', { name: 'Signed in' }).waitFor();
     await check('demo-result');
-    // The claims the relying party received: profile and NHI, not the unticked email.
     const idClaims = (await page.locator('pre').first().textContent()) ?? '';
-    assert.match(idClaims, /"name": "Alice Ngata"/);
-    assert.match(idClaims, /"nhi"/);
+    assert.match(idClaims, /"sub": "acct-alice"/);
     assert.doesNotMatch(idClaims, /email/, 'OIDC-7: the unticked scope was not granted');
     assert.match(await page.getByRole('row', { name: /Refresh token/ }).textContent() ?? '', /issued/);
 
     const [record] = await ledger({ clientId: 'demo-in-confidence' });
     assert.equal(record?.decision, 'partial', 'OIDC-8: recorded as a partial approval');
+    // The grant behind the relying party's tokens holds exactly what was left ticked.
+    const grant = await running.idp.provider.Grant.find(record?.grantId ?? '');
+    const scopes = grant?.getOIDCScope().split(' ') ?? [];
+    assert.ok(scopes.includes('profile') && scopes.includes('nhi') && scopes.includes('offline_access'));
+    assert.ok(!scopes.includes('email'), 'OIDC-7: email was unticked, so it is not granted');
   });
 
   it('the refresh token works while consent holds', async () => {
