@@ -6,10 +6,17 @@ import type { Context, Next } from 'koa';
 import { errors, type Provider } from 'oidc-provider';
 import { createFileAccountStore, type AccountStore } from './accounts/store.js';
 import { ConfigError } from './config/errors.js';
+import { exportRoutes, MIN_TOKEN_LENGTH } from './consent/admin.js';
+import { rememberedGrantLoader } from './consent/grants.js';
+import { createLedger, type ConsentLedger } from './consent/index.js';
+import { readSecret } from './consent/secret.js';
+import { consentTextVersion } from './consent/text.js';
 import type { Config, Jwks } from './config/load.js';
+import { accountRoutes } from './interactions/account.js';
 import { FormError } from './interactions/form.js';
 import { sendPage } from './interactions/render.js';
 import { interactionRoutes } from './interactions/routes.js';
+import { createLoginThrottle } from './interactions/throttle.js';
 import { securityHeaders } from './ops/headers.js';
 import { silentLogger, type Logger } from './ops/log.js';
 import { docsRoutes } from './ops/docs.js';
@@ -29,6 +36,8 @@ export interface Idp {
   provider: Provider;
   store: Store;
   accounts: AccountStore;
+  /** OIDC-8: the consent ledger */
+  ledger: ConsentLedger;
   config: Config;
   /** start listening; resolves with the bound port */
   listen(port?: number, host?: string): Promise<number>;
@@ -40,6 +49,8 @@ export interface IdpOptions {
   logger?: Logger;
   /** replaces the file-backed account store (an agency's directory) */
   accounts?: AccountStore;
+  /** replaces the ledger the store would have (tests: a ledger that fails) */
+  ledger?: ConsentLedger;
 }
 
 /** Errors of our own routes become readable pages; nothing internal reaches a person. */
@@ -48,7 +59,7 @@ function pageErrors(logger: Logger) {
     try {
       await next();
     } catch (err) {
-      if (!ctx.path.startsWith('/interaction/')) throw err;
+      if (!ctx.path.startsWith('/interaction/') && !ctx.path.startsWith('/account/')) throw err;
       if (err instanceof StoreUnavailableError) {
         // The store (Redis) is away: say so plainly, and that trying again will work.
         logger.log('warn', 'interaction.unavailable', { path: ctx.path.replace(/\/interaction\/[^/]+/, '/interaction/:uid') });
@@ -90,7 +101,13 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
 
   const store = await createStore(config);
   const accounts = options.accounts ?? (await createFileAccountStore(config.accounts));
-  const provider = createProvider(config, policy, store, accounts, jwks);
+  const ledger = options.ledger ?? (await createLedger(config));
+  const exportToken = config.consent.exportToken ? readSecret(config.consent.exportToken, config.source) : undefined;
+  if (config.consent.exportToken && (!exportToken || exportToken.length < MIN_TOKEN_LENGTH)) {
+    throw new ConfigError(config.source, [{ field: 'consent.exportToken', message: `must be set and at least ${MIN_TOKEN_LENGTH} random characters`, rule: 'TOK-10' }]);
+  }
+  // OIDC-7: a consent given in an earlier session is remembered until it expires.
+  const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });
   let shuttingDown = false;
 
   provider.on('grant.error', annotateGrantError);
@@ -103,9 +120,16 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.use(ops.routes());
   provider.use(docsRoutes(config).routes());
   provider.use(smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options)).routes());
-  const interactions = interactionRoutes({ provider, config, accounts });
+  const throttle = createLoginThrottle(config.login.throttle);
+  const consentText = consentTextVersion(config);
+  const consentDeps = { provider, config, accounts, ledger, throttle, consentText, logger };
+  const interactions = interactionRoutes(consentDeps);
   provider.use(interactions.routes());
   provider.use(interactions.allowedMethods());
+  const account = accountRoutes({ ...consentDeps, store });
+  provider.use(account.routes());
+  provider.use(account.allowedMethods());
+  if (exportToken) provider.use(exportRoutes(ledger, exportToken).routes());
   if (demo && withDemo) for (const mw of demo.demoRoutes(config, withDemo.clients)) provider.use(mw);
 
   let server: Server | undefined;
@@ -115,6 +139,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     provider,
     store,
     accounts,
+    ledger,
     config,
     listen(port = config.port, host) {
       return new Promise((resolve, reject) => {
@@ -147,6 +172,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
         await closed;
         clearTimeout(force);
       }
+      await ledger.close();
       await store.close();
     },
   };

@@ -23,6 +23,12 @@ export interface ProviderParts {
   /** static clients, already checked against their profiles */
   clients: Record<string, unknown>[];
   options: ProfileOptions;
+  hooks?: ProviderHooks;
+}
+
+/** Hooks supplied by other parts of the IdP (the consent ledger's remembered consents). */
+export interface ProviderHooks {
+  loadExistingGrant?: Configuration['loadExistingGrant'];
 }
 
 const epoch = () => Math.floor(Date.now() / 1000);
@@ -39,6 +45,8 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     clients: clients as unknown as Configuration['clients'],
     jwks: jwks,
     findAccount: findAccountWith(accounts),
+    // OIDC-7: consents remembered across sessions (src/consent/grants.ts).
+    ...(parts.hooks?.loadExistingGrant ? { loadExistingGrant: parts.hooks.loadExistingGrant } : {}),
 
     // GR-1, GR-4: only the agreed response types.
     responseTypes: offeredResponseTypes(options) as Configuration['responseTypes'],
