@@ -5,6 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Context, Next } from 'koa';
 import { errors, type Provider } from 'oidc-provider';
 import { createFileAccountStore, type AccountStore } from './accounts/store.js';
+import { attachCiba, type CibaOptions } from './ciba/index.js';
 import { ConfigError } from './config/errors.js';
 import type { Config, Jwks } from './config/load.js';
 import { FormError } from './interactions/form.js';
@@ -36,6 +37,8 @@ export interface IdpOptions {
   logger?: Logger;
   /** replaces the file-backed account store (an agency's directory) */
   accounts?: AccountStore;
+  /** EP-9: the agency's CIBA authentication device and login_hint lookup */
+  ciba?: CibaOptions;
 }
 
 /** Errors of our own routes become readable pages; nothing internal reaches a person. */
@@ -93,6 +96,8 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const interactions = interactionRoutes({ provider, config, accounts });
   provider.use(interactions.routes());
   provider.use(interactions.allowedMethods());
+  const ciba = attachCiba(provider, { config, store, accounts, logger, options: options.ciba });
+  if (ciba) provider.use(ciba.routes());
   if (demo && withDemo) for (const mw of demo.demoRoutes(config, withDemo.clients)) provider.use(mw);
 
   let server: Server | undefined;

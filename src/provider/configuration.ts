@@ -9,6 +9,8 @@ import { clientCheckContext } from '../policy/deployment.js';
 import { capsFor, accessTokenTtl, refreshTokenTtl } from '../policy/lifetimes.js';
 import { claimsByScope } from '../policy/scopes.js';
 import type { Store } from '../storage/store.js';
+import { cibaFeature, cibaRequestTtl } from '../ciba/feature.js';
+import { outgoingFetch } from '../ciba/notify.js';
 import { findAccountWith } from './accounts.js';
 import { authorizationPolicy, clientMetadataValidator, resourceServerInfo } from './hooks.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
@@ -38,6 +40,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     clients: clients as unknown as Configuration['clients'],
     jwks: jwks,
     findAccount: findAccountWith(accounts),
+    fetch: outgoingFetch(config), // the library's own, plus loopback ping in development (src/ciba/notify.ts)
 
     // GR-1, GR-4: only the agreed response types.
     responseTypes: offeredResponseTypes(options) as Configuration['responseTypes'],
@@ -102,7 +105,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       Session: l.session,
       Grant: l.grant,
       PushedAuthorizationRequest: l.pushedAuthorizationRequest,
-      BackchannelAuthenticationRequest: 600,
+      BackchannelAuthenticationRequest: cibaRequestTtl(config), // EP-9
       DeviceCode: 600,
     },
 
@@ -144,6 +147,8 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       mTLS: mtlsFeature(config), // EP-2
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       registration: { enabled: config.features.registration, initialAccessToken: true }, // EP-10
+      registrationManagement: { enabled: config.features.registration, rotateRegistrationAccessToken: true }, // EP-10: RFC 7592
+      ciba: cibaFeature(config), // EP-9
       // OIDC-2: s_hash in hybrid responses. The library emits it only under FAPI 1.0,
       // whose other demands (nonce, PKCE at PAR, signed request expiry) we make anyway.
       fapi: {
