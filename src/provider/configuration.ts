@@ -11,6 +11,7 @@ import { claimsByScope } from '../policy/scopes.js';
 import type { Store } from '../storage/store.js';
 import { cibaFeature, cibaRequestTtl } from '../ciba/feature.js';
 import { outgoingFetch } from '../ciba/notify.js';
+import { registrationPolicies } from '../registration/policies.js';
 import { findAccountWith } from './accounts.js';
 import { authorizationPolicy, clientMetadataValidator, resourceServerInfo } from './hooks.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
@@ -146,7 +147,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       encryption: { enabled: true }, // TOK-8: ID tokens and userinfo as JWE for clients that register for it
       mTLS: mtlsFeature(config), // EP-2
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
-      registration: { enabled: config.features.registration, initialAccessToken: true }, // EP-10
+      registration: { enabled: config.features.registration, initialAccessToken: true, policies: registrationPolicies(store) }, // EP-10
       registrationManagement: { enabled: config.features.registration, rotateRegistrationAccessToken: true }, // EP-10: RFC 7592
       ciba: cibaFeature(config), // EP-9
       // OIDC-2: s_hash in hybrid responses. The library emits it only under FAPI 1.0,
