@@ -15,12 +15,16 @@ import { securityHeaders } from './ops/headers.js';
 import { silentLogger, type Logger } from './ops/log.js';
 import { docsRoutes } from './ops/docs.js';
 import { opsRoutes } from './ops/routes.js';
+import { smartRoutes } from './ops/smart.js';
+import { clientAuthMethods } from './provider/mtls.js';
 import { enabledSigningAlgs } from './policy/algorithms.js';
+import { offeredResponseTypes } from './policy/classification.js';
 import { checkDeployment } from './policy/deployment.js';
 import { createProvider } from './provider/index.js';
 import { ephemeralJwks } from './provider/keys.js';
-import { ruleAnnotations } from './provider/rule-annotations.js';
+import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations.js';
 import { createStore, type Store } from './storage/index.js';
+import { StoreUnavailableError } from './storage/store.js';
 
 export interface Idp {
   provider: Provider;
@@ -48,7 +52,12 @@ function pageErrors(logger: Logger) {
       await next();
     } catch (err) {
       if (!ctx.path.startsWith('/interaction/')) throw err;
-      if (err instanceof errors.SessionNotFound || err instanceof errors.InvalidRequest) {
+      if (err instanceof StoreUnavailableError) {
+        // The store (Redis) is away: say so plainly, and that trying again will work.
+        logger.log('warn', 'interaction.unavailable', { path: ctx.path.replace(/\/interaction\/[^/]+/, '/interaction/:uid') });
+        ctx.set('retry-after', '5');
+        await sendPage(ctx, 'error', { title: 'Briefly unavailable', message: 'The sign-in service is briefly unavailable. Please wait a moment and try again.', code: 'temporarily_unavailable' }, 503);
+      } else if (err instanceof errors.SessionNotFound || err instanceof errors.InvalidRequest) {
         await sendPage(ctx, 'error', { title: 'This sign-in has expired', message: 'This sign-in page is no longer valid: it has expired, was already used, or was opened in another browser.', code: 'session_not_found' }, 400);
       } else if (err instanceof FormError) {
         await sendPage(ctx, 'error', { title: 'The form could not be used', message: err.message }, err.status);
@@ -78,6 +87,8 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   }
   if (config.secrets.ephemeral) {
     logger.log('warn', 'secrets.ephemeral', { message: 'EPHEMERAL SECRETS: cookie and sealing keys are made up at start-up. Development only.' });
+  } else if (config.secrets.dpopNonceKeyMadeUp) {
+    logger.log('warn', 'secrets.dpopNonceKey', { message: 'secrets.dpopNonceKey is not set: DPoP nonces are made up per process, so replicas will not accept each other\'s nonces. Set it when running more than one replica.' });
   }
 
   const store = await createStore(config);
@@ -85,6 +96,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const provider = createProvider(config, policy, store, accounts, jwks);
   let shuttingDown = false;
 
+  provider.on('grant.error', annotateGrantError);
   provider.on('server_error', (_ctx, err) => logger.log('error', 'provider.server_error', { error: err.name, message: err.message }));
 
   provider.use(securityHeaders());
@@ -93,6 +105,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const ops = opsRoutes(store, () => shuttingDown);
   provider.use(ops.routes());
   provider.use(docsRoutes(config).routes());
+  provider.use(smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options)).routes());
   const interactions = interactionRoutes({ provider, config, accounts });
   provider.use(interactions.routes());
   provider.use(interactions.allowedMethods());

@@ -17,6 +17,6 @@ export const BUILD = {
   tlsListener: true,
   /** EP-10, OIDC-6: discovery's service_documentation points at <issuer>/docs (src/ops/docs.ts). */
   docsRoute: true,
-  /** OIDC-9: no /.well-known/smart-configuration and no SMART launch context. */
-  smartAppLaunch: false,
+  /** OIDC-9: /.well-known/smart-configuration (src/ops/smart.ts): standalone launch, no EHR launch context. */
+  smartConfiguration: true,
 } as const;

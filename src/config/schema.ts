@@ -81,6 +81,8 @@ export const configSchema = z.strictObject({
       cookieKeys: z.array(secret).min(1),
       sealingKeys: z.array(z.strictObject({ kid: z.string().regex(/^[\w.-]+$/), key: secret })).min(1),
       lookupKey: secret,
+      /** features.dPoP.nonceSecret: every replica must issue and accept the same DPoP nonces */
+      dpopNonceKey: secret.optional(),
     })
     .optional(),
   /** EP-11: serve HTTPS directly (otherwise TLS ends at a proxy: set `proxy`) */

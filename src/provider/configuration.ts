@@ -1,9 +1,10 @@
 // Validated Config + policy → the oidc-provider Configuration. Every library default
 // that breaks the guideline is set here, with the rule ID beside it.
-import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountStore } from '../accounts/store.js';
 import type { Config, Jwks } from '../config/load.js';
 import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING, CLIENT_SECRET_JWT_ALGS, enabledSigningAlgs } from '../policy/algorithms.js';
+import { checkClientAssertionLifetime } from '../policy/client-auth.js';
 import { isClassification, offeredResponseTypes, type ProfileOptions } from '../policy/classification.js';
 import { clientCheckContext } from '../policy/deployment.js';
 import { capsFor, accessTokenTtl, refreshTokenTtl } from '../policy/lifetimes.js';
@@ -51,7 +52,9 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',
+      // TOK-9: the library's defaults are RS256; ours are the first approved algorithm.
       id_token_signed_response_alg: signingAlgs[0] ?? 'ES256',
+      authorization_signed_response_alg: signingAlgs[0] ?? 'ES256',
     },
     extraClientMetadata: {
       properties: ['classification'],
@@ -59,6 +62,10 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     },
     // EP-1, EP-3, GR-4, GR-8, OIDC-1: checked after the library's own checks.
     extraParams: { state: authorizationPolicy(options) },
+    assertJwtClientAuthClaimsAndHeader: (_ctx, claims) => {
+      const problem = checkClientAssertionLifetime(claims, epoch());
+      if (problem) throw new errors.InvalidClientAuth(problem);
+    },
     // GR-8: PKCE always; v9 knows only S256.
     pkce: { required: () => true },
 
@@ -143,7 +150,10 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
         useGrantedResource: () => true,
         getResourceServerInfo: resourceServerInfo(config, caps),
       },
-      dPoP: { enabled: true }, // EP-2
+      // EP-2. The nonce secret comes from the deployment secrets, so that a nonce one
+      // replica hands out is accepted by every other.
+      dPoP: { enabled: true, nonceSecret: config.secrets.dpopNonceKey },
+      jwtResponseModes: { enabled: true }, // EP-1: JARM for clients that register for it
       encryption: { enabled: true }, // TOK-8: ID tokens and userinfo as JWE for clients that register for it
       mTLS: mtlsFeature(config), // EP-2
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },

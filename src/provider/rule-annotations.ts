@@ -56,3 +56,15 @@ export function ruleAnnotations(): Middleware {
     }
   };
 }
+
+/**
+ * The library keeps the reason for an `invalid_grant` out of the response (it sits in
+ * `error_detail`); name the rule behind it without revealing the detail. Runs on the
+ * `grant.error` event, after the error body is set and before it is sent.
+ */
+export function annotateGrantError(ctx: { body: unknown }, err: { error_detail?: unknown }): void {
+  const body = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
+  if (!body || body.error !== 'invalid_grant' || typeof body.error_description !== 'string' || typeof err.error_detail !== 'string') return;
+  const rule = RULES.find(([pattern]) => pattern.test(String(err.error_detail)))?.[1];
+  if (rule && !NAMED.test(body.error_description)) body.error_description = `${body.error_description} (${rule})`;
+}

@@ -73,6 +73,7 @@ describe('tokens and lifetimes', () => {
     const code = arrival.form?.fields.code ?? '';
     const again = await tokenRequest({ grant_type: 'authorization_code', code, code_verifier: pending.verifier, redirect_uri: REDIRECT, client_id: 'web', client_secret: String(web.metadata.client_secret) });
     assert.equal(again.body.error, 'invalid_grant');
+    assert.match(String(again.body.error_description), /\(TOK-1\)$/);
     assert.equal((await introspect(tokens.access_token)).active, false, 'the access token of the grant is revoked');
     assert.equal((await introspect(tokens.refresh_token ?? '')).active, false, 'the refresh token of the grant is revoked');
   });

@@ -103,3 +103,21 @@ describe('developer documentation', () => {
     }
   });
 });
+
+describe('SMART on FHIR discovery', () => {
+  it('OIDC-9: /.well-known/smart-configuration describes what is offered, with the FHIR API scopes', async () => {
+    const { startIdp } = await import('../helpers/idp.js');
+    const running = await startIdp();
+    try {
+      const smart = (await (await fetch(`${running.url}/.well-known/smart-configuration`)).json()) as Record<string, string[] | string>;
+      const oidcMeta = (await (await fetch(`${running.url}/.well-known/openid-configuration`)).json()) as Record<string, string[] | string>;
+      assert.equal(smart.token_endpoint, oidcMeta.token_endpoint);
+      assert.deepEqual(smart.code_challenge_methods_supported, ['S256']);
+      assert.deepEqual(smart.response_types_supported, oidcMeta.response_types_supported);
+      assert.ok((smart.scopes_supported as string[]).includes('patient/Observation.rs'));
+      assert.ok((smart.capabilities as string[]).includes('permission-v2'));
+    } finally {
+      await running.close();
+    }
+  });
+});

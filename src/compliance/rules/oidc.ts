@@ -89,7 +89,9 @@ export const oidcRules: Record<string, Assess> = {
     return {
       status: 'default',
       evidence,
-      ...(BUILD.smartAppLaunch ? {} : { review: 'SMART scopes pass through as API scopes; SMART App Launch (launch context, /.well-known/smart-configuration) is not in this build' }),
+      review: BUILD.smartConfiguration
+        ? 'SMART discovery at /.well-known/smart-configuration (standalone launch); no EHR launch context (launch, patient) in this build'
+        : 'SMART scopes pass through as API scopes; no SMART discovery in this build',
     };
   },
 };
