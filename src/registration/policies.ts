@@ -9,7 +9,7 @@ export const SINGLE_USE = 'single-use';
 type Policy = (ctx: KoaContextWithOIDC, properties: Record<string, unknown>) => Promise<void>;
 
 export function registrationPolicies(store: Store): Record<string, Policy> {
-  const tokens = store.adapter('InitialAccessToken');
+  let tokens: ReturnType<Store['adapter']> | undefined; // opened on first use only
   return {
     async [SINGLE_USE](ctx, properties) {
       const iat = ctx.oidc.entities.InitialAccessToken;
@@ -18,6 +18,7 @@ export function registrationPolicies(store: Store): Record<string, Policy> {
       // checks included), so a developer can fix their metadata and try again…
       await ctx.oidc.provider.Client.validate(properties as Parameters<typeof ctx.oidc.provider.Client.validate>[0]);
       // …and spend it atomically: of two parallel registrations only one gets through.
+      tokens ??= store.adapter('InitialAccessToken');
       try {
         await tokens.consume(iat.jti);
       } catch {
