@@ -5,6 +5,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Context, Next } from 'koa';
 import { errors, type Provider } from 'oidc-provider';
 import { createFileAccountStore, type AccountStore } from './accounts/store.js';
+import { attachCiba, type CibaOptions } from './ciba/index.js';
 import { ConfigError } from './config/errors.js';
 import { exportRoutes, MIN_TOKEN_LENGTH } from './consent/admin.js';
 import { rememberedGrantLoader } from './consent/grants.js';
@@ -51,6 +52,8 @@ export interface IdpOptions {
   accounts?: AccountStore;
   /** replaces the ledger the store would have (tests: a ledger that fails) */
   ledger?: ConsentLedger;
+  /** EP-9: the agency's CIBA authentication device and login_hint lookup */
+  ciba?: CibaOptions;
 }
 
 /** Errors of our own routes become readable pages; nothing internal reaches a person. */
@@ -130,6 +133,8 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.use(account.routes());
   provider.use(account.allowedMethods());
   if (exportToken) provider.use(exportRoutes(ledger, exportToken).routes());
+  const ciba = attachCiba(provider, { config, store, accounts, logger, options: options.ciba });
+  if (ciba) provider.use(ciba.routes());
   if (demo && withDemo) for (const mw of demo.demoRoutes(config, withDemo.clients)) provider.use(mw);
 
   let server: Server | undefined;

@@ -1,6 +1,7 @@
 // The deployment file's shape. Validation here is about form (types, ranges, names);
 // whether a value follows the guideline is the policy's call (src/policy/).
 import { z } from 'zod';
+import { cibaSettings } from '../ciba/settings.js';
 
 export const CLASSIFICATIONS = ['PUBLIC', 'IN-CONFIDENCE', 'SENSITIVE'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
@@ -163,6 +164,8 @@ export const configSchema = z.strictObject({
       implicitForPublic: z.boolean().default(false),
       /** EP-10: dynamic client registration at /register */
       registration: z.boolean().default(false),
+      /** EP-9: CIBA at /bc-authorize (poll and ping); settings in `ciba` */
+      ciba: z.boolean().default(false),
       /** GR-8: require PAR of IN-CONFIDENCE clients too */
       parForInConfidence: z.boolean().default(false),
       /** EP-2: require DPoP or mTLS of IN-CONFIDENCE clients too */
@@ -174,6 +177,7 @@ export const configSchema = z.strictObject({
   clients: z.array(z.looseObject({ client_id: z.string().min(1), classification: z.string().optional() })).default([]),
   accounts: z.array(account).default([]),
   deviations: z.array(deviation).default([]),
+  ciba: cibaSettings,
   demo: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
   consent: consent.prefault({}),
   login: login.prefault({}),

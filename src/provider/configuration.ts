@@ -10,6 +10,9 @@ import { clientCheckContext } from '../policy/deployment.js';
 import { capsFor, accessTokenTtl, refreshTokenTtl } from '../policy/lifetimes.js';
 import { claimsByScope } from '../policy/scopes.js';
 import type { Store } from '../storage/store.js';
+import { cibaFeature, cibaRequestTtl } from '../ciba/feature.js';
+import { outgoingFetch } from '../ciba/notify.js';
+import { registrationPolicies } from '../registration/policies.js';
 import { findAccountWith } from './accounts.js';
 import { authorizationPolicy, clientMetadataValidator, resourceServerInfo } from './hooks.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
@@ -47,6 +50,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     findAccount: findAccountWith(accounts),
     // OIDC-7: consents remembered across sessions (src/consent/grants.ts).
     ...(parts.hooks?.loadExistingGrant ? { loadExistingGrant: parts.hooks.loadExistingGrant } : {}),
+    fetch: outgoingFetch(config), // the library's own, plus loopback ping in development (src/ciba/notify.ts)
 
     // GR-1, GR-4: only the agreed response types.
     responseTypes: offeredResponseTypes(options) as Configuration['responseTypes'],
@@ -117,7 +121,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       Session: l.session,
       Grant: l.grant,
       PushedAuthorizationRequest: l.pushedAuthorizationRequest,
-      BackchannelAuthenticationRequest: 600,
+      BackchannelAuthenticationRequest: cibaRequestTtl(config), // EP-9
       DeviceCode: 600,
     },
 
@@ -161,7 +165,9 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       encryption: { enabled: true }, // TOK-8: ID tokens and userinfo as JWE for clients that register for it
       mTLS: mtlsFeature(config), // EP-2
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
-      registration: { enabled: config.features.registration, initialAccessToken: true }, // EP-10
+      registration: { enabled: config.features.registration, initialAccessToken: true, policies: registrationPolicies(store) }, // EP-10
+      registrationManagement: { enabled: config.features.registration, rotateRegistrationAccessToken: true }, // EP-10: RFC 7592
+      ciba: cibaFeature(config), // EP-9
       // OIDC-2: s_hash in hybrid responses. The library emits it only under FAPI 1.0,
       // whose other demands (nonce, PKCE at PAR, signed request expiry) we make anyway.
       fapi: {
