@@ -5,11 +5,19 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Context, Next } from 'koa';
 import { errors, type Provider } from 'oidc-provider';
 import { createFileAccountStore, type AccountStore } from './accounts/store.js';
+import { attachCiba, type CibaOptions } from './ciba/index.js';
 import { ConfigError } from './config/errors.js';
+import { exportRoutes, MIN_TOKEN_LENGTH } from './consent/admin.js';
+import { rememberedGrantLoader } from './consent/grants.js';
+import { createLedger, type ConsentLedger } from './consent/index.js';
+import { readSecret } from './consent/secret.js';
+import { consentTextVersion } from './consent/text.js';
 import type { Config, Jwks } from './config/load.js';
+import { accountRoutes } from './interactions/account.js';
 import { FormError } from './interactions/form.js';
 import { sendPage } from './interactions/render.js';
 import { interactionRoutes } from './interactions/routes.js';
+import { createLoginThrottle } from './interactions/throttle.js';
 import { securityHeaders } from './ops/headers.js';
 import { silentLogger, type Logger } from './ops/log.js';
 import { docsRoutes } from './ops/docs.js';
@@ -23,11 +31,14 @@ import { createProvider } from './provider/index.js';
 import { ephemeralJwks } from './provider/keys.js';
 import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations.js';
 import { createStore, type Store } from './storage/index.js';
+import { StoreUnavailableError } from './storage/store.js';
 
 export interface Idp {
   provider: Provider;
   store: Store;
   accounts: AccountStore;
+  /** OIDC-8: the consent ledger */
+  ledger: ConsentLedger;
   config: Config;
   /** start listening; resolves with the bound port */
   listen(port?: number, host?: string): Promise<number>;
@@ -39,6 +50,10 @@ export interface IdpOptions {
   logger?: Logger;
   /** replaces the file-backed account store (an agency's directory) */
   accounts?: AccountStore;
+  /** replaces the ledger the store would have (tests: a ledger that fails) */
+  ledger?: ConsentLedger;
+  /** EP-9: the agency's CIBA authentication device and login_hint lookup */
+  ciba?: CibaOptions;
 }
 
 /** Errors of our own routes become readable pages; nothing internal reaches a person. */
@@ -47,8 +62,13 @@ function pageErrors(logger: Logger) {
     try {
       await next();
     } catch (err) {
-      if (!ctx.path.startsWith('/interaction/')) throw err;
-      if (err instanceof errors.SessionNotFound || err instanceof errors.InvalidRequest) {
+      if (!ctx.path.startsWith('/interaction/') && !ctx.path.startsWith('/account/')) throw err;
+      if (err instanceof StoreUnavailableError) {
+        // The store (Redis) is away: say so plainly, and that trying again will work.
+        logger.log('warn', 'interaction.unavailable', { path: ctx.path.replace(/\/interaction\/[^/]+/, '/interaction/:uid') });
+        ctx.set('retry-after', '5');
+        await sendPage(ctx, 'error', { title: 'Briefly unavailable', message: 'The sign-in service is briefly unavailable. Please wait a moment and try again.', code: 'temporarily_unavailable' }, 503);
+      } else if (err instanceof errors.SessionNotFound || err instanceof errors.InvalidRequest) {
         await sendPage(ctx, 'error', { title: 'This sign-in has expired', message: 'This sign-in page is no longer valid: it has expired, was already used, or was opened in another browser.', code: 'session_not_found' }, 400);
       } else if (err instanceof FormError) {
         await sendPage(ctx, 'error', { title: 'The form could not be used', message: err.message }, err.status);
@@ -78,11 +98,19 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   }
   if (config.secrets.ephemeral) {
     logger.log('warn', 'secrets.ephemeral', { message: 'EPHEMERAL SECRETS: cookie and sealing keys are made up at start-up. Development only.' });
+  } else if (config.secrets.dpopNonceKeyMadeUp) {
+    logger.log('warn', 'secrets.dpopNonceKey', { message: 'secrets.dpopNonceKey is not set: DPoP nonces are made up per process, so replicas will not accept each other\'s nonces. Set it when running more than one replica.' });
   }
 
   const store = await createStore(config);
   const accounts = options.accounts ?? (await createFileAccountStore(config.accounts));
-  const provider = createProvider(config, policy, store, accounts, jwks);
+  const ledger = options.ledger ?? (await createLedger(config));
+  const exportToken = config.consent.exportToken ? readSecret(config.consent.exportToken, config.source) : undefined;
+  if (config.consent.exportToken && (!exportToken || exportToken.length < MIN_TOKEN_LENGTH)) {
+    throw new ConfigError(config.source, [{ field: 'consent.exportToken', message: `must be set and at least ${MIN_TOKEN_LENGTH} random characters`, rule: 'TOK-10' }]);
+  }
+  // OIDC-7: a consent given in an earlier session is remembered until it expires.
+  const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });
   let shuttingDown = false;
 
   provider.on('grant.error', annotateGrantError);
@@ -95,9 +123,18 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.use(ops.routes());
   provider.use(docsRoutes(config).routes());
   provider.use(smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options)).routes());
-  const interactions = interactionRoutes({ provider, config, accounts });
+  const throttle = createLoginThrottle(config.login.throttle);
+  const consentText = consentTextVersion(config);
+  const consentDeps = { provider, config, accounts, ledger, throttle, consentText, logger };
+  const interactions = interactionRoutes(consentDeps);
   provider.use(interactions.routes());
   provider.use(interactions.allowedMethods());
+  const account = accountRoutes({ ...consentDeps, store });
+  provider.use(account.routes());
+  provider.use(account.allowedMethods());
+  if (exportToken) provider.use(exportRoutes(ledger, exportToken).routes());
+  const ciba = attachCiba(provider, { config, store, accounts, logger, options: options.ciba });
+  if (ciba) provider.use(ciba.routes());
   if (demo && withDemo) for (const mw of demo.demoRoutes(config, withDemo.clients)) provider.use(mw);
 
   let server: Server | undefined;
@@ -107,6 +144,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     provider,
     store,
     accounts,
+    ledger,
     config,
     listen(port = config.port, host) {
       return new Promise((resolve, reject) => {
@@ -139,6 +177,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
         await closed;
         clearTimeout(force);
       }
+      await ledger.close();
       await store.close();
     },
   };

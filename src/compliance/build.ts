@@ -8,11 +8,8 @@ export const BUILD = {
    * registered ID-token encryption (JWE); otherwise `sub` alone, at /token as at /authorize.
    */
   backChannelIdTokenClaims: false,
-  /**
-   * OIDC-8: no consent ledger yet. The consent page saves the library's Grant (scopes,
-   * claims, API scopes) in the sealed store; it lives for lifetimes.grant or until revoked.
-   */
-  consentLedger: false,
+  /** OIDC-8: src/consent/ keeps an append-only ledger, written before each decision takes effect. */
+  consentLedger: true,
   /** EP-11: src/server.ts serves HTTPS itself when `tls` is configured (else TLS ends at a trusted proxy). */
   tlsListener: true,
   /** EP-10, OIDC-6: discovery's service_documentation points at <issuer>/docs (src/ops/docs.ts). */

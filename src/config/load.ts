@@ -15,6 +15,10 @@ export interface Secrets {
   cookieKeys: string[];
   sealingKeys: SealingKey[];
   lookupKey: Buffer;
+  /** 32 bytes behind the DPoP nonces (features.dPoP.nonceSecret); replicas share it */
+  dpopNonceKey: Buffer;
+  /** true when the DPoP nonce key was made up at start-up: nonces are then per process */
+  dpopNonceKeyMadeUp: boolean;
   /** true when made up at start-up (development only): nothing survives a restart */
   ephemeral: boolean;
 }
@@ -116,12 +120,12 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
     }
   };
 
-  const key32 = (ref: SecretRef, field: string): Buffer | undefined => {
+  const key32 = (ref: SecretRef, field: string, rule = 'TOK-2'): Buffer | undefined => {
     const value = read(ref, field);
     if (value === undefined) return undefined;
     const bytes = Buffer.from(value, 'base64url');
     if (bytes.length !== 32) {
-      problems.push({ field, message: 'must be 32 random bytes, base64url-encoded (e.g. `openssl rand -base64 32 | tr "+/" "-_" | tr -d =`)', rule: 'TOK-2' });
+      problems.push({ field, message: 'must be 32 random bytes, base64url-encoded (e.g. `openssl rand -base64 32 | tr "+/" "-_" | tr -d =`)', rule });
       return undefined;
     }
     return bytes;
@@ -141,17 +145,21 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
       return bytes ? [{ kid, key: bytes }] : [];
     });
     const lookupKey = key32(parsed.secrets.lookupKey, 'secrets.lookupKey') ?? Buffer.alloc(0);
-    secrets = { cookieKeys, sealingKeys, lookupKey, ephemeral: false };
+    const nonceRef = parsed.secrets.dpopNonceKey;
+    const dpopNonceKey = nonceRef === undefined ? randomBytes(32) : (key32(nonceRef, 'secrets.dpopNonceKey', 'EP-2') ?? Buffer.alloc(0));
+    secrets = { cookieKeys, sealingKeys, lookupKey, dpopNonceKey, dpopNonceKeyMadeUp: nonceRef === undefined, ephemeral: false };
   } else if (parsed.mode === 'development') {
     secrets = {
       cookieKeys: [randomBytes(32).toString('base64url')],
       sealingKeys: [{ kid: 'ephemeral', key: randomBytes(32) }],
       lookupKey: randomBytes(32),
+      dpopNonceKey: randomBytes(32),
+      dpopNonceKeyMadeUp: true,
       ephemeral: true,
     };
   } else {
     problems.push({ field: 'secrets', message: 'is required in production mode (cookie keys, sealing keys, lookup key)', rule: 'TOK-2' });
-    secrets = { cookieKeys: [], sealingKeys: [], lookupKey: Buffer.alloc(0), ephemeral: false };
+    secrets = { cookieKeys: [], sealingKeys: [], lookupKey: Buffer.alloc(0), dpopNonceKey: Buffer.alloc(0), dpopNonceKeyMadeUp: false, ephemeral: false };
   }
 
   let signingJwks: Jwks | undefined;

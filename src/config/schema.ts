@@ -1,6 +1,7 @@
 // The deployment file's shape. Validation here is about form (types, ranges, names);
 // whether a value follows the guideline is the policy's call (src/policy/).
 import { z } from 'zod';
+import { cibaSettings } from '../ciba/settings.js';
 
 export const CLASSIFICATIONS = ['PUBLIC', 'IN-CONFIDENCE', 'SENSITIVE'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
@@ -64,6 +65,43 @@ const deviation = z.strictObject({
   reason: z.string().min(10, 'say why, in at least a sentence'),
 });
 
+/** OIDC-7, OIDC-8: the consent ledger and the person's consents page (docs/consent.md) */
+const consent = z.strictObject({
+  /** the version of the consent text shown; default: a hash of the consent page and scope texts */
+  textVersion: z.string().min(1).max(100).optional(),
+  /** how long ledger records are kept (default 7 years) */
+  retention: seconds.default(7 * 365 * 24 * 3600),
+  /** memory ledger only: refuse new records (and so new consents) beyond this many */
+  maxRecords: z.number().int().positive().default(1_000_000),
+  /** operator token for GET /admin/consent-ledger (TOK-10: at least 40 characters); unset: no route */
+  exportToken: secret.optional(),
+  /** idle lifetime of a sign-in to /account/consents */
+  accountSession: seconds.default(15 * 60),
+});
+
+const throttleKey = z.strictObject({
+  /** failures allowed before back-off starts */
+  freeAttempts: z.number().int().min(0),
+  /** failures that lock the key for `lockFor` */
+  lockAfter: z.number().int().positive(),
+});
+
+/** Login abuse resistance: per-account and per-IP exponential back-off, then a lock. */
+const login = z.strictObject({
+  throttle: z
+    .strictObject({
+      account: throttleKey.default({ freeAttempts: 3, lockAfter: 10 }),
+      ip: throttleKey.default({ freeAttempts: 10, lockAfter: 50 }),
+      /** first back-off delay; doubles with each further failure */
+      baseDelay: seconds.default(1),
+      maxDelay: seconds.default(5 * 60),
+      lockFor: seconds.default(15 * 60),
+      /** failures are forgotten after this long without one */
+      window: seconds.default(60 * 60),
+    })
+    .prefault({}),
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   /** development: http issuer, ephemeral keys and secrets, the demo relying party */
@@ -80,6 +118,8 @@ export const configSchema = z.strictObject({
       cookieKeys: z.array(secret).min(1),
       sealingKeys: z.array(z.strictObject({ kid: z.string().regex(/^[\w.-]+$/), key: secret })).min(1),
       lookupKey: secret,
+      /** features.dPoP.nonceSecret: every replica must issue and accept the same DPoP nonces */
+      dpopNonceKey: secret.optional(),
     })
     .optional(),
   /** EP-11: serve HTTPS directly (otherwise TLS ends at a proxy: set `proxy`) */
@@ -124,6 +164,8 @@ export const configSchema = z.strictObject({
       implicitForPublic: z.boolean().default(false),
       /** EP-10: dynamic client registration at /register */
       registration: z.boolean().default(false),
+      /** EP-9: CIBA at /bc-authorize (poll and ping); settings in `ciba` */
+      ciba: z.boolean().default(false),
       /** GR-8: require PAR of IN-CONFIDENCE clients too */
       parForInConfidence: z.boolean().default(false),
       /** EP-2: require DPoP or mTLS of IN-CONFIDENCE clients too */
@@ -135,7 +177,10 @@ export const configSchema = z.strictObject({
   clients: z.array(z.looseObject({ client_id: z.string().min(1), classification: z.string().optional() })).default([]),
   accounts: z.array(account).default([]),
   deviations: z.array(deviation).default([]),
+  ciba: cibaSettings,
   demo: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+  consent: consent.prefault({}),
+  login: login.prefault({}),
 });
 
 export type RawConfig = z.input<typeof configSchema>;
@@ -145,3 +190,5 @@ export type AccountConfig = z.output<typeof account>;
 export type ScopeDoc = z.output<typeof scopeDoc>;
 export type StoreConfig = z.output<typeof store>;
 export type Deviation = z.output<typeof deviation>;
+export type ConsentConfig = z.output<typeof consent>;
+export type LoginConfig = z.output<typeof login>;

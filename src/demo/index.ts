@@ -19,8 +19,19 @@ interface Flow {
   created: number;
 }
 
+/** What the demo keeps of a finished sign-in, to show the refresh token working — or refused once consent is withdrawn. */
+interface Held {
+  client: DemoClient;
+  refreshToken: string;
+  dpop?: oidc.DPoPHandle | undefined;
+  created: number;
+}
+
 const FLOW_COOKIE = 'demo.flow';
+const HELD_COOKIE = 'demo.held';
 const FLOW_TTL_MS = 10 * 60 * 1000;
+const HELD_TTL_MS = 8 * 60 * 60 * 1000;
+const HELD_MAX = 1000;
 
 function decodeJwt(token: string | undefined): unknown {
   if (!token || token.split('.').length !== 3) return undefined;
@@ -42,6 +53,7 @@ export async function withDemoClients(config: Config): Promise<{ config: Config;
 export function demoRoutes(config: Config, clients: DemoClient[]): ((ctx: Context, next: Next) => Promise<void>)[] {
   const issuer = new URL(config.issuer);
   const flows = new Map<string, Flow>();
+  const held = new Map<string, Held>();
   const configs = new Map<string, Promise<oidc.Configuration>>();
   const router = new Router({ prefix: '/demo' });
 
@@ -62,10 +74,18 @@ export function demoRoutes(config: Config, clients: DemoClient[]): ((ctx: Contex
   function sweep() {
     const now = Date.now();
     for (const [id, flow] of flows) if (now - flow.created > FLOW_TTL_MS) flows.delete(id);
+    for (const [id, h] of held) if (now - h.created > HELD_TTL_MS) held.delete(id);
+    while (held.size > HELD_MAX) held.delete(held.keys().next().value as string);
+  }
+
+  function heldFor(ctx: Context): Held | undefined {
+    const id = ctx.cookies.get(HELD_COOKIE, { signed: true });
+    return id ? held.get(id) : undefined;
   }
 
   router.get('/', async (ctx) => {
-    await sendPage(ctx, 'demo', { title: 'Demo relying party', clients });
+    const h = heldFor(ctx);
+    await sendPage(ctx, 'demo', { title: 'Demo relying party', clients, held: h ? { clientName: h.client.metadata.client_name } : undefined });
   });
 
   router.post('/start', async (ctx) => {
@@ -111,6 +131,12 @@ export function demoRoutes(config: Config, clients: DemoClient[]): ((ctx: Contex
     }
     try {
       const tokens = await oidc.authorizationCodeGrant(rp, input, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true }, flow.client.resource ? { resource: flow.client.resource } : undefined, { DPoP: flow.dpop });
+      if (tokens.refresh_token) {
+        sweep();
+        const heldId = randomBytes(16).toString('base64url');
+        held.set(heldId, { client: flow.client, refreshToken: tokens.refresh_token, dpop: flow.dpop, created: Date.now() });
+        ctx.cookies.set(HELD_COOKIE, heldId, { httpOnly: true, sameSite: 'lax', path: '/demo', secure: ctx.secure, signed: true });
+      }
       const accessTokenClaims = decodeJwt(tokens.access_token) ?? (await oidc.tokenIntrospection(rp, tokens.access_token).catch(() => undefined));
       await sendPage(ctx, 'demo-result', {
         title: 'Signed in',
@@ -128,6 +154,22 @@ export function demoRoutes(config: Config, clients: DemoClient[]): ((ctx: Contex
       await sendPage(ctx, 'error', { title: 'The demo sign-in did not complete', message: e.error_description ?? e.message ?? 'The sign-in failed.', code: e.error }, 400);
     }
   }
+  // The demo client uses its refresh token, as an application would while the person is away.
+  router.post('/refresh', async (ctx) => {
+    await readForm(ctx);
+    const h = heldFor(ctx);
+    if (!h) return sendPage(ctx, 'error', { title: 'No refresh token', message: 'Sign in with a demo client that gets a refresh token first.' }, 400);
+    const rp = await rpConfig(h.client);
+    try {
+      const tokens = await oidc.refreshTokenGrant(rp, h.refreshToken, h.client.resource ? { resource: h.client.resource } : undefined, { DPoP: h.dpop });
+      if (tokens.refresh_token) h.refreshToken = tokens.refresh_token;
+      await sendPage(ctx, 'demo-refresh', { title: 'Refresh token accepted', accepted: true, clientName: h.client.metadata.client_name, scope: tokens.scope, expiresIn: tokens.expires_in });
+    } catch (err) {
+      const e = err as { error?: string };
+      await sendPage(ctx, 'demo-refresh', { title: 'Refresh token refused', accepted: false, clientName: h.client.metadata.client_name, error: e.error ?? 'request_failed' });
+    }
+  });
+
   router.get('/callback', callback);
   router.post('/callback', callback);
 

@@ -1,30 +1,61 @@
 // Login and consent: our own pages for the library's interactions (devInteractions is
-// off). OIDC-7: consent is asked of the person; OIDC-8: it is recorded (consent.ts).
+// off). OIDC-7: consent is asked of the person, scope by scope; OIDC-8: each decision is
+// in the ledger before the flow goes on (consent.ts builds the record).
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { errors, type Provider } from 'oidc-provider';
+import { errors, type Grant, type Provider } from 'oidc-provider';
 import type { AccountStore } from '../accounts/store.js';
 import type { Config } from '../config/load.js';
+import { applyDecision, holdingsOf, newGrantId } from '../consent/grants.js';
+import { emptyAccess, type ConsentLedger, type ConsentRecord } from '../consent/ledger.js';
+import type { Logger } from '../ops/log.js';
+import { approvedOf, askedOf, consentRecord, expiryOf, linesOf, requestFactsOf, sameAccess, type ClientFacts, type Details } from './consent.js';
 import { checkCsrf, FormError, issueCsrf, readForm } from './form.js';
+import { attemptLogin } from './login.js';
 import { sendPage } from './render.js';
-import { describeScopes } from './scopes.js';
-
-type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
-
-interface MissingDetails {
-  missingOIDCScope?: string[];
-  missingOIDCClaims?: string[];
-  missingResourceScopes?: Record<string, string[]>;
-}
+import { claimsOf } from './scopes.js';
+import type { LoginThrottle } from './throttle.js';
 
 export interface InteractionDeps {
   provider: Provider;
   config: Config;
   accounts: AccountStore;
+  ledger: ConsentLedger;
+  throttle: LoginThrottle;
+  consentText: string;
+  logger: Logger;
 }
 
-export function interactionRoutes({ provider, config, accounts }: InteractionDeps): Router {
+export async function clientFacts(provider: Provider, clientId: string): Promise<ClientFacts> {
+  const client = await provider.Client.find(clientId);
+  if (!client) throw new errors.InvalidClient('client not found');
+  const classification = client.metadata().classification;
+  return { id: client.clientId, name: client.clientName ?? client.clientId, classification: typeof classification === 'string' ? classification : '' };
+}
+
+/**
+ * OIDC-8: keep the record, or stop. Resolves false (after showing a readable page) when
+ * the ledger refused it: the decision then has no effect at all.
+ */
+export async function recordOrStop(ctx: Context, ledger: ConsentLedger, logger: Logger, record: ConsentRecord): Promise<boolean> {
+  try {
+    await ledger.append(record);
+  } catch (err) {
+    logger.log('error', 'consent.not_recorded', { decision: record.decision, client: record.client.id, correlationId: record.correlationId, error: (err as Error).name });
+    await sendPage(ctx, 'error', {
+      title: 'Your choice could not be saved',
+      message: 'We could not record your decision, so nothing has been shared and nothing has changed. Please try again in a moment.',
+      code: 'consent_not_recorded',
+    }, 503);
+    return false;
+  }
+  logger.log('info', 'consent.recorded', { record: record.id, decision: record.decision, client: record.client.id, correlationId: record.correlationId });
+  return true;
+}
+
+export function interactionRoutes({ provider, config, accounts, ledger, throttle, consentText, logger }: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction' });
+  const scopeClaims = (scopes: string[]) => claimsOf(config, scopes);
 
   /** The interaction this browser is in, and it must be the one in the URL. */
   async function load(ctx: Context): Promise<Details> {
@@ -33,33 +64,39 @@ export function interactionRoutes({ provider, config, accounts }: InteractionDep
     return details;
   }
 
-  async function clientOf(details: Details) {
-    const client = await provider.Client.find(String(details.params.client_id));
-    if (!client) throw new errors.InvalidClient('client not found');
-    return { id: client.clientId, name: client.clientName ?? client.clientId, classification: typeof client.metadata().classification === 'string' ? String(client.metadata().classification) : '' };
+  async function existingGrant(details: Details): Promise<Grant | undefined> {
+    if (!details.grantId) return undefined;
+    const grant = await provider.Grant.find(details.grantId);
+    if (!grant) throw new errors.SessionNotFound('grant not found');
+    return grant;
   }
 
-  async function showLogin(ctx: Context, details: Details, error?: string, username = '') {
-    const client = await clientOf(details);
+  async function showLogin(ctx: Context, details: Details, error?: string, username = '', status = 200) {
+    const client = await clientFacts(provider, String(details.params.client_id));
     await sendPage(ctx, 'login', {
       title: 'Sign in',
-      client,
-      uid: details.uid,
+      intro: `${client.name} wants you to sign in.`,
+      action: `/interaction/${details.uid}/login`,
       csrf: issueCsrf(ctx, `/interaction/${details.uid}`),
       error,
       username,
-    }, error ? 401 : 200);
+    }, error ? status : 200);
   }
 
   async function showConsent(ctx: Context, details: Details) {
-    const client = await clientOf(details);
-    const missing = details.prompt.details as MissingDetails;
+    const client = await clientFacts(provider, String(details.params.client_id));
+    const asked = askedOf(details, config);
+    const grant = await existingGrant(details);
+    const held = grant ? holdingsOf(grant, scopeClaims) : emptyAccess();
+    const askedKeys = new Set(linesOf(config, asked).map((l) => l.key));
     await sendPage(ctx, 'consent', {
       title: 'Share your information',
       client,
-      uid: details.uid,
+      action: `/interaction/${details.uid}/confirm`,
       csrf: issueCsrf(ctx, `/interaction/${details.uid}`),
-      scopes: describeScopes(config, missing.missingOIDCScope ?? [], missing.missingResourceScopes ?? {}),
+      scopes: linesOf(config, asked),
+      already: linesOf(config, held).filter((l) => !askedKeys.has(l.key)),
+      until: grant?.exp ? new Date(grant.exp * 1000) : new Date(Date.now() + config.lifetimes.grant * 1000),
     });
   }
 
@@ -74,38 +111,57 @@ export function interactionRoutes({ provider, config, accounts }: InteractionDep
     const details = await load(ctx);
     const form = await readForm(ctx);
     checkCsrf(ctx, form);
-    if (details.prompt.name !== 'login') throw new FormError(400, 'This step of the sign-in is already done.');
+    if (details.prompt.name !== 'login' || details.result) throw new FormError(400, 'This step of the sign-in is already done.');
     const username = form.get('username') ?? '';
-    const accountId = await accounts.authenticate(username, form.get('password') ?? '');
-    if (!accountId) {
-      // One message for an unknown user and a wrong password: no account enumeration.
-      return showLogin(ctx, details, 'The username or password is not right.', username);
-    }
-    await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId, amr: ['pwd'] } }, { mergeWithLastSubmission: false });
+    const outcome = await attemptLogin(ctx, throttle, accounts, username, form.get('password') ?? '');
+    if (!outcome.ok) return showLogin(ctx, details, outcome.message, username, outcome.status);
+    await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: outcome.accountId, amr: ['pwd'] } }, { mergeWithLastSubmission: false });
   });
 
   router.post('/:uid/confirm', async (ctx) => {
     const details = await load(ctx);
     const form = await readForm(ctx);
     checkCsrf(ctx, form);
-    if (details.prompt.name !== 'consent') throw new FormError(400, 'This step of the sign-in is already done.');
+    // One decision per consent page: a second submission is not a second record.
+    if (details.prompt.name !== 'consent' || details.result) throw new FormError(400, 'This step of the sign-in is already done.');
+    const accountId = details.session?.accountId;
+    if (!accountId) throw new errors.SessionNotFound('no signed-in account');
+    const client = await clientFacts(provider, String(details.params.client_id));
+    const asked = askedOf(details, config);
+    const existing = await existingGrant(details);
+    const base = { accountId, client, asked, request: requestFactsOf(details), correlationId: details.cid, consentText };
+
     if (form.get('decision') !== 'approve') {
-      // OIDC-7: the person said no; the client gets access_denied.
+      // OIDC-7: the person said no; OIDC-8: recorded first; the client gets access_denied.
+      const record = consentRecord({
+        ...base,
+        decision: 'deny',
+        granted: emptyAccess(),
+        holds: existing ? holdingsOf(existing, scopeClaims) : emptyAccess(),
+        grantId: existing?.jti,
+        exp: existing?.exp,
+      });
+      if (!(await recordOrStop(ctx, ledger, logger, record))) return;
       await provider.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description: 'the person declined to share (OIDC-7)' }, { mergeWithLastSubmission: true });
       return;
     }
-    const accountId = details.session?.accountId;
-    if (!accountId) throw new errors.SessionNotFound('no signed-in account');
-    const missing = details.prompt.details as MissingDetails;
-    const grant = details.grantId
-      ? await provider.Grant.find(details.grantId)
-      : new provider.Grant({ accountId, clientId: String(details.params.client_id) });
-    if (!grant) throw new errors.SessionNotFound('grant not found');
-    if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-    if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
-    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
-      grant.addResourceScope(indicator, scopes.join(' '));
-    }
+
+    // OIDC-7: the grant holds exactly what was approved — required lines and ticked optional ones.
+    const approved = approvedOf(config, asked, new Set(form.getAll('allow')));
+    const grant = existing ?? new provider.Grant({ accountId, clientId: client.id });
+    if (!existing) grant.jti = newGrantId();
+    applyDecision(grant, asked, approved);
+    grant.exp = expiryOf(grant, config);
+    const record = consentRecord({
+      ...base,
+      decision: sameAccess(asked, approved) ? 'approve' : 'partial',
+      granted: approved,
+      holds: holdingsOf(grant, scopeClaims),
+      grantId: grant.jti,
+      exp: grant.exp,
+    });
+    // OIDC-8: the record is kept before the grant exists; no record, no grant.
+    if (!(await recordOrStop(ctx, ledger, logger, record))) return;
     const grantId = await grant.save();
     await provider.interactionFinished(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   });

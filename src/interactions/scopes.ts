@@ -1,35 +1,56 @@
-// OIDC-6, OIDC-7: what a consent page says about each scope, in plain language.
+// OIDC-6, OIDC-7: what a consent page says about each scope, in plain language, from
+// the deployment file; which ones the person may untick; which claims each releases.
 import type { Config } from '../config/load.js';
+import type { Access } from '../consent/ledger.js';
 
 export interface ScopeLine {
+  /** form value identifying this line (see keyOf) */
+  key: string;
   scope: string;
   description: string;
   claims: string[];
   /** the API it is for, when it is an API scope */
   api?: string | undefined;
+  /** the API's resource indicator, when it is an API scope */
+  resource?: string | undefined;
   optional: boolean;
 }
 
-const BUILT_IN: Record<string, string> = {
+export const BUILT_IN: Record<string, string> = {
   openid: 'Confirm who you are (a pseudonymous identifier for you)',
   offline_access: 'Keep access while you are not using the application (until you withdraw it)',
 };
+
+/** `oidc:<scope>` or `api:<indicator>:<scope>` — the value of a consent checkbox. */
+export function keyOf(scope: string, resource?: string): string {
+  return resource ? `api:${resource} ${scope}` : `oidc:${scope}`;
+}
+
+export function claimsOf(config: Config, scopes: readonly string[]): string[] {
+  return [...new Set(scopes.flatMap((s) => config.scopes[s]?.claims ?? []))];
+}
 
 export function describeScopes(config: Config, oidcScopes: readonly string[], resourceScopes: Readonly<Record<string, readonly string[]>>): ScopeLine[] {
   const lines: ScopeLine[] = oidcScopes.map((scope) => {
     const doc = config.scopes[scope];
     return {
+      key: keyOf(scope),
       scope,
       description: doc?.description ?? BUILT_IN[scope] ?? scope,
       claims: doc?.claims ?? [],
+      // openid and offline_access are what the sign-in itself needs: never optional.
       optional: doc?.optional ?? false,
     };
   });
   for (const [indicator, scopes] of Object.entries(resourceScopes)) {
     const api = config.resourceServers.find((s) => s.identifier === indicator);
     for (const scope of scopes) {
-      lines.push({ scope, description: api?.scopes[scope] ?? scope, claims: [], api: api?.name ?? indicator, optional: false });
+      lines.push({ key: keyOf(scope, indicator), scope, description: api?.scopes[scope] ?? scope, claims: [], api: api?.name ?? indicator, resource: indicator, optional: false });
     }
   }
   return lines;
+}
+
+export function describeAccess(config: Config, access: Access): ScopeLine[] {
+  return describeScopes(config, access.scopes, access.resources);
 }

@@ -2,6 +2,7 @@
 // profile. Pure: metadata in, problems out. Used for static clients at start-up and for
 // /register (invalid_client_metadata).
 import type { Problem } from '../config/errors.js';
+import { CIBA_GRANT, cibaClientProblems } from '../ciba/policy.js';
 import { isSigningAlgAllowed } from './algorithms.js';
 import { ASYMMETRIC_AUTH_METHODS, isClassification, profileFor, type Classification, type ProfileOptions } from './classification.js';
 
@@ -15,6 +16,8 @@ export interface ClientCheckContext {
   signingAlgs: readonly string[];
   /** what the deployment's mTLS can do (EP-2) */
   mtls: { enabled: boolean; trustedCas: boolean };
+  /** EP-9: CIBA is switched on (features.ciba) */
+  ciba?: boolean;
 }
 
 const TLS_SUBJECT_FIELDS = ['tls_client_auth_subject_dn', 'tls_client_auth_san_dns', 'tls_client_auth_san_uri', 'tls_client_auth_san_ip', 'tls_client_auth_san_email'];
@@ -57,8 +60,10 @@ export function checkClient(meta: ClientMetadata, ctx: ClientCheckContext): Prob
 
   for (const gt of grantTypes) {
     if (gt === 'password') add('grant_types', 'the resource-owner password credentials grant is never offered', 'GR-5');
-    else if (!KNOWN_GRANTS.has(gt)) add('grant_types', `"${gt}" is not offered`, 'GR-1');
+    else if (!KNOWN_GRANTS.has(gt) && gt !== CIBA_GRANT) add('grant_types', `"${gt}" is not offered`, 'GR-1');
   }
+  // EP-9, GR-2, GR-6: CIBA only when on, for confidential IN-CONFIDENCE/SENSITIVE clients.
+  problems.push(...cibaClientProblems(meta, ctx.ciba === true));
   // The library reconciles grant and response types silently; refuse instead (GR-1).
   const needsCode = responseTypes.some((rt) => rt.split(' ').includes('code'));
   const needsImplicit = responseTypes.some((rt) => !rt.split(' ').includes('code') && rt !== 'none');

@@ -31,6 +31,7 @@ export function clientCheckContext(config: Config): ClientCheckContext {
     development: config.mode === 'development',
     signingAlgs: enabledSigningAlgs(config.algorithms.idToken),
     mtls: { enabled: config.mtls.enabled, trustedCas: config.tlsMaterial.clientCas.includes('BEGIN CERTIFICATE') },
+    ciba: config.features.ciba,
   };
 }
 

@@ -10,6 +10,9 @@ import { clientCheckContext } from '../policy/deployment.js';
 import { capsFor, accessTokenTtl, refreshTokenTtl } from '../policy/lifetimes.js';
 import { claimsByScope } from '../policy/scopes.js';
 import type { Store } from '../storage/store.js';
+import { cibaFeature, cibaRequestTtl } from '../ciba/feature.js';
+import { outgoingFetch } from '../ciba/notify.js';
+import { registrationPolicies } from '../registration/policies.js';
 import { findAccountWith } from './accounts.js';
 import { authorizationPolicy, clientMetadataValidator, resourceServerInfo } from './hooks.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
@@ -23,6 +26,12 @@ export interface ProviderParts {
   /** static clients, already checked against their profiles */
   clients: Record<string, unknown>[];
   options: ProfileOptions;
+  hooks?: ProviderHooks;
+}
+
+/** Hooks supplied by other parts of the IdP (the consent ledger's remembered consents). */
+export interface ProviderHooks {
+  loadExistingGrant?: Configuration['loadExistingGrant'];
 }
 
 const epoch = () => Math.floor(Date.now() / 1000);
@@ -39,6 +48,9 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     clients: clients as unknown as Configuration['clients'],
     jwks: jwks,
     findAccount: findAccountWith(accounts),
+    // OIDC-7: consents remembered across sessions (src/consent/grants.ts).
+    ...(parts.hooks?.loadExistingGrant ? { loadExistingGrant: parts.hooks.loadExistingGrant } : {}),
+    fetch: outgoingFetch(config), // the library's own, plus loopback ping in development (src/ciba/notify.ts)
 
     // GR-1, GR-4: only the agreed response types.
     responseTypes: offeredResponseTypes(options) as Configuration['responseTypes'],
@@ -48,7 +60,9 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',
+      // TOK-9: the library's defaults are RS256; ours are the first approved algorithm.
       id_token_signed_response_alg: signingAlgs[0] ?? 'ES256',
+      authorization_signed_response_alg: signingAlgs[0] ?? 'ES256',
     },
     extraClientMetadata: {
       properties: ['classification'],
@@ -107,7 +121,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       Session: l.session,
       Grant: l.grant,
       PushedAuthorizationRequest: l.pushedAuthorizationRequest,
-      BackchannelAuthenticationRequest: 600,
+      BackchannelAuthenticationRequest: cibaRequestTtl(config), // EP-9
       DeviceCode: 600,
     },
 
@@ -144,12 +158,16 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
         useGrantedResource: () => true,
         getResourceServerInfo: resourceServerInfo(config, caps),
       },
-      dPoP: { enabled: true }, // EP-2
+      // EP-2. The nonce secret comes from the deployment secrets, so that a nonce one
+      // replica hands out is accepted by every other.
+      dPoP: { enabled: true, nonceSecret: config.secrets.dpopNonceKey },
       jwtResponseModes: { enabled: true }, // EP-1: JARM for clients that register for it
       encryption: { enabled: true }, // TOK-8: ID tokens and userinfo as JWE for clients that register for it
       mTLS: mtlsFeature(config), // EP-2
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
-      registration: { enabled: config.features.registration, initialAccessToken: true }, // EP-10
+      registration: { enabled: config.features.registration, initialAccessToken: true, policies: registrationPolicies(store) }, // EP-10
+      registrationManagement: { enabled: config.features.registration, rotateRegistrationAccessToken: true }, // EP-10: RFC 7592
+      ciba: cibaFeature(config), // EP-9
       // OIDC-2: s_hash in hybrid responses. The library emits it only under FAPI 1.0,
       // whose other demands (nonce, PKCE at PAR, signed request expiry) we make anyway.
       fapi: {

@@ -2,7 +2,7 @@
 // Unlike the library's development adapter it never evicts a live record: entries go
 // when they expire, and a full store refuses writes loudly instead of dropping grants.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { GRANTABLE, INSERT_ONLY, alreadyConsumed, consumedRecord, epochNow, replayDetected } from './records.js';
+import { GRANTABLE, GRANT_MODEL, INSERT_ONLY, alreadyConsumed, consumedRecord, epochNow, replayDetected } from './records.js';
 import type { Sealer } from './seal.js';
 import type { Store } from './store.js';
 
@@ -69,6 +69,20 @@ export function createMemoryStore(sealer: Sealer, options: MemoryStoreOptions = 
     return sealer.open(entry.sealed, `${model}:${key}`) as AdapterPayload;
   }
 
+  const grantIndexOf = (model: string, grantId: string) => sealer.lookup(`${model}#grant`, grantId);
+
+  function revokeIndex(index: string): void {
+    for (const key of [...(grants.get(index) ?? [])]) remove(key);
+    grants.delete(index);
+  }
+
+  /** TOK-1: what the library's revoke(ctx, grantId) does on a replay: every token of the grant, and the grant. */
+  function revokeGrant(grantId: unknown): void {
+    if (typeof grantId !== 'string' || !grantId) return;
+    for (const model of GRANTABLE) revokeIndex(grantIndexOf(model, grantId));
+    remove(sealer.lookup(GRANT_MODEL, grantId));
+  }
+
   function adapter(model: string): Adapter {
     const keyOf = (id: string) => sealer.lookup(model, id);
     const aliasOf = (kind: string, value: string) => sealer.lookup(`${model}#${kind}`, value);
@@ -112,8 +126,12 @@ export function createMemoryStore(sealer: Sealer, options: MemoryStoreOptions = 
         const key = keyOf(id);
         const payload = read(model, key);
         const entry = entries.get(key);
-        if (!payload || !entry) return Promise.resolve();
-        if (payload.consumed) return Promise.reject(alreadyConsumed(model));
+        // The library found it a moment ago: gone now means used and revoked meanwhile.
+        if (!payload || !entry) return Promise.reject(alreadyConsumed(model));
+        if (payload.consumed) {
+          revokeGrant(payload.grantId);
+          return Promise.reject(alreadyConsumed(model));
+        }
         entry.sealed = sealer.seal(consumedRecord(model, payload, epochNow()), `${model}:${key}`);
         return Promise.resolve();
       },
@@ -122,9 +140,7 @@ export function createMemoryStore(sealer: Sealer, options: MemoryStoreOptions = 
         return Promise.resolve();
       },
       revokeByGrantId(grantId) {
-        const index = aliasOf('grant', grantId);
-        for (const key of [...(grants.get(index) ?? [])]) remove(key);
-        grants.delete(index);
+        revokeIndex(aliasOf('grant', grantId));
         return Promise.resolve();
       },
     };

@@ -31,11 +31,20 @@ export function consumedRecord(model: string, payload: AdapterPayload, now: numb
 
 /**
  * TOK-1: of two parallel redemptions only one may win. The loser gets the standard
- * error, and the caller revokes the grant as the library does for a replay.
+ * error, and the store revokes the grant as the library does for a replay (see
+ * revokesOnReplay): the library itself revokes only when its find already saw the record
+ * used, not when it lost the race inside consume().
+ *
+ * A record the library found a moment ago but that is gone by the time it is consumed
+ * was used and revoked (or expired) in between: that consume is refused the same way,
+ * never taken as a success.
  */
 export function alreadyConsumed(model: string): Error {
   return new errors.InvalidGrant(`${model === 'RefreshToken' ? 'refresh token' : 'grant'} already used`);
 }
+
+/** The library's grant model: revoking a grant destroys it (revokeGrantPolicy default). */
+export const GRANT_MODEL = 'Grant';
 
 export function epochNow(): number {
   return Math.floor(Date.now() / 1000);

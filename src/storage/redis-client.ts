@@ -67,8 +67,9 @@ export function settle(client: RedisClient, timeoutMs: number): Promise<void> {
   });
 }
 
-// Server replies that mean "not now" rather than "your command is wrong".
-const TRANSIENT_REPLY = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|BUSY|NOREPLICAS|MOVED|ASK)\b/;
+// Server replies that mean "not now" rather than "your command is wrong". OOM: a full
+// Redis under `maxmemory-policy noeviction` refuses writes; MISCONF: it cannot persist.
+const TRANSIENT_REPLY = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|BUSY|NOREPLICAS|MOVED|ASK|OOM|MISCONF)\b/;
 
 /**
  * Runs one Redis call; a failure to reach Redis becomes StoreUnavailableError. A genuine

@@ -26,7 +26,7 @@
 // script; records without expiry are written without one. consume() rewrites the value
 // with SET … KEEPTTL inside the compare-and-set script, so no write drops a TTL.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { GRANTABLE, INSERT_ONLY, alreadyConsumed, consumedRecord, epochNow, replayDetected } from './records.js';
+import { GRANTABLE, GRANT_MODEL, INSERT_ONLY, alreadyConsumed, consumedRecord, epochNow, replayDetected } from './records.js';
 import { COMMAND_TIMEOUT_MS, Script, connect, io, isCluster, settle, type RedisStoreConfig } from './redis-client.js';
 import type { Sealer } from './seal.js';
 import type { Store } from './store.js';
@@ -63,14 +63,18 @@ if redis.call('ZCARD', KEYS[2]) == 0 then redis.call('DEL', KEYS[2]) end
 return 1
 `);
 
-// KEYS: index. Its members are record keys of the same hash slot.
+// KEYS: one or more indexes of one grant. Their members are record keys of the same slot.
 const REVOKE = new Script(`
-local members = redis.call('ZRANGE', KEYS[1], 0, -1)
-for i = 1, #members, 500 do
-  redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))
+local n = 0
+for k = 1, #KEYS do
+  local members = redis.call('ZRANGE', KEYS[k], 0, -1)
+  for i = 1, #members, 500 do
+    redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))
+  end
+  redis.call('DEL', KEYS[k])
+  n = n + #members
 end
-redis.call('DEL', KEYS[1])
-return #members
+return n
 `);
 
 // TOK-1: compare-and-set. KEYS: record. ARGV: the sealed value read, the consumed value.
@@ -117,7 +121,7 @@ export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer)
   if (/[{}]/.test(prefix)) throw new Error('store.keyPrefix must not contain "{" or "}" (they mark Cluster hash tags)');
 
   const client = connect(config);
-  const counters = { upserts: 0, finds: 0, consumes: 0, consumeConflicts: 0, destroys: 0, revokes: 0, replaysRefused: 0, unavailable: 0, connectionErrors: 0 };
+  const counters = { upserts: 0, finds: 0, consumes: 0, consumeConflicts: 0, replayRevokes: 0, destroys: 0, revokes: 0, replaysRefused: 0, unavailable: 0, connectionErrors: 0 };
   // Without a listener ioredis prints every connection error; readiness reports outages.
   client.on('error', () => {
     counters.connectionErrors += 1;
@@ -156,6 +160,20 @@ export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer)
       return undefined;
     }
     return { key, sealed, tag };
+  }
+
+  /**
+   * TOK-1: what the library's revoke(ctx, grantId) does on a replay: every token of the
+   * grant (one script, the grant's slot) and the grant itself.
+   */
+  async function revokeGrant(grantId: unknown): Promise<void> {
+    if (typeof grantId !== 'string' || !grantId) return;
+    counters.replayRevokes += 1;
+    const tag = grantTag(grantId);
+    await Promise.all([
+      guarded(() => REVOKE.run(client, [...GRANTABLE].map((m) => grantIndex(tag, m)), [])),
+      guarded(() => client.del(home(sealer.lookup(GRANT_MODEL, grantId)))),
+    ]);
   }
 
   function adapter(model: string): Adapter {
@@ -235,14 +253,19 @@ export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer)
         const lookup = lookupOf(id);
         const located = await locate(lookup);
         const payload = open(lookup, located);
-        if (!located || !payload) return;
-        if (payload.consumed) throw alreadyConsumed(model);
+        // The library found it a moment ago: gone now means used and revoked meanwhile.
+        if (!located || !payload) throw alreadyConsumed(model);
+        if (payload.consumed) {
+          await revokeGrant(payload.grantId);
+          throw alreadyConsumed(model);
+        }
         const next = sealer.seal(consumedRecord(model, payload, epochNow()), aad(lookup));
         // TOK-1: one atomic compare-and-set; of parallel consumes exactly one sees its read
         // value still in place.
         const won = await guarded(() => CONSUME.run(client, [located.key], [located.sealed, next]));
         if (won !== 1) {
           counters.consumeConflicts += 1;
+          await revokeGrant(payload.grantId);
           throw alreadyConsumed(model);
         }
       },

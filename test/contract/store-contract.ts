@@ -170,8 +170,31 @@ export function storeContract(name: string, make: StoreFactory, options: Contrac
         assert.deepEqual(used[kept], payload[kept], `${kept} is kept for replay detection`);
       }
       await assert.rejects(a('AuthorizationCode').consume(id), isInvalidGrant, 'a second consume is refused with invalid_grant');
-      // consuming an unknown id does nothing (the library always finds first)
-      await a('AuthorizationCode').consume(secret('unknown'));
+      // The library always finds first: a record gone by the time it is consumed was used
+      // and revoked meanwhile, so the consume is refused, never taken as a success.
+      await assert.rejects(a('AuthorizationCode').consume(secret('unknown')), isInvalidGrant);
+    });
+
+    void it('TOK-1: a code revoked between the find and the consume cannot be consumed', async () => {
+      const id = secret('code');
+      const grantId = secret('grant');
+      await a('AuthorizationCode').upsert(id, code(grantId), 60);
+      assert.ok(await a('AuthorizationCode').find(id), 'found, as the library does first');
+      await a('AuthorizationCode').revokeByGrantId(grantId);
+      await assert.rejects(a('AuthorizationCode').consume(id), isInvalidGrant);
+    });
+
+    void it('TOK-1: losing a consume race revokes the grant (its tokens and the grant record)', async () => {
+      const id = secret('code');
+      const grantId = secret('grant');
+      const at = secret('at');
+      await a('Grant').upsert(grantId, { kind: 'Grant', jti: grantId, accountId: secret('acct'), clientId: 'client-a' }, 600);
+      await a('AuthorizationCode').upsert(id, code(grantId), 60);
+      await a('AccessToken').upsert(at, { kind: 'AccessToken', grantId, accountId: secret('acct') }, 60);
+      await a('AuthorizationCode').consume(id);
+      await assert.rejects(a('AuthorizationCode').consume(id), isInvalidGrant);
+      assert.equal(await a('AccessToken').find(at), undefined, 'the tokens of the grant are gone');
+      assert.equal(await a('Grant').find(grantId), undefined, 'the grant is gone');
     });
 
     for (const model of ['AuthorizationCode', 'RefreshToken']) {
@@ -183,7 +206,8 @@ export function storeContract(name: string, make: StoreFactory, options: Contrac
         const won = results.filter((r) => r.status === 'fulfilled').length;
         assert.equal(won, 1, `exactly one consume succeeds, got ${won}`);
         for (const r of results) if (r.status === 'rejected') assert.ok(isInvalidGrant(r.reason), String(r.reason));
-        assert.equal(typeof (await a(model).find(id))?.consumed, 'number');
+        // The losers were replays: they revoked the grant, and the used record with it.
+        assert.equal(await a(model).find(id), undefined);
       });
     }
 

@@ -1,8 +1,9 @@
-// Test Redis: a throw-away redis-server (or a 3-master Cluster) on free loopback ports,
-// or the server named by REDIS_URL. Without redis-server on the PATH the Redis suites are
-// skipped loudly on a developer machine and fail in CI (CI=true).
+// Test Redis: a throw-away redis-server (or a 3-master Cluster, or a master watched by one
+// Sentinel) on free loopback ports, or the server named by REDIS_URL. Without
+// redis-server on the PATH the Redis suites are skipped loudly on a developer machine and
+// fail in CI (CI=true).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,4 +154,37 @@ export async function startRedisCluster(): Promise<LocalCluster> {
     throw err;
   }
   return { nodes: servers.map((s) => ({ host: HOST, port: s.port })), stop: stopAll };
+}
+
+export interface LocalSentinel {
+  readonly master: LocalRedis;
+  readonly sentinels: { host: string; port: number }[];
+  /** the master group name */
+  readonly name: string;
+  stop(): Promise<void>;
+}
+
+/** One master and one Sentinel (quorum 1) watching it, as group `idp-test`. */
+export async function startRedisSentinel(): Promise<LocalSentinel> {
+  const master = await startRedisServer();
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'idp-sentinel-'));
+  const conf = join(dir, 'sentinel.conf');
+  // Sentinel rewrites its config file, so it lives in the temp dir.
+  writeFileSync(conf, [`port ${port}`, `bind ${HOST}`, `dir ${dir}`, `sentinel monitor idp-test ${HOST} ${master.port} 1`, 'sentinel down-after-milliseconds idp-test 2000', ''].join('\n'));
+  const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+  child.unref();
+  const stop = async () => {
+    await stopProcess(child);
+    await master.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', () => child.kill('SIGKILL'));
+  try {
+    await waitFor(async () => (await rawCommand(port, 'SENTINEL get-master-addr-by-name idp-test')).includes(String(master.port)), `sentinel on port ${port}`);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { master, sentinels: [{ host: HOST, port }], name: 'idp-test', stop };
 }

@@ -10,7 +10,7 @@ import type { RedisStoreConfig } from '../../src/storage/redis-client.js';
 import { createSealer, type Sealer } from '../../src/storage/seal.js';
 import { StoreUnavailableError, type Store } from '../../src/storage/store.js';
 import { storeContract } from '../contract/store-contract.js';
-import { redisServerSkip, redisSkip, startRedisCluster, startRedisServer, type LocalCluster, type LocalRedis } from '../helpers/redis-server.js';
+import { rawCommand, redisServerSkip, redisSkip, startRedisCluster, startRedisSentinel, startRedisServer, type LocalCluster, type LocalRedis, type LocalSentinel } from '../helpers/redis-server.js';
 
 const skip = redisSkip();
 /** Suites that start their own redis-server processes (cluster, outage) even with REDIS_URL. */
@@ -28,9 +28,12 @@ async function redisUrl(): Promise<string> {
 let cluster: Promise<LocalCluster> | undefined;
 const clusterNodes = async () => (await (cluster ??= startRedisCluster())).nodes;
 
+let sentinel: Promise<LocalSentinel> | undefined;
+
 after(async () => {
   await standalone?.stop();
   await (await cluster)?.stop();
+  await (await sentinel)?.stop();
 });
 
 /** A unique prefix per store, so that a shared REDIS_URL server is never wiped. */
@@ -75,6 +78,10 @@ const sealer = (): Sealer => createSealer([{ kid: 'k1', key: randomBytes(32) }],
 
 storeContract('redis standalone', async (s) => ({ store: await createRedisStore(await standaloneConfig(), s) }), { skip });
 storeContract('redis cluster (3 masters)', async (s) => ({ store: await createRedisStore(await clusterConfig(), s) }), { skip: localSkip });
+storeContract('redis through Sentinel', async (s) => {
+  const group = await (sentinel ??= startRedisSentinel());
+  return { store: await createRedisStore({ type: 'redis', sentinels: group.sentinels, name: group.name, keyPrefix: prefix() }, s) };
+}, { skip: localSkip });
 
 for (const [kind, config, skipped] of [
   ['standalone', standaloneConfig, skip],
@@ -253,6 +260,24 @@ void describe('redis store: outage and recovery (standalone)', { skip: localSkip
     } finally {
       await late.close();
     }
+  });
+
+  it('a full Redis (maxmemory, noeviction) is an outage too: writes get StoreUnavailableError, reads go on', async () => {
+    const tokens = store.adapter('AccessToken');
+    const deadline = Date.now() + 5000;
+    while (!(await store.ready())) {
+      assert.ok(Date.now() < deadline, 'ready');
+      await sleep(100);
+    }
+    await tokens.upsert('kept', { kind: 'AccessToken', scope: 'openid' }, 60);
+    assert.match(await rawCommand(server.port, 'CONFIG SET maxmemory 1'), /^\+OK/);
+    try {
+      await assert.rejects(tokens.upsert('refused', { kind: 'AccessToken' }, 60), (err: unknown) => err instanceof StoreUnavailableError && err.status === 503);
+      assert.equal((await tokens.find('kept'))?.scope, 'openid');
+    } finally {
+      await rawCommand(server.port, 'CONFIG SET maxmemory 0');
+    }
+    await tokens.upsert('accepted', { kind: 'AccessToken' }, 60);
   });
 
   it('refuses a key prefix with hash-tag braces', async () => {

@@ -1,8 +1,16 @@
 // EP-10: dynamic registration, when a deployment turns it on, checks every registration
 // against its classification profile and answers invalid_client_metadata naming the rule.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startIdp, type RunningIdp } from '../helpers/idp.js';
+import { loadConfig } from '../../src/config/load.js';
+import { createIdp, type Idp } from '../../src/server.js';
+import { freePort, startIdp, testRawConfig, type RunningIdp } from '../helpers/idp.js';
+import { redisServerSkip, startRedisServer, type LocalRedis } from '../helpers/redis-server.js';
 
 describe('dynamic client registration', () => {
   let running: RunningIdp;
@@ -64,5 +72,181 @@ describe('dynamic client registration', () => {
     const r = await register({ classification: 'PUBLIC', token_endpoint_auth_method: 'none', grant_types: ['client_credentials'], response_types: [] });
     assert.equal(r.body.error, 'invalid_client_metadata');
     assert.match(String(r.body.error_description), /GR-6/);
+  });
+});
+
+// EP-10: RFC 7592 registration management, single-use initial access tokens, sealed
+// storage, and the operator command that makes tokens for a Redis-backed IdP.
+describe('registration management (RFC 7592) and initial access tokens', () => {
+  let running: RunningIdp;
+  before(async () => {
+    running = await startIdp({ features: { registration: true } });
+  });
+  after(() => running.close());
+
+  const metadata = {
+    classification: 'IN-CONFIDENCE',
+    client_name: 'Clinic booking',
+    token_endpoint_auth_method: 'client_secret_post',
+    response_types: ['code id_token'],
+    grant_types: ['authorization_code', 'implicit'],
+    redirect_uris: ['https://rp.example/cb'],
+  };
+
+  async function call(method: string, url: string | URL, token: string | undefined, body?: unknown) {
+    const res = await fetch(url, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+  }
+
+  const iat = (policies?: string[]) => new running.idp.provider.InitialAccessToken(policies ? { policies } : {}).save();
+
+  it('EP-10: register → read → update → a policy-breaking update refused → delete', async () => {
+    const created = await call('POST', new URL('/register', running.url), await iat(), metadata);
+    assert.equal(created.status, 201);
+    const uri = String(created.body.registration_client_uri);
+    let rat = String(created.body.registration_access_token);
+    assert.ok(uri.startsWith(`${running.url}/`) && rat);
+
+    const read = await call('GET', uri, rat);
+    assert.equal(read.status, 200);
+    assert.equal(read.body.client_id, created.body.client_id);
+    assert.equal(read.body.classification, 'IN-CONFIDENCE');
+
+    const full = { ...metadata, client_id: created.body.client_id, client_secret: created.body.client_secret };
+    const updated = await call('PUT', uri, rat, { ...full, client_name: 'Clinic booking (new name)' });
+    assert.equal(updated.status, 200);
+    assert.equal(updated.body.client_name, 'Clinic booking (new name)');
+    // The registration access token rotates on every update.
+    assert.notEqual(updated.body.registration_access_token, rat);
+    assert.equal((await call('GET', uri, rat)).status, 401, 'the old registration access token is gone');
+    rat = String(updated.body.registration_access_token);
+
+    // GR-2: an update is checked against the profile like a registration.
+    const broken = await call('PUT', uri, rat, { ...full, token_endpoint_auth_method: 'none' });
+    assert.equal(broken.body.error, 'invalid_client_metadata');
+    assert.match(String(broken.body.error_description), /GR-2/);
+    // GR-4: so is a response type the profile does not allow.
+    const hybridless = await call('PUT', uri, rat, { ...full, response_types: ['code token'] });
+    assert.equal(hybridless.body.error, 'invalid_client_metadata');
+    assert.match(String(hybridless.body.error_description), /GR-4/);
+    // GR-2: and dropping the classification.
+    const unclassified = await call('PUT', uri, rat, { ...full, classification: undefined });
+    assert.equal(unclassified.body.error, 'invalid_client_metadata');
+    assert.match(String(unclassified.body.error_description), /GR-2/);
+    assert.equal((await call('GET', uri, rat)).body.client_name, 'Clinic booking (new name)', 'refused updates change nothing');
+
+    assert.equal((await call('DELETE', uri, rat)).status, 204);
+    assert.equal((await call('GET', uri, rat)).status, 401, 'deleted: the client and its token are gone');
+    assert.equal(await running.idp.provider.Client.find(String(created.body.client_id)), undefined);
+  });
+
+  it('EP-10: the registration access token is required for read, update and delete', async () => {
+    const created = await call('POST', new URL('/register', running.url), await iat(), metadata);
+    const uri = String(created.body.registration_client_uri);
+    for (const method of ['GET', 'PUT', 'DELETE']) {
+      const body = method === 'PUT' ? { ...metadata, client_id: created.body.client_id } : undefined;
+      assert.equal((await call(method, uri, undefined, body)).status, 401, `${method} without a token`);
+      assert.equal((await call(method, uri, 'not-the-token', body)).status, 401, `${method} with a wrong token`);
+    }
+    // Another client's registration access token does not open this client.
+    const other = await call('POST', new URL('/register', running.url), await iat(), metadata);
+    assert.equal((await call('GET', uri, String(other.body.registration_access_token))).status, 401);
+    assert.equal((await call('GET', uri, String(created.body.registration_access_token))).status, 200);
+  });
+
+  it('EP-10: an initial access token from the operator command registers one client only', async () => {
+    const token = await iat(['single-use']);
+    const refused = await call('POST', new URL('/register', running.url), token, { ...metadata, token_endpoint_auth_method: 'none' });
+    assert.equal(refused.body.error, 'invalid_client_metadata');
+    assert.equal((await call('POST', new URL('/register', running.url), token, metadata)).status, 201, 'a refused registration does not spend the token');
+    const again = await call('POST', new URL('/register', running.url), token, metadata);
+    assert.equal(again.status, 401);
+    assert.equal(again.body.error, 'invalid_token');
+  });
+
+  it('EP-10: of two parallel registrations with a single-use token, one gets through', async () => {
+    const token = await iat(['single-use']);
+    const results = await Promise.all([1, 2, 3].map(() => call('POST', new URL('/register', running.url), token, metadata)));
+    assert.equal(results.filter((r) => r.status === 201).length, 1);
+  });
+
+  it('TOK-2, EP-10: registered clients are stored sealed (no secret, name or URI readable)', async () => {
+    const created = await call('POST', new URL('/register', running.url), await iat(), { ...metadata, client_name: 'Sealed Clinic Name' });
+    const raw = (await running.idp.store.dump?.()) ?? [];
+    assert.ok(raw.length > 0);
+    const all = raw.join('\n');
+    for (const value of [created.body.client_secret, created.body.registration_access_token, 'Sealed Clinic Name', 'rp.example']) {
+      assert.ok(!all.includes(String(value)), 'nothing readable in the store');
+    }
+  });
+
+  it('EP-10: the operator command refuses a memory-store deployment and says why', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idp-reg-'));
+    const path = join(dir, 'memory.json');
+    writeFileSync(path, JSON.stringify(testRawConfig('http://127.0.0.1:3999', { features: { registration: true } })));
+    const run = runTokenCommand(path);
+    assert.equal(run.status, 2);
+    assert.equal(run.stdout, '', 'no token printed');
+    assert.match(run.stderr, /in-memory store.*Redis/s);
+    assert.doesNotMatch(run.stderr, /at .*\.ts:\d+/, 'no stack trace');
+  });
+});
+
+function runTokenCommand(configPath: string, env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/registration/token-cli.ts', '--config', configPath], {
+    encoding: 'utf8',
+    env: { ...process.env, REDIS_URL: '', ...env },
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('EP-10: the operator command against a Redis-backed IdP', { skip: redisServerSkip() }, () => {
+  let redis: LocalRedis;
+  let idp: Idp;
+  let url: string;
+  let configPath: string;
+  before(async () => {
+    redis = await startRedisServer();
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    const key = () => randomBytes(32).toString('base64url');
+    const raw = testRawConfig(url, {
+      port,
+      features: { registration: true },
+      store: { type: 'redis', url: redis.url, keyPrefix: 'regtest:' },
+      secrets: { cookieKeys: [key()], sealingKeys: [{ kid: 'k1', key: key() }], lookupKey: key() },
+    });
+    configPath = join(mkdtempSync(join(tmpdir(), 'idp-reg-')), 'redis.json');
+    writeFileSync(configPath, JSON.stringify(raw));
+    idp = await createIdp(loadConfig(configPath, { env: {} }));
+    await idp.listen(port, '127.0.0.1');
+  });
+  after(async () => {
+    await idp?.close();
+    await redis?.stop();
+  });
+
+  it('EP-10: `npm run registration-token` prints a token the running IdP accepts, once', async () => {
+    const run = runTokenCommand(configPath);
+    assert.equal(run.status, 0, run.stderr);
+    const token = run.stdout.trim();
+    assert.match(token, /^[\w-]{20,}$/, 'only the token on stdout');
+    assert.doesNotMatch(run.stderr, new RegExp(token), 'the token is not repeated on stderr');
+    const register = () =>
+      fetch(new URL('/register', url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ classification: 'IN-CONFIDENCE', token_endpoint_auth_method: 'client_secret_post', response_types: ['code id_token'], grant_types: ['authorization_code', 'implicit'], redirect_uris: ['https://rp.example/cb'] }),
+      });
+    const first = await register();
+    assert.equal(first.status, 201);
+    const second = await register();
+    assert.equal(second.status, 401, 'single use');
   });
 });

@@ -35,6 +35,6 @@ describe('compliance build facts', () => {
   });
 
   it('OIDC-8: consentLedger matches whether a consent ledger module exists', () => {
-    assert.equal(existsSync('src/interactions/consent.ts'), BUILD.consentLedger, 'update BUILD.consentLedger (and OIDC-8 in the report)');
+    assert.equal(existsSync('src/consent/ledger.ts'), BUILD.consentLedger, 'update BUILD.consentLedger (and OIDC-8 in the report)');
   });
 });

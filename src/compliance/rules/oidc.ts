@@ -71,7 +71,11 @@ export const oidcRules: Record<string, Assess> = {
 
   'OIDC-8': ({ config }) =>
     BUILD.consentLedger
-      ? { status: 'enforced', evidence: 'every consent decision is written to the consent ledger', mechanism: 'the consent handler records it before finishing the interaction' }
+      ? {
+          status: 'enforced',
+          evidence: `every decision (approve, partial, deny, withdraw) is an append-only ledger record in the ${config.store.type} store, kept for consent.retention = ${config.consent.retention} s`,
+          mechanism: 'src/interactions/consent.ts writes the record before the grant is saved or the flow continues; a failed write stops the flow',
+        }
       : {
           status: 'default',
           evidence: `recorded only as the library's Grant (account, client, scopes, claims, API scopes), sealed in the ${config.store.type} store for lifetimes.grant = ${config.lifetimes.grant} s or until revoked`,

@@ -1,0 +1,44 @@
+// `npm run registration-token -- --config PATH [--expires-in SECONDS] [--reusable]`:
+// prints a new initial access token for /register (EP-10) on stdout, alone, so it can be
+// piped; everything else goes to stderr. The token is not logged or shown again.
+// Exit 0: printed; 2: the deployment cannot take one (the reason, never a stack trace).
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/errors.js';
+import { DEFAULT_CONFIG, loadConfig } from '../config/load.js';
+import { DEFAULT_TTL, issueInitialAccessToken } from './token.js';
+
+const USAGE = `usage: npm run registration-token -- --config PATH [--expires-in SECONDS (default ${DEFAULT_TTL})] [--reusable]`;
+
+async function main(): Promise<number> {
+  let values: { config?: string | undefined; 'expires-in'?: string | undefined; reusable?: boolean | undefined; help?: boolean | undefined };
+  try {
+    ({ values } = parseArgs({ options: { config: { type: 'string' }, 'expires-in': { type: 'string' }, reusable: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false }));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const path = values.config ?? process.env.IDP_CONFIG ?? DEFAULT_CONFIG;
+  const expiresIn = values['expires-in'] === undefined ? undefined : Number(values['expires-in']);
+  const issued = await issueInitialAccessToken(loadConfig(path), { expiresIn, reusable: values.reusable === true });
+  process.stderr.write(
+    `Initial access token for ${path}: ${issued.singleUse ? 'one registration' : 'any number of registrations'}, until ${issued.expiresAt.toISOString()}.\n` +
+      'Give it to the client developer over a secure channel. It is not stored in readable form and will not be shown again.\n',
+  );
+  process.stdout.write(`${issued.token}\n`);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const message = err instanceof ConfigError ? err.format() : `No token was made: ${err instanceof Error ? err.message : String(err)}`;
+    process.stderr.write(`${message}\n`);
+    process.exitCode = 2;
+  },
+);

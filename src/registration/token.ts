@@ -1,0 +1,54 @@
+// EP-10: make an initial access token for /register where the running IdP finds it —
+// in the deployment's shared store (Redis), sealed like every record (TOK-2).
+import { ConfigError } from '../config/errors.js';
+import type { Config } from '../config/load.js';
+import { createIdp } from '../server.js';
+import { SINGLE_USE } from './policies.js';
+
+export const DEFAULT_TTL = 24 * 3600;
+export const MAX_TTL = 30 * 24 * 3600;
+
+export interface TokenOptions {
+  /** seconds until the token expires */
+  expiresIn?: number;
+  /** allow more than one registration with the token (default: single use) */
+  reusable?: boolean;
+}
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: Date;
+  singleUse: boolean;
+}
+
+/** Why this deployment cannot take a token from another process, or undefined. */
+export function cannotIssue(config: Config): { field: string; message: string } | undefined {
+  if (!config.features.registration) {
+    return { field: 'features.registration', message: 'dynamic registration is off in this deployment file; turn it on first.' };
+  }
+  if (config.store.type !== 'redis') {
+    return { field: 'store', message: 'this deployment uses the in-memory store, which lives inside the IdP process: a token made here could never reach it. Use the Redis store (store.type = "redis", or REDIS_URL) so the IdP and this command share it.' };
+  }
+  if (config.secrets.ephemeral) {
+    return { field: 'secrets', message: 'this deployment file has no secrets, so the IdP makes up its sealing keys at start-up and could not read a token stored by this command. Set secrets (cookieKeys, sealingKeys, lookupKey).' };
+  }
+  return undefined;
+}
+
+export async function issueInitialAccessToken(config: Config, options: TokenOptions = {}): Promise<IssuedToken> {
+  const reason = cannotIssue(config);
+  if (reason) throw new ConfigError(config.source, [{ ...reason, rule: 'EP-10' }]);
+  const expiresIn = options.expiresIn ?? DEFAULT_TTL;
+  if (!Number.isSafeInteger(expiresIn) || expiresIn < 60 || expiresIn > MAX_TTL) {
+    throw new RangeError(`--expires-in must be whole seconds between 60 and ${MAX_TTL}`);
+  }
+  // The same provider, store and sealing keys as the running IdP; it never listens.
+  const idp = await createIdp(config);
+  try {
+    const iat = new idp.provider.InitialAccessToken({ expiresIn, ...(options.reusable ? {} : { policies: [SINGLE_USE] }) });
+    const token = await iat.save();
+    return { token, expiresAt: new Date(Date.now() + expiresIn * 1000), singleUse: !options.reusable };
+  } finally {
+    await idp.close();
+  }
+}

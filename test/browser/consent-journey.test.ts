@@ -1,0 +1,161 @@
+// The pages in a real browser (Debian's chromium through playwright-core): the demo
+// relying party, sign-in, granular consent (OIDC-7), the result, the consents page and a
+// withdrawal that makes the refresh token useless; on every page axe-core finds no
+// serious or critical violation and the CSP holds (no inline script, no violation).
+// Screenshots: test-output/screenshots/.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import type { ConsentRecord } from '../../src/consent/ledger.js';
+import { axeViolations, browserMissing, cspViolations, inlineScripts, launchBrowser, MISSING, screenshot, watchConsole, type Browser } from '../helpers/browser.js';
+import { PASSWORDS } from '../helpers/fixtures.js';
+import { startIdp, type RunningIdp } from '../helpers/idp.js';
+
+const missing = browserMissing();
+const ci = process.env.CI === 'true';
+if (missing && !ci) process.stderr.write(`\n\n  ******************************************************\n  ${MISSING}\n  ******************************************************\n\n`);
+
+describe('browser: sign-in, granular consent, withdrawal (OIDC-7, OIDC-8)', { skip: missing && !ci ? MISSING : false }, () => {
+  let running: RunningIdp;
+  let browser: Browser;
+  let page: Page;
+  let consoleCsp: string[];
+  const report: Record<string, string[]> = {};
+
+  before(async () => {
+    if (missing) return;
+    running = await startIdp({ demo: { enabled: true } });
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    consoleCsp = watchConsole(page);
+  });
+  after(async () => {
+    await browser?.close();
+    await running?.close();
+    if (Object.keys(report).length) process.stdout.write(`# axe (minor/moderate, not failing): ${JSON.stringify(report)}\n`);
+  });
+
+  /** Screenshot, accessibility and CSP checks of the page now shown. */
+  async function check(name: string): Promise<void> {
+    await screenshot(page, name);
+    const violations = await axeViolations(page);
+    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(bad, [], `${name}: no serious or critical accessibility violations`);
+    const minor = violations.map((v) => `${v.id} (${v.impact})`);
+    if (minor.length) report[name] = minor;
+    assert.deepEqual(await cspViolations(page), [], `${name}: no CSP violation`);
+    assert.equal(await inlineScripts(page), 0, `${name}: no inline script`);
+  }
+
+  it('chromium is installed (CI=true requires it)', () => {
+    assert.equal(missing, undefined, missing);
+  });
+
+  it('demo → sign in → untick an optional scope → result at the relying party', async () => {
+    await page.goto(`${running.url}/demo`);
+    await check('demo');
+    await page.getByRole('button', { name: 'Sign in as Demo clinic portal' }).click();
+    await page.waitForURL(/\/interaction\//);
+    await check('login');
+
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.equal(await page.getByRole('alert').textContent(), 'The username or password is not right.');
+    await check('login-error');
+
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill(PASSWORDS.alice);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Share your information?' }).waitFor();
+    await check('consent');
+
+    const email = page.getByRole('checkbox', { name: /email address/ });
+    assert.equal(await email.isChecked(), true, 'optional scopes start ticked');
+    assert.equal(await page.getByRole('checkbox').count(), 1, 'only the optional scope has a checkbox');
+    await email.uncheck();
+    await page.getByRole('button', { name: 'Allow', exact: true }).click();
+    await page.getByRole('heading', { name: 'Signed in' }).waitFor();
+    await check('demo-result');
+    const idClaims = (await page.locator('pre').first().textContent()) ?? '';
+    assert.match(idClaims, /"sub": "acct-alice"/);
+    assert.doesNotMatch(idClaims, /email/, 'OIDC-7: the unticked scope was not granted');
+    assert.match(await page.getByRole('row', { name: /Refresh token/ }).textContent() ?? '', /issued/);
+
+    const [record] = await ledger({ clientId: 'demo-in-confidence' });
+    assert.equal(record?.decision, 'partial', 'OIDC-8: recorded as a partial approval');
+    // The grant behind the relying party's tokens holds exactly what was left ticked.
+    const grant = await running.idp.provider.Grant.find(record?.grantId ?? '');
+    const scopes = grant?.getOIDCScope().split(' ') ?? [];
+    assert.ok(scopes.includes('profile') && scopes.includes('nhi') && scopes.includes('offline_access'));
+    assert.ok(!scopes.includes('email'), 'OIDC-7: email was unticked, so it is not granted');
+  });
+
+  it('the refresh token works while consent holds', async () => {
+    await page.goto(`${running.url}/demo`);
+    await page.getByRole('button', { name: 'Use the refresh token' }).click();
+    await page.getByRole('heading', { name: 'Refresh token accepted' }).waitFor();
+  });
+
+  it('consents page: sign in, see the consent, withdraw it', async () => {
+    await page.goto(`${running.url}/account/consents`);
+    await page.waitForURL(/\/account\/login$/);
+    await check('account-login');
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill(PASSWORDS.alice);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Your consents' }).waitFor();
+    const section = page.getByRole('region', { name: 'Demo clinic portal' });
+    assert.match((await section.textContent()) ?? '', /Allowed since .* until /);
+    assert.doesNotMatch((await section.textContent()) ?? '', /email address/);
+    await check('consents');
+
+    await section.getByRole('button', { name: 'Withdraw consent for Demo clinic portal' }).click();
+    await page.getByRole('status').waitFor();
+    assert.match((await page.getByRole('status').textContent()) ?? '', /You withdrew your consent for Demo clinic portal/);
+    assert.equal(await page.getByRole('region', { name: 'Demo clinic portal' }).count(), 0);
+    await check('consents-withdrawn');
+    const records = await ledger({ clientId: 'demo-in-confidence' });
+    assert.equal(records.at(-1)?.decision, 'withdraw', 'OIDC-8: the withdrawal is recorded');
+  });
+
+  it('after the withdrawal the relying party\'s refresh token is refused', async () => {
+    await page.goto(`${running.url}/demo`);
+    await page.getByRole('button', { name: 'Use the refresh token' }).click();
+    await page.getByRole('heading', { name: 'Refresh token refused' }).waitFor();
+    assert.match((await page.getByRole('alert').textContent()) ?? '', /invalid_grant/);
+    await check('demo-refresh-refused');
+  });
+
+  it('an expired or unknown sign-in page is a readable error page', async () => {
+    const res = await page.goto(`${running.url}/interaction/no-such-interaction`);
+    assert.equal(res?.status(), 400);
+    await page.getByRole('heading', { name: 'This sign-in has expired' }).waitFor();
+    assert.doesNotMatch(await page.content(), /at .*\.(ts|js):\d+/, 'no stack trace');
+    await check('error');
+  });
+
+  it('no CSP violation was reported on any page (form_post included)', () => {
+    assert.deepEqual(consoleCsp, []);
+  });
+
+  it('the CSP watch is not blind: an inline script under our CSP is reported', async () => {
+    const probe = await browser.context.newPage();
+    const seen = watchConsole(probe);
+    await probe.route(`${running.url}/__csp-probe`, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', headers: { 'content-security-policy': "script-src 'self'" }, body: '<!DOCTYPE html><title>probe</title><script>document.title = "ran"</script>' }),
+    );
+    await probe.goto(`${running.url}/__csp-probe`);
+    assert.equal(await probe.title(), 'probe', 'the inline script did not run');
+    assert.equal(await inlineScripts(probe), 1);
+    assert.ok((await cspViolations(probe)).length + seen.length > 0, 'the violation was seen');
+    await probe.close();
+  });
+
+  async function ledger(filter: { clientId: string }): Promise<ConsentRecord[]> {
+    const out: ConsentRecord[] = [];
+    for await (const r of running.idp.ledger.query(filter)) out.push(r);
+    return out;
+  }
+});
