@@ -10,7 +10,7 @@ import Provider, { errors, type Configuration, type KoaContextWithOIDC, type Res
 import type { Context, Next } from 'koa';
 import { verifyPassword } from '../../src/accounts/password.js';
 import type { Jwks } from '../../src/config/load.js';
-import { BENCH_APIS, LIFETIMES, SERVICE_CLIENT, TEST_ACCOUNTS, TEST_SCOPES, WEB_CLIENT, withoutClassification } from './shared.js';
+import { BENCH_APIS, benchAccounts, LIFETIMES, SERVICE_CLIENT, TEST_SCOPES, WEB_CLIENT, withoutClassification } from './shared.js';
 
 const TEST_RESOURCE_SERVERS = BENCH_APIS;
 
@@ -35,8 +35,10 @@ function resourceServerInfo(_ctx: KoaContextWithOIDC, indicator: string): Resour
 
 const epoch = () => Math.floor(Date.now() / 1000);
 
-export function baselineConfiguration(jwks: Jwks): Configuration {
-  const accounts = new Map(TEST_ACCOUNTS.map((a) => [a.id ?? a.username, a]));
+type Accounts = ReturnType<typeof benchAccounts>;
+
+export function baselineConfiguration(jwks: Jwks, list: Accounts): Configuration {
+  const accounts = new Map(list.map((a) => [a.id ?? a.username, a]));
   return {
     clients: [withoutClassification(WEB_CLIENT), withoutClassification(SERVICE_CLIENT)] as unknown as Configuration['clients'],
     jwks: jwks,
@@ -114,8 +116,8 @@ async function readBody(ctx: Context): Promise<URLSearchParams> {
 const INTERACTION = /^\/interaction\/([\w-]+)(?:\/(login|confirm))?$/;
 
 /** The thinnest login and consent that complete the flow: no templates, no CSRF. */
-export function thinInteractions(provider: Provider) {
-  const accounts = new Map(TEST_ACCOUNTS.map((a) => [a.username, a]));
+export function thinInteractions(provider: Provider, list: Accounts) {
+  const accounts = new Map(list.map((a) => [a.username, a]));
   return async (ctx: Context, next: Next): Promise<void> => {
     const match = INTERACTION.exec(ctx.path);
     if (!match) {
@@ -161,8 +163,9 @@ export function thinInteractions(provider: Provider) {
   };
 }
 
-export function createBaseline(issuer: string, jwks: Jwks): Provider {
-  const provider = new Provider(issuer, baselineConfiguration(jwks));
-  provider.use(thinInteractions(provider));
+export function createBaseline(issuer: string, jwks: Jwks, accountCount: number): Provider {
+  const list = benchAccounts(accountCount);
+  const provider = new Provider(issuer, baselineConfiguration(jwks, list));
+  provider.use(thinInteractions(provider, list));
   return provider;
 }

@@ -49,6 +49,8 @@ const settings = {
   memoryTokens: Number(opts['memory-tokens'] ?? (opts.quick ? 10_000 : 100_000)),
   memoryWarmupTokens: opts.quick ? 2_000 : 5_000,
 };
+/** Fresh accounts for the new-consent workload: enough for 300 sign-ins a second. */
+const ACCOUNTS = Math.ceil(((settings.warmupRounds + settings.rounds) * settings.roundMs * 300) / 1000) + 200;
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -380,7 +382,7 @@ async function untilSwept(target: Target, atMost: number): Promise<Extract<FromS
 }
 
 async function memoryCase(jwks: TargetSpec['jwks']): Promise<MemoryResult> {
-  const started = await startTarget({ name: 'ours', jwks });
+  const started = await startTarget({ name: 'ours', jwks, accounts: 0 });
   if (!('http' in started)) throw new Error(`ours did not start: ${started.skipped}`);
   const target = started;
   try {
@@ -517,20 +519,20 @@ async function main(): Promise<void> {
   const skipped: Record<string, string> = {};
   const targets: Target[] = [];
   for (const name of ['baseline', 'ours'] as const) {
-    const t = await startTarget({ name, jwks });
+    const t = await startTarget({ name, jwks, accounts: ACCOUNTS });
     if (!('http' in t)) throw new Error(`${name} did not start: ${t.skipped}`);
     targets.push(t);
   }
   const redis = await startRedis();
   if ('url' in redis) {
-    const t = await startTarget({ name: 'ours-redis', jwks, redisUrl: redis.url });
+    const t = await startTarget({ name: 'ours-redis', jwks, redisUrl: redis.url, accounts: ACCOUNTS });
     if ('http' in t) targets.push(t);
     else skipped['ours-redis'] = `our IdP could not start on Redis (${t.skipped}); src/storage/redis.ts on this branch is still the placeholder until the Redis store (branch redis-store) is merged`;
   } else {
     skipped['ours-redis'] = redis.skipped;
   }
   if (opts.alt) {
-    const t = await startTarget({ name: 'ours-alt', jwks }, opts.alt);
+    const t = await startTarget({ name: 'ours-alt', jwks, accounts: ACCOUNTS }, opts.alt);
     if ('http' in t) targets.push(t);
     else skipped['ours-alt'] = t.skipped;
   }

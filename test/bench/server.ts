@@ -7,7 +7,7 @@ import type { RawConfig } from '../../src/config/schema.js';
 import { createIdp, type Idp } from '../../src/server.js';
 import { configFrom, freePort } from '../helpers/idp.js';
 import { createBaseline } from './baseline.js';
-import { ALL_APIS, SERVICE_CLIENT, TEST_ACCOUNTS, TEST_SCOPES, WEB_CLIENT, type TargetSpec } from './shared.js';
+import { ALL_APIS, benchAccounts, SERVICE_CLIENT, TEST_SCOPES, WEB_CLIENT, type TargetSpec } from './shared.js';
 
 export type ToServer = { type: 'usage' } | { type: 'heap' } | { type: 'stop' };
 export type FromServer =
@@ -18,7 +18,7 @@ export type FromServer =
   | { type: 'stopped' };
 
 /** Our deployment for the benchmark: the test deployment plus the benchmark's APIs and clients. */
-export function oursRawConfig(issuer: string, port: number, jwks: Jwks, redisUrl?: string): RawConfig {
+export function oursRawConfig(issuer: string, port: number, jwks: Jwks, accounts: number, redisUrl?: string): RawConfig {
   return {
     mode: 'development',
     issuer,
@@ -26,7 +26,7 @@ export function oursRawConfig(issuer: string, port: number, jwks: Jwks, redisUrl
     keys: { signing: { jwks } },
     scopes: TEST_SCOPES,
     resourceServers: ALL_APIS,
-    accounts: TEST_ACCOUNTS,
+    accounts: benchAccounts(accounts),
     clients: [WEB_CLIENT, SERVICE_CLIENT],
     store: redisUrl ? { type: 'redis', url: redisUrl, keyPrefix: `bench${port}:` } : { type: 'memory' },
   };
@@ -40,14 +40,14 @@ async function start(spec: TargetSpec): Promise<{ url: string; close(): Promise<
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   if (spec.name === 'baseline') {
-    const provider = createBaseline(url, spec.jwks);
+    const provider = createBaseline(url, spec.jwks, spec.accounts);
     const server = await new Promise<Server>((resolve, reject) => {
       const s = provider.listen(port, '127.0.0.1', () => resolve(s));
       s.on('error', reject);
     });
     return { url, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
   }
-  const idp = await createIdp(configFrom(oursRawConfig(url, port, spec.jwks, spec.redisUrl)));
+  const idp = await createIdp(configFrom(oursRawConfig(url, port, spec.jwks, spec.accounts, spec.redisUrl)));
   await idp.listen(port, '127.0.0.1');
   return { url, idp, close: () => idp.close() };
 }

@@ -67,6 +67,18 @@ export const LIFETIMES = {
 } as const;
 
 /** ours-alt: our IdP from another checkout (`--alt PATH`), e.g. with a proposed fix. */
+/**
+ * Our IdP remembers a person's consent across browsers (OIDC-7), so a sign-in that must
+ * show the consent form needs an account that has not consented yet: the new-consent
+ * workload takes the next of these for every op. Same password and cost (scrypt N=1024)
+ * and claims as the test account alice; both targets get the same list.
+ */
+export function benchAccounts(count: number): NonNullable<RawConfig['accounts']> {
+  const [alice] = TEST_ACCOUNTS;
+  if (!alice) throw new Error('no test account');
+  return [alice, ...Array.from({ length: count }, (_, i) => ({ ...alice, id: `bench-${i}`, username: `bench-${i}` }))];
+}
+
 export type TargetName = 'baseline' | 'ours' | 'ours-redis' | 'ours-alt';
 
 export interface TargetSpec {
@@ -74,4 +86,6 @@ export interface TargetSpec {
   jwks: Jwks;
   /** for ours-redis */
   redisUrl?: string;
+  /** how many fresh accounts the new-consent workload may use */
+  accounts: number;
 }

@@ -76,7 +76,7 @@ export interface SignInResult {
  * exchange with the PKCE verifier. The client checks `state`; it does not verify the ID
  * tokens (that is the client's CPU, not the IdP's).
  */
-export async function signIn(http: Http, jar: Jar, extra: Record<string, string> = {}, scope = `openid profile ${BENCH_SCOPE}`): Promise<SignInResult> {
+export async function signIn(http: Http, jar: Jar, extra: Record<string, string> = {}, scope = `openid profile ${BENCH_SCOPE}`, username = 'alice'): Promise<SignInResult> {
   const verifier = b64(32);
   const state = b64(16);
   const par = json<{ request_uri: string }>(
@@ -103,7 +103,7 @@ export async function signIn(http: Http, jar: Jar, extra: Record<string, string>
   let sawConsent = false;
   if ('page' in arrival && arrival.page.body.includes('name="password"')) {
     sawLogin = true;
-    arrival = await submit(http, jar, arrival.page, '/login', { username: 'alice', password: PASSWORDS.alice });
+    arrival = await submit(http, jar, arrival.page, '/login', { username, password: PASSWORDS.alice });
   }
   if ('page' in arrival && arrival.page.body.includes('name="decision"')) {
     sawConsent = true;
@@ -168,14 +168,19 @@ export const ccOpaque: Workload<undefined> = {
   op: clientCredentials(BENCH_API.opaque, undefined),
 };
 
+/** The next account that has not consented yet, per target (see benchAccounts). */
+const nextAccount = new WeakMap<Http, number>();
+
 export const flowNew: Workload<undefined> = {
   name: 'user flow, new consent',
-  describe: 'new browser: PAR → authorize → login form → consent form → code exchange (PKCE); 9 HTTP requests',
+  describe: 'new browser, an account that has not consented yet: PAR → authorize → login form → consent form → code exchange (PKCE); 9 HTTP requests',
   signatures: 3,
   alg: 'ES256',
   setup: none,
   async op(http) {
-    const result = await signIn(http, new Jar());
+    const n = nextAccount.get(http) ?? 0;
+    nextAccount.set(http, n + 1);
+    const result = await signIn(http, new Jar(), {}, undefined, `bench-${n}`);
     if (!result.sawLogin || !result.sawConsent) throw new Error('expected both the login and the consent form');
   },
 };
