@@ -133,12 +133,11 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.use(account.routes());
   provider.use(account.allowedMethods());
   if (exportToken) provider.use(exportRoutes(ledger, exportToken).routes());
-  const ciba = attachCiba(provider, { config, store, accounts, logger, options: options.ciba });
+  const ciba = attachCiba(provider, { config, store, accounts, logger, options: options.ciba, recording: { ledger, consentText } });
   if (ciba) provider.use(ciba.routes());
   if (demo && withDemo) for (const mw of demo.demoRoutes(config, withDemo.clients)) provider.use(mw);
 
   let server: Server | undefined;
-  const sockets = new Set<import('node:net').Socket>();
 
   return {
     provider,
@@ -161,10 +160,6 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
           resolve(typeof address === 'object' && address ? address.port : port);
         });
         server.on('error', reject);
-        server.on('connection', (socket) => {
-          sockets.add(socket);
-          socket.on('close', () => sockets.delete(socket));
-        });
       });
     },
     async close() {
