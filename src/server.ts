@@ -2,20 +2,17 @@
 // front of it. Everything a request can reach is assembled here, once, at start-up.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { Context, Next } from 'koa';
-import { errors, type Provider } from 'oidc-provider';
+import type { Provider } from 'oidc-provider';
 import { createFileAccountStore, type AccountStore } from './accounts/store.js';
 import { attachCiba, type CibaOptions } from './ciba/index.js';
 import { ConfigError } from './config/errors.js';
-import { exportRoutes, MIN_TOKEN_LENGTH } from './consent/admin.js';
+import { exportRoutes } from './consent/admin.js';
 import { rememberedGrantLoader } from './consent/grants.js';
 import { createLedger, type ConsentLedger } from './consent/index.js';
-import { readSecret } from './consent/secret.js';
 import { consentTextVersion } from './consent/text.js';
 import type { Config, Jwks } from './config/load.js';
 import { accountRoutes } from './interactions/account.js';
-import { FormError } from './interactions/form.js';
-import { sendPage } from './interactions/render.js';
+import { pageErrors } from './interactions/errors.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { createLoginThrottle } from './interactions/throttle.js';
 import { securityHeaders } from './ops/headers.js';
@@ -31,7 +28,6 @@ import { createProvider } from './provider/index.js';
 import { ephemeralJwks } from './provider/keys.js';
 import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations.js';
 import { createStore, type Store } from './storage/index.js';
-import { StoreUnavailableError } from './storage/store.js';
 
 export interface Idp {
   provider: Provider;
@@ -54,30 +50,6 @@ export interface IdpOptions {
   ledger?: ConsentLedger;
   /** EP-9: the agency's CIBA authentication device and login_hint lookup */
   ciba?: CibaOptions;
-}
-
-/** Errors of our own routes become readable pages; nothing internal reaches a person. */
-function pageErrors(logger: Logger) {
-  return async (ctx: Context, next: Next) => {
-    try {
-      await next();
-    } catch (err) {
-      if (!ctx.path.startsWith('/interaction/') && !ctx.path.startsWith('/account/')) throw err;
-      if (err instanceof StoreUnavailableError) {
-        // The store (Redis) is away: say so plainly, and that trying again will work.
-        logger.log('warn', 'interaction.unavailable', { path: ctx.path.replace(/\/interaction\/[^/]+/, '/interaction/:uid') });
-        ctx.set('retry-after', '5');
-        await sendPage(ctx, 'error', { title: 'Briefly unavailable', message: 'The sign-in service is briefly unavailable. Please wait a moment and try again.', code: 'temporarily_unavailable' }, 503);
-      } else if (err instanceof errors.SessionNotFound || err instanceof errors.InvalidRequest) {
-        await sendPage(ctx, 'error', { title: 'This sign-in has expired', message: 'This sign-in page is no longer valid: it has expired, was already used, or was opened in another browser.', code: 'session_not_found' }, 400);
-      } else if (err instanceof FormError) {
-        await sendPage(ctx, 'error', { title: 'The form could not be used', message: err.message }, err.status);
-      } else {
-        logger.log('error', 'interaction.error', { path: ctx.path.replace(/\/interaction\/[^/]+/, '/interaction/:uid'), error: (err as Error).name });
-        await sendPage(ctx, 'error', { title: 'Something went wrong', message: 'Something went wrong on our side. Please try again.', code: 'server_error' }, 500);
-      }
-    }
-  };
 }
 
 export async function createIdp(fileConfig: Config, options: IdpOptions = {}): Promise<Idp> {
@@ -105,10 +77,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const store = await createStore(config);
   const accounts = options.accounts ?? (await createFileAccountStore(config.accounts));
   const ledger = options.ledger ?? (await createLedger(config));
-  const exportToken = config.consent.exportToken ? readSecret(config.consent.exportToken, config.source) : undefined;
-  if (config.consent.exportToken && (!exportToken || exportToken.length < MIN_TOKEN_LENGTH)) {
-    throw new ConfigError(config.source, [{ field: 'consent.exportToken', message: `must be set and at least ${MIN_TOKEN_LENGTH} random characters`, rule: 'TOK-10' }]);
-  }
+  const { exportToken } = config.secrets;
   // OIDC-7: a consent given in an earlier session is remembered until it expires.
   const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });
   let shuttingDown = false;
@@ -133,12 +102,11 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.use(account.routes());
   provider.use(account.allowedMethods());
   if (exportToken) provider.use(exportRoutes(ledger, exportToken).routes());
-  const ciba = attachCiba(provider, { config, store, accounts, logger, options: options.ciba });
+  const ciba = attachCiba(provider, { config, store, accounts, logger, options: options.ciba, recording: { ledger, consentText } });
   if (ciba) provider.use(ciba.routes());
   if (demo && withDemo) for (const mw of demo.demoRoutes(config, withDemo.clients)) provider.use(mw);
 
   let server: Server | undefined;
-  const sockets = new Set<import('node:net').Socket>();
 
   return {
     provider,
@@ -161,10 +129,6 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
           resolve(typeof address === 'object' && address ? address.port : port);
         });
         server.on('error', reject);
-        server.on('connection', (socket) => {
-          sockets.add(socket);
-          socket.on('close', () => sockets.delete(socket));
-        });
       });
     },
     async close() {

@@ -50,6 +50,7 @@ const OUTCOME_MESSAGES: Record<DecisionOutcome, string> = {
   expired: 'That request has expired. Ask for it to be sent again.',
   'already-decided': 'That request was already answered.',
   'not-found': 'That request is no longer waiting for you.',
+  'not-recorded': 'Your answer could not be saved, so nothing changed. Please try again in a moment.',
 };
 
 export function createApprovalPage({ config, store, accounts, decisions, logger }: ApprovalPageDeps): { device: AuthenticationDevice; router: Router } {
@@ -169,7 +170,7 @@ export function createApprovalPage({ config, store, accounts, decisions, logger 
       outcome = decision === 'approve'
         ? await decisions.approve(entry.requestId, { accountId: session.accountId, amr: ['pwd'] })
         : await decisions.deny(entry.requestId, session.accountId);
-      await writeInbox(session.accountId, entries.filter((e) => e !== entry));
+      if (outcome !== 'not-recorded') await writeInbox(session.accountId, entries.filter((e) => e !== entry));
     }
     return showRequests(ctx, session.accountId, OUTCOME_MESSAGES[outcome]);
   });

@@ -1,7 +1,12 @@
 // The person's answer to a CIBA request, whatever device it came from: a Grant with the
 // requested scopes (approve) or access_denied (deny), finished through the library's
 // provider.backchannelResult() — which also pings a ping-mode client.
+import { randomUUID } from 'node:crypto';
 import { errors, type Provider } from 'oidc-provider';
+import { newGrantId } from '../consent/grants.js';
+import { emptyAccess, type Access, type ConsentLedger } from '../consent/ledger.js';
+import { consentRecord } from '../interactions/consent.js';
+import { claimsOf } from '../interactions/scopes.js';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../ops/log.js';
 import type { CibaDecisions, CibaRequest, DecisionOutcome, DeviceAuthentication } from './device.js';
@@ -15,8 +20,54 @@ function resourcesOf(request: BackchannelRequest): string[] {
   return Array.isArray(request.resource) ? request.resource : [];
 }
 
-export function createDecisions(provider: Provider, config: Config, logger: Logger): CibaDecisions {
+export interface ConsentRecording {
+  ledger: ConsentLedger;
+  /** the version of the consent wording in force */
+  consentText: string;
+}
+
+export function createDecisions(provider: Provider, config: Config, logger: Logger, recording: ConsentRecording): CibaDecisions {
   const oidcScopes = new Set(['openid', 'offline_access', ...Object.keys(config.scopes)]);
+
+  /** OIDC-8: the answer is in the ledger before it takes effect; false when it is not. */
+  async function record(request: BackchannelRequest, accountId: string, decision: 'approve' | 'deny', access: Access, grantId?: string): Promise<boolean> {
+    const clientId = String(request.clientId);
+    const client = await provider.Client.find(clientId);
+    const classification = client?.metadata().classification;
+    const entry = consentRecord({
+      decision,
+      accountId,
+      client: { id: clientId, name: client?.clientName ?? clientId, classification: typeof classification === 'string' ? classification : '' },
+      asked: access,
+      granted: decision === 'approve' ? access : emptyAccess(),
+      holds: decision === 'approve' ? access : emptyAccess(),
+      request: { via: 'ciba' },
+      grantId,
+      exp: grantId ? epoch() + config.lifetimes.grant : undefined,
+      // Not the auth_req_id: that is the client's credential.
+      correlationId: randomUUID(),
+      consentText: recording.consentText,
+    });
+    try {
+      await recording.ledger.append(entry);
+      return true;
+    } catch (err) {
+      logger.log('error', 'consent.not_recorded', { decision, client: clientId, error: (err as Error).name });
+      return false;
+    }
+  }
+
+  function accessOf(request: BackchannelRequest): Access {
+    const scopes = (request.scope ?? '').split(' ').filter(Boolean);
+    const resources: Record<string, string[]> = {};
+    for (const indicator of resourcesOf(request)) {
+      const api = config.resourceServers.find((r) => r.identifier === indicator);
+      const apiScopes = scopes.filter((s) => api && s in api.scopes);
+      if (apiScopes.length) resources[indicator] = apiScopes;
+    }
+    const oidc = scopes.filter((s) => oidcScopes.has(s));
+    return { scopes: oidc, claims: claimsOf(config, oidc), resources };
+  }
 
   /** The request, when it is this account's and still waiting for an answer. */
   async function pending(requestId: string, accountId: string): Promise<BackchannelRequest | DecisionOutcome> {
@@ -47,15 +98,13 @@ export function createDecisions(provider: Provider, config: Config, logger: Logg
       const request = await pending(requestId, authentication.accountId);
       if (typeof request === 'string') return request;
       const clientId = String(request.clientId);
-      const scopes = (request.scope ?? '').split(' ').filter(Boolean);
+      const access = accessOf(request);
       // OIDC-7: the person approved exactly what was asked; OIDC-3: nothing more.
       const grant = new provider.Grant({ accountId: authentication.accountId, clientId });
-      grant.addOIDCScope(scopes.filter((s) => oidcScopes.has(s)).join(' '));
-      for (const indicator of resourcesOf(request)) {
-        const api = config.resourceServers.find((r) => r.identifier === indicator);
-        const apiScopes = scopes.filter((s) => api && s in api.scopes);
-        if (apiScopes.length) grant.addResourceScope(indicator, apiScopes.join(' '));
-      }
+      grant.jti = newGrantId();
+      grant.addOIDCScope(access.scopes.join(' '));
+      for (const [indicator, scopes] of Object.entries(access.resources)) grant.addResourceScope(indicator, scopes.join(' '));
+      if (!(await record(request, authentication.accountId, 'approve', access, grant.jti))) return 'not-recorded';
       await grant.save();
       await finish(request, grant, { amr: authentication.amr, ...(authentication.acr ? { acr: authentication.acr } : {}), authTime: epoch() });
       logger.log('info', 'ciba.approved', { client: clientId });
@@ -65,6 +114,7 @@ export function createDecisions(provider: Provider, config: Config, logger: Logg
     async deny(requestId: string, accountId: string): Promise<DecisionOutcome> {
       const request = await pending(requestId, accountId);
       if (typeof request === 'string') return request;
+      if (!(await record(request, accountId, 'deny', accessOf(request)))) return 'not-recorded';
       await finish(request, new errors.AccessDenied('the person declined the request (OIDC-7)'), {});
       logger.log('info', 'ciba.denied', { client: String(request.clientId) });
       return 'denied';

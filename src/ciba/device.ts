@@ -32,7 +32,8 @@ export interface DeviceAuthentication {
   acr?: string;
 }
 
-export type DecisionOutcome = 'approved' | 'denied' | 'expired' | 'already-decided' | 'not-found';
+/** `not-recorded`: the consent ledger refused the record, so the answer had no effect (OIDC-8). */
+export type DecisionOutcome = 'approved' | 'denied' | 'expired' | 'already-decided' | 'not-found' | 'not-recorded';
 
 /** What a device calls when the person has answered. */
 export interface CibaDecisions {

@@ -9,7 +9,7 @@ import type { Config } from '../config/load.js';
 import type { Logger } from '../ops/log.js';
 import type { Store } from '../storage/store.js';
 import { createApprovalPage } from './approval-page.js';
-import { createDecisions } from './decisions.js';
+import { createDecisions, type ConsentRecording } from './decisions.js';
 import type { AuthenticationDevice, AuthenticationDeviceFactory } from './device.js';
 import { registerCibaRuntime } from './feature.js';
 
@@ -29,12 +29,14 @@ export interface CibaDeps {
   accounts: AccountStore;
   logger: Logger;
   options?: CibaOptions | undefined;
+  /** OIDC-8: where each answer is recorded before it takes effect */
+  recording: ConsentRecording;
 }
 
 /** Wires CIBA into the provider; the approval page's router when it is on, else undefined. */
-export function attachCiba(provider: Provider, { config, store, accounts, logger, options = {} }: CibaDeps): Router | undefined {
+export function attachCiba(provider: Provider, { config, store, accounts, logger, options = {}, recording }: CibaDeps): Router | undefined {
   if (!config.features.ciba) return undefined;
-  const decisions = createDecisions(provider, config, logger);
+  const decisions = createDecisions(provider, config, logger, recording);
   const approvalPageOn = config.ciba.approvalPage ?? (config.mode === 'development' && !options.device);
 
   const devices: AuthenticationDevice[] = [];

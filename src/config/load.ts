@@ -11,7 +11,12 @@ export interface Jwks {
   keys: Record<string, unknown>[];
 }
 
+/** TOK-10: an API key (here: the operator's ledger-export token) is at least 40 random characters. */
+export const API_KEY_MIN_LENGTH = 40;
+
 export interface Secrets {
+  /** the operator token for the consent-ledger export route, when configured */
+  exportToken?: string | undefined;
   cookieKeys: string[];
   sealingKeys: SealingKey[];
   lookupKey: Buffer;
@@ -160,6 +165,14 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
   } else {
     problems.push({ field: 'secrets', message: 'is required in production mode (cookie keys, sealing keys, lookup key)', rule: 'TOK-2' });
     secrets = { cookieKeys: [], sealingKeys: [], lookupKey: Buffer.alloc(0), dpopNonceKey: Buffer.alloc(0), dpopNonceKeyMadeUp: false, ephemeral: false };
+  }
+
+  if (parsed.consent.exportToken) {
+    const token = read(parsed.consent.exportToken, 'consent.exportToken');
+    if (token !== undefined && token.length < API_KEY_MIN_LENGTH) {
+      problems.push({ field: 'consent.exportToken', message: `must be at least ${API_KEY_MIN_LENGTH} random characters`, rule: 'TOK-10' });
+    }
+    secrets.exportToken = token;
   }
 
   let signingJwks: Jwks | undefined;

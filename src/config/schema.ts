@@ -65,7 +65,7 @@ const deviation = z.strictObject({
   reason: z.string().min(10, 'say why, in at least a sentence'),
 });
 
-/** OIDC-7, OIDC-8: the consent ledger and the person's consents page (docs/consent.md) */
+/** OIDC-7, OIDC-8: the consent ledger and the person's consents page (README: Consent) */
 const consent = z.strictObject({
   /** the version of the consent text shown; default: a hash of the consent page and scope texts */
   textVersion: z.string().min(1).max(100).optional(),

@@ -8,7 +8,6 @@ import Router from '@koa/router';
 import type { ConsentLedger, LedgerFilter } from './ledger.js';
 
 export const EXPORT_ROUTE = '/admin/consent-ledger';
-export const MIN_TOKEN_LENGTH = 40;
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 

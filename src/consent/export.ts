@@ -10,7 +10,6 @@ import { loadConfig } from '../config/load.js';
 import { EXPORT_ROUTE, FilterError, parseFilter } from './admin.js';
 import { createLedger } from './index.js';
 import type { LedgerFilter } from './ledger.js';
-import { readSecret } from './secret.js';
 
 function fail(message: string): never {
   process.stderr.write(`consent-export: ${message}\n`);
@@ -48,7 +47,7 @@ async function main(): Promise<void> {
     }
     return;
   }
-  const token = process.env.CONSENT_EXPORT_TOKEN || (config.consent.exportToken ? readSecret(config.consent.exportToken, config.source) : undefined);
+  const token = process.env.CONSENT_EXPORT_TOKEN || config.secrets.exportToken;
   if (!token) fail('no export token: set consent.exportToken in the deployment file or CONSENT_EXPORT_TOKEN');
 
   const base = (values.url ?? process.env.IDP_URL ?? config.issuer).replace(/\/$/, '');

@@ -14,7 +14,7 @@ export interface Access {
 
 export interface RequestFacts {
   /** where the decision was taken */
-  via: 'authorization' | 'account';
+  via: 'authorization' | 'account' | 'ciba';
   redirectUri?: string | undefined;
   responseType?: string | undefined;
   responseMode?: string | undefined;

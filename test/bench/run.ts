@@ -5,7 +5,7 @@
 // pinned to CPU 0 with taskset; this process is the load generator, pinned to CPU 1,
 // with redis-server. Only one target is under load at a time; the idle ones sleep. A
 // fixed number of ops is in flight (8 by default), one keep-alive socket each. See
-// docs/benchmarks.md for the method and a sample run.
+// test/bench/README.md for the method and a sample run.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';

@@ -160,6 +160,16 @@ describe('CIBA (EP-9): /bc-authorize with poll and ping', { skip: hasOpenssl() ?
     assert.equal(userinfo.email, undefined, 'OIDC-3: only what was approved');
 
     assert.equal(await pollError(rp, response), 'invalid_grant', 'TOK-1: the auth_req_id is single-use');
+
+    // OIDC-8: the approval is in the ledger, without the client's auth_req_id.
+    const records = [];
+    for await (const r of running.idp.ledger.query({ clientId: String(pollClient.metadata.client_id) })) records.push(r);
+    const approval = records.find((r) => r.decision === 'approve' && r.request.via === 'ciba');
+    assert.ok(approval, 'an approve record');
+    assert.equal(approval.accountId, 'acct-alice');
+    assert.ok(approval.granted.scopes.includes('profile'));
+    assert.ok(approval.grantId);
+    assert.ok(!JSON.stringify(records).includes(response.auth_req_id));
   });
 
   it('OIDC-7: the person declines — the client gets access_denied', async () => {
@@ -168,6 +178,9 @@ describe('CIBA (EP-9): /bc-authorize with poll and ping', { skip: hasOpenssl() ?
     await answer(person, 'DESK-0001', 'deny');
     assert.match(person.lastPage, /you declined the request/);
     assert.equal(await pollError(rp, response), 'access_denied');
+    const records = [];
+    for await (const r of running.idp.ledger.query({ clientId: String(pollClient.metadata.client_id) })) records.push(r);
+    assert.ok(records.some((r) => r.decision === 'deny' && r.request.via === 'ciba'), 'OIDC-8: the refusal is recorded');
   });
 
   it('EP-9: ping mode — the receiver is notified, then the token request succeeds', async () => {

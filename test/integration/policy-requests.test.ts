@@ -106,7 +106,7 @@ describe('authorization requests against the profiles', () => {
     assert.match(r.description, /Pushed.*\(GR-8\)/i);
   });
 
-  it('GR-2: a PUBLIC client cannot get a token for an IN-CONFIDENCE API', async () => {
+  it('GR-2, GR-3: a PUBLIC client cannot get a token for an IN-CONFIDENCE API', async () => {
     const r = await authorize(good({ resource: API.inConfidence }));
     assert.equal(r.error, 'invalid_target');
     assert.match(r.description, /GR-2/);

@@ -121,3 +121,20 @@ describe('SMART on FHIR discovery', () => {
     }
   });
 });
+
+describe('pages for people', () => {
+  it('a bad form on the CIBA approval page or the demo gets a readable page, not a bare status', async () => {
+    const { startIdp } = await import('../helpers/idp.js');
+    const running = await startIdp({ features: { ciba: true }, demo: { enabled: true } });
+    try {
+      for (const path of ['/ciba/approve/decide', '/demo/start']) {
+        const res = await fetch(`${running.url}${path}`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+        const html = await res.text();
+        assert.equal(res.status, 415, path);
+        assert.match(html, /<h1>The form could not be used<\/h1>/, path);
+      }
+    } finally {
+      await running.close();
+    }
+  });
+});
