@@ -7,6 +7,7 @@ import { newGrantId } from '../consent/grants.js';
 import { emptyAccess, type Access, type ConsentLedger } from '../consent/ledger.js';
 import { consentRecord } from '../interactions/consent.js';
 import { claimsOf } from '../interactions/scopes.js';
+import { classificationOf } from '../provider/hooks.js';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../ops/log.js';
 import type { CibaDecisions, CibaRequest, DecisionOutcome, DeviceAuthentication } from './device.js';
@@ -33,7 +34,7 @@ export function createDecisions(provider: Provider, config: Config, logger: Logg
   async function record(request: BackchannelRequest, accountId: string, decision: 'approve' | 'deny', access: Access, grantId?: string): Promise<boolean> {
     const clientId = String(request.clientId);
     const client = await provider.Client.find(clientId);
-    const classification = client?.metadata().classification;
+    const classification = classificationOf(client);
     const entry = consentRecord({
       decision,
       accountId,

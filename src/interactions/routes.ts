@@ -9,6 +9,7 @@ import type { Config } from '../config/load.js';
 import { applyDecision, holdingsOf, newGrantId } from '../consent/grants.js';
 import { emptyAccess, type ConsentLedger, type ConsentRecord } from '../consent/ledger.js';
 import type { Logger } from '../ops/log.js';
+import { classificationOf } from '../provider/hooks.js';
 import { approvedOf, askedOf, consentRecord, expiryOf, linesOf, requestFactsOf, sameAccess, type ClientFacts, type Details } from './consent.js';
 import { checkCsrf, FormError, issueCsrf, readForm } from './form.js';
 import { attemptLogin } from './login.js';
@@ -29,7 +30,7 @@ export interface InteractionDeps {
 export async function clientFacts(provider: Provider, clientId: string): Promise<ClientFacts> {
   const client = await provider.Client.find(clientId);
   if (!client) throw new errors.InvalidClient('client not found');
-  const classification = client.metadata().classification;
+  const classification = classificationOf(client);
   return { id: client.clientId, name: client.clientName ?? client.clientId, classification: typeof classification === 'string' ? classification : '' };
 }
 

@@ -14,7 +14,7 @@ import { cibaFeature, cibaRequestTtl } from '../ciba/feature.js';
 import { outgoingFetch } from '../ciba/notify.js';
 import { registrationPolicies } from '../registration/policies.js';
 import { findAccountWith } from './accounts.js';
-import { authorizationPolicy, clientMetadataValidator, resourceServerInfo } from './hooks.js';
+import { authorizationPolicy, classificationOf, clientMetadataValidator, resourceServerInfo } from './hooks.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
 
@@ -147,7 +147,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       clientCredentials: { enabled: true }, // GR-6: confidential clients only (clients.ts)
       introspection: {
         enabled: true, // TOK-6, EP-5
-        allowedPolicy: (_ctx, client, token) => client.clientAuthMethod !== 'none' && (token.clientId === client.clientId || isClassification(client.metadata().classification)),
+        allowedPolicy: (_ctx, client, token) => client.clientAuthMethod !== 'none' && (token.clientId === client.clientId || isClassification(classificationOf(client))),
       },
       revocation: { enabled: true }, // EP-4
       userinfo: { enabled: true }, // EP-6
@@ -175,7 +175,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
         profile: (ctx: KoaContextWithOIDC, client) => {
           const rt = (ctx.oidc?.params as { response_type?: unknown } | undefined)?.response_type;
           const hybrid = typeof rt === 'string' && rt.split(' ').includes('id_token') && rt.includes('code');
-          return hybrid && client?.metadata().classification !== 'PUBLIC' ? '1.0 Final' : undefined;
+          return hybrid && classificationOf(client) !== 'PUBLIC' ? '1.0 Final' : undefined;
         },
       },
     },

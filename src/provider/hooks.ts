@@ -22,6 +22,15 @@ function refuse(refusal: Refusal): never {
   throw new ErrorClass(refusal.description);
 }
 
+/**
+ * A client's `classification`, read from the property the library sets on the Client
+ * instance for each extra metadata field. `client.metadata()` rebuilds the whole
+ * snake_case metadata object on every call (about 20 µs) to read this one field.
+ */
+export function classificationOf(client: object | undefined): unknown {
+  return (client as { classification?: unknown } | undefined)?.classification;
+}
+
 const AUTHORIZATION_ROUTES = new Set(['authorization', 'pushed_authorization_request']);
 
 /**
@@ -32,7 +41,7 @@ export function authorizationPolicy(options: ProfileOptions) {
   return (ctx: KoaContextWithOIDC): void => {
     const { oidc } = ctx;
     if (!AUTHORIZATION_ROUTES.has(oidc.route) || !oidc.client) return;
-    const classification = oidc.client.metadata().classification;
+    const classification = classificationOf(oidc.client);
     if (!isClassification(classification)) {
       throw new errors.UnauthorizedClient('the client has no classification (GR-2)');
     }
@@ -68,10 +77,10 @@ export function clientMetadataValidator(context: ClientCheckContext) {
 
 /** TOK-3, TOK-6, TOK-7, TOK-8, GR-2: the API a token is for, its format and lifetime. */
 export function resourceServerInfo(config: Config, caps: LifetimeCaps) {
-  return (_ctx: KoaContextWithOIDC, indicator: string, client: { metadata(): ClientMetadata }): ResourceServer => {
+  return (_ctx: KoaContextWithOIDC, indicator: string, client: object): ResourceServer => {
     const api = findResourceServer(config.resourceServers, indicator);
     if (!api) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
-    if (!mayReach(client.metadata().classification, api)) {
+    if (!mayReach(classificationOf(client), api)) {
       throw new errors.InvalidTarget(`this client may not obtain tokens for a ${api.classification} API (GR-2)`);
     }
     const info: ResourceServer = {
