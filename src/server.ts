@@ -18,6 +18,7 @@ import { createLoginThrottle } from './interactions/throttle.js';
 import { securityHeaders } from './ops/headers.js';
 import { silentLogger, type Logger } from './ops/log.js';
 import { docsRoutes } from './ops/docs.js';
+import { gate, routesOf, type Handler } from './ops/gate.js';
 import { opsRoutes } from './ops/routes.js';
 import { smartRoutes } from './ops/smart.js';
 import { clientAuthMethods } from './provider/mtls.js';
@@ -28,6 +29,9 @@ import { createProvider } from './provider/index.js';
 import { ephemeralJwks } from './provider/keys.js';
 import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations.js';
 import { createStore, type Store } from './storage/index.js';
+
+/** Where our own routes live (each module's paths); every other path is the library's. */
+const PAGE_PATHS = ['/healthz', '/readyz', '/static/', '/docs', '/.well-known/smart-configuration', '/interaction/', '/account', '/admin/', '/ciba/', '/demo'];
 
 export interface Idp {
   provider: Provider;
@@ -87,24 +91,24 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
 
   provider.use(securityHeaders());
   provider.use(ruleAnnotations());
-  provider.use(pageErrors(logger));
-  const ops = opsRoutes(store, () => shuttingDown);
-  provider.use(ops.routes());
-  provider.use(docsRoutes(config).routes());
-  provider.use(smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options)).routes());
   const throttle = createLoginThrottle(config.login.throttle);
   const consentText = consentTextVersion(config);
   const consentDeps = { provider, config, accounts, ledger, throttle, consentText, logger };
   const interactions = interactionRoutes(consentDeps);
-  provider.use(interactions.routes());
-  provider.use(interactions.allowedMethods());
   const account = accountRoutes({ ...consentDeps, store });
-  provider.use(account.routes());
-  provider.use(account.allowedMethods());
-  if (exportToken) provider.use(exportRoutes(ledger, exportToken).routes());
   const ciba = attachCiba(provider, { config, store, accounts, logger, options: options.ciba, recording: { ledger, consentText } });
-  if (ciba) provider.use(ciba.routes());
-  if (demo && withDemo) for (const mw of demo.demoRoutes(config, withDemo.clients)) provider.use(mw);
+  const pages: Handler[] = [
+    pageErrors(logger),
+    routesOf(opsRoutes(store, () => shuttingDown)),
+    routesOf(docsRoutes(config)),
+    routesOf(smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options))),
+    routesOf(interactions),
+    routesOf(account),
+    ...(exportToken ? [routesOf(exportRoutes(ledger, exportToken))] : []),
+    ...(ciba ? [routesOf(ciba)] : []),
+    ...(demo && withDemo ? [routesOf(demo.demoRouter(config, withDemo.clients))] : []),
+  ];
+  provider.use(gate(PAGE_PATHS, pages));
 
   let server: Server | undefined;
 

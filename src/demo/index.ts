@@ -2,7 +2,7 @@
 // sign-in with openid-client against this IdP, then the decoded tokens on a page.
 import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import type { Config } from '../config/load.js';
 import type { Classification } from '../config/schema.js';
@@ -50,7 +50,7 @@ export async function withDemoClients(config: Config): Promise<{ config: Config;
   return { config: { ...config, clients: [...config.clients, ...clients.map((c) => c.metadata)] }, clients };
 }
 
-export function demoRoutes(config: Config, clients: DemoClient[]): ((ctx: Context, next: Next) => Promise<void>)[] {
+export function demoRouter(config: Config, clients: DemoClient[]): Router {
   const issuer = new URL(config.issuer);
   const flows = new Map<string, Flow>();
   const held = new Map<string, Held>();
@@ -173,5 +173,5 @@ export function demoRoutes(config: Config, clients: DemoClient[]): ((ctx: Contex
   router.get('/callback', callback);
   router.post('/callback', callback);
 
-  return [router.routes() as unknown as (ctx: Context, next: Next) => Promise<void>];
+  return router;
 }
