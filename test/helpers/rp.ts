@@ -40,6 +40,23 @@ export async function authorizationRequest(config: oidc.Configuration, params: R
   return { url, verifier, state, nonce };
 }
 
+/** The same through /par (GR-8: required of SENSITIVE clients), with DPoP when given. */
+export async function pushedAuthorizationRequest(config: oidc.Configuration, params: Record<string, string> = {}, dpop?: oidc.DPoPHandle): Promise<PendingAuthorization> {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = await oidc.buildAuthorizationUrlWithPAR(config, {
+    redirect_uri: REDIRECT,
+    scope: 'openid profile',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...params,
+  }, { DPoP: dpop });
+  return { url, verifier, state, nonce };
+}
+
 /** What the relying party's callback receives, as a Request openid-client understands. */
 export function callbackInput(arrival: Arrival): URL | Request {
   if (!arrival.form) return arrival.url;

@@ -6,10 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import * as oidc from 'openid-client';
 import { sensitive } from '../helpers/clients.js';
-import { PASSWORDS, REDIRECT } from '../helpers/fixtures.js';
+import { PASSWORDS } from '../helpers/fixtures.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
 import { Person } from '../helpers/person.js';
-import { callbackInput, relyingParty } from '../helpers/rp.js';
+import { callbackInput, pushedAuthorizationRequest, relyingParty } from '../helpers/rp.js';
 
 interface Proofer {
   privateKey: CryptoKey;
@@ -41,18 +41,7 @@ describe('DPoP-bound tokens', () => {
     rp = await relyingParty(running.url, sensitive);
     bound = await proofer();
     const dpop = oidc.getDPoPHandle(rp, { privateKey: bound.privateKey, publicKey: await crypto.subtle.importKey('jwk', bound.jwk, { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']) });
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const nonce = oidc.randomNonce();
-    const url = await oidc.buildAuthorizationUrlWithPAR(rp, {
-      redirect_uri: REDIRECT,
-      scope: 'openid profile',
-      response_mode: 'form_post',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      nonce,
-    }, { DPoP: dpop });
+    const { url, verifier, state, nonce } = await pushedAuthorizationRequest(rp, { response_mode: 'form_post' }, dpop);
     const arrival = await new Person(running.url).signIn(url, { username: 'alice', password: PASSWORDS.alice });
     const tokens = await oidc.authorizationCodeGrant(rp, callbackInput(arrival), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce }, undefined, { DPoP: dpop });
     accessToken = tokens.access_token;

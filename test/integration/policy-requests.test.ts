@@ -8,7 +8,7 @@ import { allClients, sensitive, service, spa, web } from '../helpers/clients.js'
 import { API, PASSWORDS, REDIRECT } from '../helpers/fixtures.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
 import { Person } from '../helpers/person.js';
-import { callbackInput, decodeJwt, relyingParty } from '../helpers/rp.js';
+import { callbackInput, decodeJwt, pushedAuthorizationRequest, relyingParty } from '../helpers/rp.js';
 
 const S256_CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
 const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
@@ -137,20 +137,12 @@ describe('authorization requests against the profiles', () => {
   it('EP-2, GR-8: the SENSITIVE flow works with PAR, private_key_jwt and DPoP, and binds the tokens', async () => {
     const rp = await relyingParty(running.url, sensitive);
     const dpop = oidc.getDPoPHandle(rp, await oidc.randomDPoPKeyPair('ES256'));
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const nonce = oidc.randomNonce();
-    const url = await oidc.buildAuthorizationUrlWithPAR(rp, {
-      redirect_uri: REDIRECT,
+    const { url, verifier, state, nonce } = await pushedAuthorizationRequest(rp, {
       scope: 'openid patient/Observation.rs offline_access',
       prompt: 'consent',
       resource: API.sensitive,
       response_mode: 'form_post',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      nonce,
-    }, { DPoP: dpop });
+    }, dpop);
     const person = new Person(running.url);
     const arrival = await person.signIn(url, { username: 'alice', password: PASSWORDS.alice });
     const tokens = await oidc.authorizationCodeGrant(rp, callbackInput(arrival), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true }, { resource: API.sensitive }, { DPoP: dpop });

@@ -11,7 +11,7 @@ import { API, PASSWORDS, REDIRECT } from '../helpers/fixtures.js';
 import { Person } from '../helpers/person.js';
 import { redisSkip, startRedisServer, type LocalRedis } from '../helpers/redis-server.js';
 import { startReplicaSet, via, type ReplicaName, type ReplicaSet, SERVED_BY_HEADER } from '../helpers/replicas.js';
-import { authorizationRequest, callbackInput, relyingParty, type TestClient } from '../helpers/rp.js';
+import { authorizationRequest, callbackInput, pushedAuthorizationRequest, relyingParty, type TestClient } from '../helpers/rp.js';
 
 const skip = redisSkip();
 
@@ -70,21 +70,8 @@ void describe('two IdP replicas on one Redis', { skip }, () => {
     const from = set.proxy.served.length;
     const rp = await at('a', () => relyingParty(set.issuer, sensitive));
     const dpop = oidc.getDPoPHandle(rp, await oidc.randomDPoPKeyPair('ES256'));
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const nonce = oidc.randomNonce();
-    const url = await at('a', async () =>
-      oidc.buildAuthorizationUrlWithPAR(rp, {
-        redirect_uri: REDIRECT,
-        scope: 'openid patient/Observation.rs offline_access',
-        prompt: 'consent',
-        resource: API.sensitive,
-        response_mode: 'form_post',
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
-        nonce,
-      }, { DPoP: dpop }),
+    const { url, verifier, state, nonce } = await at('a', () =>
+      pushedAuthorizationRequest(rp, { scope: 'openid patient/Observation.rs offline_access', prompt: 'consent', resource: API.sensitive, response_mode: 'form_post' }, dpop),
     );
     const arrival = await at('b', () => new Person(set.issuer).signIn(url, { username: 'alice', password: PASSWORDS.alice }));
     const tokens = await at('a', () =>
