@@ -44,9 +44,13 @@ function decodeJwt(token: string | undefined): unknown {
 
 /** Adds the demo clients to the configuration, before the policy checks them. */
 export async function withDemoClients(config: Config): Promise<{ config: Config; clients: DemoClient[] }> {
+  // Each demo client calls the first API of its class, asking for that API's scopes.
   const apis: Partial<Record<Classification, string>> = {};
   for (const api of config.resourceServers) apis[api.classification] ??= api.identifier;
-  const clients = await makeDemoClients(config.issuer, apis);
+  const clients = (await makeDemoClients(config.issuer, apis)).map((c) => {
+    const api = config.resourceServers.find((r) => r.identifier === c.resource);
+    return api ? { ...c, scope: [c.scope, ...Object.keys(api.scopes)].join(' ') } : c;
+  });
   return { config: { ...config, clients: [...config.clients, ...clients.map((c) => c.metadata)] }, clients };
 }
 
@@ -147,7 +151,7 @@ export function demoRouter(config: Config, clients: DemoClient[]): Router {
         tokenType: tokens.token_type,
         expiresIn: tokens.expires_in,
         hasRefreshToken: Boolean(tokens.refresh_token),
-        scope: tokens.scope ?? `${flow.client.scope} (as requested)`,
+        scope: tokens.scope || `${flow.client.scope} (as requested)`,
       });
     } catch (err) {
       const e = err as { error?: string; error_description?: string; message?: string };
