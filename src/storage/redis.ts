@@ -18,7 +18,7 @@
 // Records of a grant live in the grant's slot, so "write record + add to index",
 // "delete record + remove from index" and revokeByGrantId (delete every member and the
 // index) are each one Lua script on one slot. The home key only points there; finding a
-// grant's record costs a second GET. Locators and aliases left behind by a revoke or an
+// grant's record costs a second GET on Cluster (one script elsewhere). Locators and aliases left behind by a revoke or an
 // expiry are harmless (the target is gone, or is checked against the looked-up value),
 // carry the same TTL as their record, and are deleted lazily when found dangling.
 //
@@ -96,6 +96,21 @@ const ALIASES: Record<string, 'uid' | 'userCode'> = { Session: 'uid', DeviceCode
 
 const LOCATOR = '@';
 
+// Standalone and Sentinel only (one keyspace): follow a locator in the same round trip.
+// KEYS: home. ARGV: key prefix, lookup. Returns nil, {value} or {locator, sealed}; a
+// dangling locator (grant revoked, record expired) is dropped on the way.
+const LOCATE = new Script(`
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+if string.sub(v, 1, 1) ~= '@' then return {v} end
+local s = redis.call('GET', ARGV[1] .. '{g:' .. string.sub(v, 2) .. '}r:' .. ARGV[2])
+if not s then
+  redis.call('DEL', KEYS[1])
+  return false
+end
+return {v, s}
+`);
+
 interface Located {
   /** the key holding the sealed value */
   key: string;
@@ -130,6 +145,8 @@ export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer)
   // ready() tells /readyz the truth meanwhile.
   await settle(client, 3000);
 
+  // On Cluster a script may touch only one slot, so a locator costs a second GET there.
+  const cluster = isCluster(client);
   const home = (lookup: string) => `${prefix}{${lookup}}`;
   const grantRecord = (tag: string, lookup: string) => `${prefix}{g:${tag}}r:${lookup}`;
   const grantIndex = (tag: string, model: string) => `${prefix}{g:${tag}}i:${model}`;
@@ -148,6 +165,14 @@ export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer)
   /** Where the record of `lookup` is and its sealed value, or undefined. */
   async function locate(lookup: string): Promise<Located | undefined> {
     const homeKey = home(lookup);
+    if (!cluster) {
+      const found = (await guarded(() => LOCATE.run(client, [homeKey], [prefix, lookup]))) as [string, string?] | null;
+      if (!found) return undefined;
+      const [first, sealed] = found;
+      if (sealed === undefined) return { key: homeKey, sealed: first };
+      const tag = first.slice(LOCATOR.length);
+      return { key: grantRecord(tag, lookup), sealed, tag };
+    }
     const value = await guarded(() => client.get(homeKey));
     if (value === null) return undefined;
     if (!value.startsWith(LOCATOR)) return { key: homeKey, sealed: value };
