@@ -14,7 +14,14 @@ export interface Jwks {
 /** TOK-10: an API key (here: the operator's ledger-export token) is at least 40 random characters. */
 export const API_KEY_MIN_LENGTH = 40;
 
+export interface RedisAuth {
+  password?: string | undefined;
+  sentinelPassword?: string | undefined;
+}
+
 export interface Secrets {
+  /** Redis passwords, when the store is Redis and has them */
+  redis?: RedisAuth | undefined;
   /** the operator token for the consent-ledger export route, when configured */
   exportToken?: string | undefined;
   cookieKeys: string[];
@@ -165,6 +172,14 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
   } else {
     problems.push({ field: 'secrets', message: 'is required in production mode (cookie keys, sealing keys, lookup key)', rule: 'TOK-2' });
     secrets = { cookieKeys: [], sealingKeys: [], lookupKey: Buffer.alloc(0), dpopNonceKey: Buffer.alloc(0), dpopNonceKeyMadeUp: false, ephemeral: false };
+  }
+
+  if (parsed.store.type === 'redis' && (parsed.store.password || parsed.store.sentinelPassword)) {
+    const { password, sentinelPassword } = parsed.store;
+    secrets.redis = {
+      password: password ? read(password, 'store.password') : undefined,
+      sentinelPassword: sentinelPassword ? read(sentinelPassword, 'store.sentinelPassword') : undefined,
+    };
   }
 
   if (parsed.consent.exportToken) {

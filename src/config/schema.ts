@@ -56,6 +56,13 @@ const store = z.discriminatedUnion('type', [
     sentinels: z.array(z.strictObject({ host: z.string(), port: z.number().int() })).optional(),
     name: z.string().optional(),
     cluster: z.array(z.strictObject({ host: z.string(), port: z.number().int() })).optional(),
+    /** ACL user and password for Redis itself (every node of a Cluster, the Sentinel master) */
+    username: z.string().min(1).optional(),
+    password: secret.optional(),
+    /** the Sentinels' own password, when they have one */
+    sentinelPassword: secret.optional(),
+    /** TLS to Redis (Cluster nodes, Sentinels and master); a rediss:// URL does it for standalone */
+    tls: z.boolean().optional(),
   }),
 ]);
 

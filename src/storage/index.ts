@@ -10,7 +10,7 @@ export async function createStore(config: Config): Promise<Store> {
   const sealer = createSealer(config.secrets.sealingKeys, config.secrets.lookupKey);
   if (config.store.type === 'redis') {
     const { createRedisStore } = await import('./redis.js');
-    return createRedisStore(config.store, sealer);
+    return createRedisStore(config.store, sealer, config.secrets.redis);
   }
   return createMemoryStore(sealer, { maxEntries: config.store.maxEntries });
 }

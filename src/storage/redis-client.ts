@@ -4,6 +4,7 @@
 // (EVAL when the server has not cached them yet).
 import { createHash } from 'node:crypto';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { RedisAuth } from '../config/load.js';
 import type { StoreConfig } from '../config/schema.js';
 import { StoreUnavailableError } from './store.js';
 
@@ -29,19 +30,31 @@ const connectionOptions = {
   // Lua scripts read from index members.
 } satisfies RedisOptions;
 
-export function connect(config: RedisStoreConfig): RedisClient {
+export function connect(config: RedisStoreConfig, auth: RedisAuth = {}): RedisClient {
+  // Credentials and TLS for Redis itself; a redis(s):// URL may carry its own instead.
+  const access: RedisOptions = {
+    ...(config.username ? { username: config.username } : {}),
+    ...(auth.password ? { password: auth.password } : {}),
+    ...(config.tls ? { tls: {} } : {}),
+  };
   if (config.cluster?.length) {
     return new Cluster(config.cluster, {
       enableOfflineQueue: false,
       clusterRetryStrategy: retryStrategy,
       slotsRefreshTimeout: CONNECT_TIMEOUT_MS,
-      redisOptions: connectionOptions,
+      redisOptions: { ...connectionOptions, ...access },
     });
   }
-  const common: RedisOptions = { ...connectionOptions, enableOfflineQueue: false, retryStrategy };
+  const common: RedisOptions = { ...connectionOptions, ...access, enableOfflineQueue: false, retryStrategy };
   if (config.sentinels?.length) {
     if (!config.name) throw new Error('store.sentinels needs store.name (the Sentinel master group name)');
-    return new Redis({ ...common, sentinels: config.sentinels, name: config.name });
+    return new Redis({
+      ...common,
+      sentinels: config.sentinels,
+      name: config.name,
+      ...(auth.sentinelPassword ? { sentinelPassword: auth.sentinelPassword } : {}),
+      ...(config.tls ? { sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
+    });
   }
   if (!config.url) {
     throw new Error('store.type "redis" needs store.url (or REDIS_URL), store.sentinels with store.name, or store.cluster');

@@ -28,6 +28,7 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { GRANTABLE, GRANT_MODEL, INSERT_ONLY, alreadyConsumed, consumedRecord, epochNow, replayDetected } from './records.js';
 import { COMMAND_TIMEOUT_MS, Script, connect, io, isCluster, settle, type RedisStoreConfig } from './redis-client.js';
+import type { RedisAuth } from '../config/load.js';
 import type { Sealer } from './seal.js';
 import type { Store } from './store.js';
 
@@ -131,11 +132,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T
   return Promise.race([promise.catch(() => fallback), timeout]).finally(() => clearTimeout(timer));
 }
 
-export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer): Promise<Store> {
+export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer, auth: RedisAuth = {}): Promise<Store> {
   const prefix = config.keyPrefix;
   if (/[{}]/.test(prefix)) throw new Error('store.keyPrefix must not contain "{" or "}" (they mark Cluster hash tags)');
 
-  const client = connect(config);
+  const client = connect(config, auth);
   const counters = { upserts: 0, finds: 0, consumes: 0, consumeConflicts: 0, replayRevokes: 0, destroys: 0, revokes: 0, replaysRefused: 0, unavailable: 0, connectionErrors: 0 };
   // Without a listener ioredis prints every connection error; readiness reports outages.
   client.on('error', () => {

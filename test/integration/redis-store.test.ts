@@ -284,3 +284,31 @@ void describe('redis store: outage and recovery (standalone)', { skip: localSkip
     await assert.rejects(createRedisStore({ type: 'redis', url: server.url, keyPrefix: 'idp{x}:' }, sealer()), /keyPrefix/);
   });
 });
+
+void describe('redis store: a password-protected Redis', { skip: localSkip }, () => {
+  const password = randomBytes(24).toString('base64url');
+  let server: LocalRedis;
+  before(async () => {
+    server = await startRedisServer();
+    assert.match(await rawCommand(server.port, `CONFIG SET requirepass ${password}`), /^\+OK/);
+  });
+  after(() => server.stop());
+
+  it('works with store.password, and is not ready without it (the password never in a URL)', async () => {
+    const cfg: RedisStoreConfig = { type: 'redis', url: server.url, keyPrefix: prefix() };
+    const withPassword = await createRedisStore(cfg, sealer(), { password });
+    try {
+      assert.equal(await withPassword.ready(), true);
+      await withPassword.adapter('Session').upsert('sid-1', { uid: 'u1', accountId: 'a' }, 60);
+      assert.equal((await withPassword.adapter('Session').find('sid-1'))?.accountId, 'a');
+    } finally {
+      await withPassword.close();
+    }
+    const without = await createRedisStore(cfg, sealer());
+    try {
+      assert.equal(await without.ready(), false);
+    } finally {
+      await without.close();
+    }
+  });
+});
