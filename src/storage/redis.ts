@@ -27,90 +27,19 @@
 // with SET … KEEPTTL inside the compare-and-set script, so no write drops a TTL.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { GRANTABLE, GRANT_MODEL, INSERT_ONLY, alreadyConsumed, consumedRecord, epochNow, replayDetected } from './records.js';
-import { COMMAND_TIMEOUT_MS, Script, connect, io, isCluster, settle, type RedisStoreConfig } from './redis-client.js';
+import { COMMAND_TIMEOUT_MS, connect, io, isCluster, settle, type RedisStoreConfig } from './redis-client.js';
+import { CONSUME, DELETE_IF, DESTROY_INDEXED, LOCATE, REVOKE, UPSERT_INDEXED } from './redis-scripts.js';
 import type { RedisAuth } from '../config/load.js';
 import type { Sealer } from './seal.js';
 import type { Store } from './store.js';
 
 export { StoreUnavailableError } from './store.js';
 
-// KEYS: record, index. ARGV: sealed value, ttl in ms ("" = no expiry).
-const UPSERT_INDEXED = new Script(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local ttl = tonumber(ARGV[2])
-if ttl then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
-  redis.call('ZADD', KEYS[2], now + ttl, KEYS[1])
-else
-  redis.call('SET', KEYS[1], ARGV[1])
-  redis.call('ZADD', KEYS[2], '+inf', KEYS[1])
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. now)
-local top = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-if top[2] == 'inf' then
-  redis.call('PERSIST', KEYS[2])
-else
-  redis.call('PEXPIRE', KEYS[2], math.max(1, tonumber(top[2]) - now))
-end
-return 1
-`);
-
-// KEYS: record, index.
-const DESTROY_INDEXED = new Script(`
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], KEYS[1])
-if redis.call('ZCARD', KEYS[2]) == 0 then redis.call('DEL', KEYS[2]) end
-return 1
-`);
-
-// KEYS: one or more indexes of one grant. Their members are record keys of the same slot.
-const REVOKE = new Script(`
-local n = 0
-for k = 1, #KEYS do
-  local members = redis.call('ZRANGE', KEYS[k], 0, -1)
-  for i = 1, #members, 500 do
-    redis.call('DEL', unpack(members, i, math.min(i + 499, #members)))
-  end
-  redis.call('DEL', KEYS[k])
-  n = n + #members
-end
-return n
-`);
-
-// TOK-1: compare-and-set. KEYS: record. ARGV: the sealed value read, the consumed value.
-// Writes only if nobody changed the record since it was read; keeps the remaining TTL.
-const CONSUME = new Script(`
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
-return 1
-`);
-
-// KEYS: key. ARGV: expected value. Deletes a pointer only if it still points where we think.
-const DELETE_IF = new Script(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`);
-
 /** Secondary indexes the library reads: Session.findByUid, DeviceCode.findByUserCode. */
 const ALIASES: Record<string, 'uid' | 'userCode'> = { Session: 'uid', DeviceCode: 'userCode' };
 
+/** A home key's value that points at the record in its grant's slot: "@<grant tag>". */
 const LOCATOR = '@';
-
-// Standalone and Sentinel only (one keyspace): follow a locator in the same round trip.
-// KEYS: home. ARGV: key prefix, lookup. Returns nil, {value} or {locator, sealed}; a
-// dangling locator (grant revoked, record expired) is dropped on the way.
-const LOCATE = new Script(`
-local v = redis.call('GET', KEYS[1])
-if not v then return false end
-if string.sub(v, 1, 1) ~= '@' then return {v} end
-local s = redis.call('GET', ARGV[1] .. '{g:' .. string.sub(v, 2) .. '}r:' .. ARGV[2])
-if not s then
-  redis.call('DEL', KEYS[1])
-  return false
-end
-return {v, s}
-`);
 
 interface Located {
   /** the key holding the sealed value */
