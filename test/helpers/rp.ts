@@ -24,11 +24,12 @@ export interface PendingAuthorization {
   nonce: string;
 }
 
-export async function authorizationRequest(config: oidc.Configuration, params: Record<string, string> = {}): Promise<PendingAuthorization> {
+/** A compliant request's parameters: PKCE S256, state and nonce (GR-8, EP-3), then `params`. */
+async function compliant(params: Record<string, string>) {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
-  const url = oidc.buildAuthorizationUrl(config, {
+  const all = {
     redirect_uri: REDIRECT,
     scope: 'openid profile',
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
@@ -36,25 +37,19 @@ export async function authorizationRequest(config: oidc.Configuration, params: R
     state,
     nonce,
     ...params,
-  });
-  return { url, verifier, state, nonce };
+  };
+  return { all, verifier, state, nonce };
+}
+
+export async function authorizationRequest(config: oidc.Configuration, params: Record<string, string> = {}): Promise<PendingAuthorization> {
+  const { all, ...pending } = await compliant(params);
+  return { url: oidc.buildAuthorizationUrl(config, all), ...pending };
 }
 
 /** The same through /par (GR-8: required of SENSITIVE clients), with DPoP when given. */
 export async function pushedAuthorizationRequest(config: oidc.Configuration, params: Record<string, string> = {}, dpop?: oidc.DPoPHandle): Promise<PendingAuthorization> {
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
-  const url = await oidc.buildAuthorizationUrlWithPAR(config, {
-    redirect_uri: REDIRECT,
-    scope: 'openid profile',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...params,
-  }, { DPoP: dpop });
-  return { url, verifier, state, nonce };
+  const { all, ...pending } = await compliant(params);
+  return { url: await oidc.buildAuthorizationUrlWithPAR(config, all, { DPoP: dpop }), ...pending };
 }
 
 /** What the relying party's callback receives, as a Request openid-client understands. */
