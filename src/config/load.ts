@@ -158,6 +158,10 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
     });
     const lookupKey = key32(parsed.secrets.lookupKey, 'secrets.lookupKey') ?? Buffer.alloc(0);
     const nonceRef = parsed.secrets.dpopNonceKey;
+    // EP-2: replicas sharing a Redis store must accept each other's DPoP nonces.
+    if (nonceRef === undefined && parsed.mode === 'production' && parsed.store.type === 'redis') {
+      problems.push({ field: 'secrets.dpopNonceKey', message: 'is required with the Redis store (replicas must share DPoP nonces): 32 random bytes, base64url', rule: 'EP-2' });
+    }
     const dpopNonceKey = nonceRef === undefined ? randomBytes(32) : (key32(nonceRef, 'secrets.dpopNonceKey', 'EP-2') ?? Buffer.alloc(0));
     secrets = { cookieKeys, sealingKeys, lookupKey, dpopNonceKey, dpopNonceKeyMadeUp: nonceRef === undefined, ephemeral: false };
   } else if (parsed.mode === 'development') {

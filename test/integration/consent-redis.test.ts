@@ -94,7 +94,7 @@ describe('Redis consent ledger (OIDC-8)', { skip }, () => {
 describe('the IdP on Redis records consents in the Redis ledger', { skip }, () => {
   let server: LocalRedis;
   let running: RunningIdp;
-  const secrets = { cookieKeys: [key32()], sealingKeys: [{ kid: 'k1', key: key32() }], lookupKey: key32() };
+  const secrets = { cookieKeys: [key32()], sealingKeys: [{ kid: 'k1', key: key32() }], lookupKey: key32(), dpopNonceKey: key32() };
   const prefix = `idp:${randomUUID().slice(0, 8)}:`;
   before(async () => {
     server = await startRedisServer();

@@ -54,10 +54,16 @@ describe('deployment file', () => {
   });
 
   it('PORT, ISSUER and REDIS_URL override the file', () => {
-    const config = loadConfig(file('prod-env.json', production), { env: { ...productionEnv, PORT: '8443', ISSUER: 'https://other.example', REDIS_URL: 'redis://127.0.0.1:6390' } });
+    const withNonceKey = { ...production, secrets: { ...production.secrets, dpopNonceKey: { env: 'IDP_DPOP_NONCE_KEY' } } };
+    const config = loadConfig(file('prod-env.json', withNonceKey), { env: { ...productionEnv, IDP_DPOP_NONCE_KEY: key32, PORT: '8443', ISSUER: 'https://other.example', REDIS_URL: 'redis://127.0.0.1:6390' } });
     assert.equal(config.port, 8443);
     assert.equal(config.issuer, 'https://other.example');
     assert.deepEqual(config.store, { type: 'redis', url: 'redis://127.0.0.1:6390', keyPrefix: 'idp:' });
+  });
+
+  it('EP-2: production on Redis needs a shared DPoP nonce key', () => {
+    const problems = problemsOf(() => loadConfig(file('prod-redis.json', production), { env: { ...productionEnv, REDIS_URL: 'redis://127.0.0.1:6390' } }));
+    assert.deepEqual(problems.map((p) => [p.field, p.rule]), [['secrets.dpopNonceKey', 'EP-2']]);
   });
 
   it('a file that is not JSON names the file', () => {
