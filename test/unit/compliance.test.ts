@@ -250,3 +250,13 @@ describe('compliance CLI', () => {
     }
   });
 });
+
+describe('compliance report follows the policy data', () => {
+  it('GR-4: plain OAuth 2 code is refused because every profile requires openid — enforced, not broken', async () => {
+    const { PROFILES } = await import('../../src/policy/classification.js');
+    assert.ok(Object.values(PROFILES).every((p) => p.openidRequired));
+    const config = configFrom(testRawConfig('http://localhost:3000', { clients: staticClients }));
+    const report = complianceReport(config, checkDeployment(config), { generatedAt: new Date(0) });
+    assert.equal(rowOf(report, 'GR-4').status, 'enforced');
+  });
+});

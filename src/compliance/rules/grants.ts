@@ -1,4 +1,5 @@
 // GR-1 … GR-8: clients, response types and grants.
+import { CLASSIFICATIONS, PROFILES, type Classification } from '../../policy/classification.js';
 import { deviationFor } from '../../policy/deviations.js';
 import { countBy, list, type Assess } from '../context.js';
 
@@ -35,18 +36,19 @@ export const grantRules: Record<string, Assess> = {
     const publicTypes = config.features.implicitForPublic ? 'code, id_token token (features.implicitForPublic = true)' : 'code';
     const evidence = `offered: ${list(provider.responseTypes)}; PUBLIC: ${publicTypes}; IN-CONFIDENCE/SENSITIVE: code id_token${deviation ? ', code (GR-4 deviation)' : ''}; never offered: ${NEVER.join(', ')}`;
     if (deviation) return { status: 'deviation', evidence, deviation: { setting: deviation.setting, reason: deviation.reason } };
-    // The PUBLIC profile leaves openid optional, so plain OAuth 2 code is not refused.
-    const publicReachable = config.features.registration || clients.some((c) => c.classification === 'PUBLIC' && c.responseTypes.includes('code'));
+    // Plain OAuth 2 code (no openid) is refused only if every profile requires openid.
+    const withoutOpenid = CLASSIFICATIONS.filter((c) => !PROFILES[c].openidRequired);
+    const publicReachable = withoutOpenid.length > 0 && (config.features.registration || clients.some((c) => withoutOpenid.includes(c.classification as Classification) && c.responseTypes.includes('code')));
     if (publicReachable) {
       return {
         status: 'broken',
-        evidence: `${evidence}; but PUBLIC clients may use code without openid (their profile makes openid optional), which the rule says the provider refuses; PUBLIC code ${countBy(clients, (c) => c.classification === 'PUBLIC' && c.responseTypes.includes('code'))}${config.features.registration ? ', and /register is on' : ''}`,
+        evidence: `${evidence}; but ${withoutOpenid.join(', ')} clients may use code without openid, which the rule says the provider refuses${config.features.registration ? '; /register is on' : ''}`,
       };
     }
     return {
       status: 'enforced',
       evidence,
-      mechanism: 'responseTypes offers only these; registration and each request are checked against the profile (src/policy/clients.ts, src/policy/requests.ts)',
+      mechanism: 'responseTypes offers only these; registration and each request are checked against the profile, and every profile requires openid, so plain OAuth 2 code is refused (src/policy/clients.ts, src/policy/requests.ts)',
     };
   },
 
