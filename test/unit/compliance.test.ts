@@ -260,3 +260,14 @@ describe('compliance report follows the policy data', () => {
     assert.equal(rowOf(report, 'GR-4').status, 'enforced');
   });
 });
+
+describe('compliance report: features the deployment turns on', () => {
+  it('TOK-10 is enforced when the ledger export token is set; EP-9 names features.ciba', () => {
+    const token = 'x'.repeat(48);
+    const config = configFrom(testRawConfig('http://localhost:3000', { clients: staticClients, consent: { exportToken: token } }));
+    const report = complianceReport(config, checkDeployment(config), { generatedAt: new Date(0) });
+    assert.equal(rowOf(report, 'TOK-10').status, 'enforced');
+    assert.match(rowOf(report, 'EP-9').evidence, /features\.ciba = false/);
+    assert.doesNotMatch(JSON.stringify(report), new RegExp(token), 'the token itself is never in the report');
+  });
+});

@@ -60,14 +60,16 @@ export const endpointRules: Record<string, Assess> = {
     const bound = countBy(confidential, (c) => c.dpop || c.mtls);
     const unsupported = clients.filter((c) => c.mtls && !provider.features.mTLS).map((c) => c.clientId);
     const inConfidence = config.features.senderConstrainedInConfidence ? 'required' : 'optional (features.senderConstrainedInConfidence = false)';
-    const evidence = `token endpoint auth methods offered: ${list(provider.clientAuthMethods)}; confidential ${countBy(confidential)}; sender-constrained: ${bound}; DPoP ${provider.features.dPoP ? 'on' : 'off'}: required for SENSITIVE, ${inConfidence} for IN-CONFIDENCE; mTLS (tls_client_auth, certificate-bound tokens) ${provider.features.mTLS ? 'on' : 'not in this build'}`;
+    const evidence = `token endpoint auth methods offered: ${list(provider.clientAuthMethods)}; confidential ${countBy(confidential)}; sender-constrained: ${bound}; DPoP ${provider.features.dPoP ? 'on' : 'off'}: required for SENSITIVE, ${inConfidence} for IN-CONFIDENCE; mTLS (tls_client_auth, certificate-bound tokens) ${provider.features.mTLS ? 'on' : 'available, off here (mtls.enabled = false)'}`;
     if (unsupported.length) {
       return { status: 'broken', evidence: `${evidence}; clients using mTLS, which the library refuses at start-up: ${list(unsupported)}` };
     }
     return {
       status: 'default',
       evidence,
-      review: provider.features.mTLS ? 'sender-constraining is optional below SENSITIVE' : 'the SHOULD for mTLS cannot be met yet: only DPoP constrains tokens',
+      review: provider.features.mTLS
+        ? 'sender-constraining is optional below SENSITIVE'
+        : 'the token endpoint SHOULD use mTLS: turn on mtls (with tls, or a trusted proxy forwarding the certificate); until then DPoP constrains the tokens of SENSITIVE clients',
     };
   },
 
@@ -133,8 +135,8 @@ export const endpointRules: Record<string, Assess> = {
 
   'EP-9': ({ provider }) =>
     provider.features.ciba
-      ? { status: 'default', evidence: '/bc-authorize on (CIBA)' }
-      : { status: 'not applicable', evidence: 'CIBA (/bc-authorize) is not enabled in this build' },
+      ? { status: 'default', evidence: '/bc-authorize on (CIBA, poll and ping); only confidential IN-CONFIDENCE and SENSITIVE clients; each answer recorded in the consent ledger' }
+      : { status: 'not applicable', evidence: 'CIBA (/bc-authorize) is off in this deployment (features.ciba = false)' },
 
   'EP-10': ({ config, provider }) => {
     const registration = provider.features.registration

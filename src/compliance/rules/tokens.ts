@@ -135,11 +135,12 @@ export const tokenRules: Record<string, Assess> = {
     };
   },
 
-  'TOK-10': ({ clients }) => {
+  'TOK-10': ({ config, clients }) => {
     const short = clients.filter((c) => c.secretLength !== undefined && c.secretLength < 40).map((c) => c.clientId);
+    const exportKey = config.secrets.exportToken !== undefined;
     return {
-      status: 'not applicable',
-      evidence: `the IdP issues and accepts no API keys${short.length ? `; client secrets under 40 characters: ${list(short)}` : ''}`,
+      status: exportKey ? 'enforced' : 'not applicable',
+      evidence: `${exportKey ? 'the one API key, consent.exportToken (the ledger export), is refused at start-up unless at least 40 characters' : 'the IdP issues and accepts no API keys (consent.exportToken is not set)'}${short.length ? `; client secrets under 40 characters: ${list(short)}` : ''}`,
       ...(short.length ? { review: 'client secrets are not API keys, but the same 40-character floor is sound for them' } : {}),
     };
   },
