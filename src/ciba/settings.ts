@@ -19,4 +19,3 @@ export const cibaSettings = z
   })
   .prefault({});
 
-export type CibaSettings = z.output<typeof cibaSettings>;

@@ -197,5 +197,4 @@ export type AccountConfig = z.output<typeof account>;
 export type ScopeDoc = z.output<typeof scopeDoc>;
 export type StoreConfig = z.output<typeof store>;
 export type Deviation = z.output<typeof deviation>;
-export type ConsentConfig = z.output<typeof consent>;
 export type LoginConfig = z.output<typeof login>;

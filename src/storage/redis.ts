@@ -33,8 +33,6 @@ import type { RedisAuth } from '../config/load.js';
 import type { Sealer } from './seal.js';
 import type { Store } from './store.js';
 
-export { StoreUnavailableError } from './store.js';
-
 /** Secondary indexes the library reads: Session.findByUid, DeviceCode.findByUserCode. */
 const ALIASES: Record<string, 'uid' | 'userCode'> = { Session: 'uid', DeviceCode: 'userCode' };
 
