@@ -21,6 +21,7 @@ import { docsRoutes } from './ops/docs.js';
 import { gate, routesOf, type Handler } from './ops/gate.js';
 import { opsRoutes } from './ops/routes.js';
 import { smartRoutes } from './ops/smart.js';
+import { attachClientAuthExplanations, refuseBasicAuth } from './provider/client-auth.js';
 import { clientAuthMethods } from './provider/mtls.js';
 import { enabledSigningAlgs } from './policy/algorithms.js';
 import { offeredResponseTypes } from './policy/classification.js';
@@ -87,10 +88,12 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   let shuttingDown = false;
 
   provider.on('grant.error', annotateGrantError);
+  attachClientAuthExplanations(provider, config.algorithms.clientAuthentication);
   provider.on('server_error', (_ctx, err) => logger.log('error', 'provider.server_error', { error: err.name, message: err.message }));
 
   provider.use(securityHeaders());
   provider.use(ruleAnnotations());
+  provider.use(refuseBasicAuth(provider, clientAuthMethods(config)));
   const throttle = createLoginThrottle(config.login.throttle);
   const consentText = consentTextVersion(config);
   const consentDeps = { provider, config, accounts, ledger, throttle, consentText, logger };

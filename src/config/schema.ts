@@ -2,6 +2,7 @@
 // whether a value follows the guideline is the policy's call (src/policy/).
 import { z } from 'zod';
 import { cibaSettings } from '../ciba/settings.js';
+import { APPROVED_SIGNING } from '../policy/algorithms.js';
 
 export const CLASSIFICATIONS = ['PUBLIC', 'IN-CONFIDENCE', 'SENSITIVE'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
@@ -163,6 +164,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       idToken: z.array(z.string()).min(1).default(['ES256', 'PS256']),
       accessToken: z.string().default('ES256'),
+      /** TOK-9: algorithms accepted for private_key_jwt client assertions; RS256/384/512 only when listed (an opt-in) */
+      clientAuthentication: z.array(z.string()).min(1).default([...APPROVED_SIGNING]),
     })
     .prefault({}),
   features: z
