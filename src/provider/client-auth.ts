@@ -33,7 +33,10 @@ export function refuseBasicAuth(provider: Provider, offered: readonly string[]):
   const approved = offered.filter((m) => m !== 'none');
   return async (ctx, next) => {
     const header = ctx.get('authorization');
-    if (ctx.method !== 'POST' || !CLIENT_AUTH_PATHS.has(ctx.path) || !/^basic\s/i.test(header)) return next();
+    if (ctx.method !== 'POST' || !CLIENT_AUTH_PATHS.has(ctx.path) || !/^basic\s/i.test(header)) {
+      await next();
+      return;
+    }
     const clientId = basicClientId(header);
     let allowed = approved;
     if (clientId) {
