@@ -23,6 +23,7 @@ import { opsRoutes } from './ops/routes.js';
 import { smartRoutes } from './ops/smart.js';
 import { attachClientAuthExplanations, refuseBasicAuth } from './provider/client-auth.js';
 import { clientAuthMethods } from './provider/mtls.js';
+import { keepRefreshTokenOnFailure } from './provider/refresh.js';
 import { enabledSigningAlgs } from './policy/algorithms.js';
 import { offeredResponseTypes } from './policy/classification.js';
 import { checkDeployment } from './policy/deployment.js';
@@ -94,6 +95,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.use(securityHeaders());
   provider.use(ruleAnnotations());
   provider.use(refuseBasicAuth(provider, clientAuthMethods(config)));
+  provider.use(keepRefreshTokenOnFailure());
   const throttle = createLoginThrottle(config.login.throttle);
   const consentText = consentTextVersion(config);
   const consentDeps = { provider, config, accounts, ledger, throttle, consentText, logger };
