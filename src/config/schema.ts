@@ -180,6 +180,8 @@ export const configSchema = z.strictObject({
       parForInConfidence: z.boolean().default(false),
       /** EP-2: require DPoP or mTLS of IN-CONFIDENCE clients too */
       senderConstrainedInConfidence: z.boolean().default(false),
+      /** EP-2: classifications whose DPoP proofs must carry a server nonce (SENSITIVE always does) */
+      dpopNonceFor: z.array(z.enum(CLASSIFICATIONS)).default(['SENSITIVE']),
     })
     .prefault({}),
   scopes: z.record(z.string(), scopeDoc).default({}),

@@ -6,6 +6,7 @@ import type { Config, Jwks } from '../config/load.js';
 import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING, clientAssertionAlgs, enabledSigningAlgs } from '../policy/algorithms.js';
 import { isClassification, offeredResponseTypes, type ProfileOptions } from '../policy/classification.js';
 import { clientCheckContext } from '../policy/deployment.js';
+import { dpopNonceRequired } from '../policy/dpop.js';
 import { capsFor, accessTokenTtl, refreshTokenTtl } from '../policy/lifetimes.js';
 import { claimsByScope } from '../policy/scopes.js';
 import type { Store } from '../storage/store.js';
@@ -160,7 +161,13 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       },
       // EP-2. The nonce secret comes from the deployment secrets, so that a nonce one
       // replica hands out is accepted by every other.
-      dPoP: { enabled: true, nonceSecret: config.secrets.dpopNonceKey },
+      // EP-2: server nonces at /token and /par for SENSITIVE clients (and features.dpopNonceFor);
+      // elsewhere (userinfo) the client is not known when the proof is checked.
+      dPoP: {
+        enabled: true,
+        nonceSecret: config.secrets.dpopNonceKey,
+        requireNonce: (ctx: KoaContextWithOIDC) => dpopNonceRequired(classificationOf(ctx.oidc?.client), config.features.dpopNonceFor),
+      },
       jwtResponseModes: { enabled: true }, // EP-1: JARM for clients that register for it
       encryption: { enabled: true }, // TOK-8: ID tokens and userinfo as JWE for clients that register for it
       mTLS: mtlsFeature(config), // EP-2

@@ -60,7 +60,7 @@ export const endpointRules: Record<string, Assess> = {
     const bound = countBy(confidential, (c) => c.dpop || c.mtls);
     const unsupported = clients.filter((c) => c.mtls && !provider.features.mTLS).map((c) => c.clientId);
     const inConfidence = config.features.senderConstrainedInConfidence ? 'required' : 'optional (features.senderConstrainedInConfidence = false)';
-    const evidence = `token endpoint auth methods offered: ${list(provider.clientAuthMethods)}; confidential ${countBy(confidential)}; sender-constrained: ${bound}; DPoP ${provider.features.dPoP ? 'on' : 'off'}: required for SENSITIVE, ${inConfidence} for IN-CONFIDENCE; mTLS (tls_client_auth, certificate-bound tokens) ${provider.features.mTLS ? 'on' : 'available, off here (mtls.enabled = false)'}`;
+    const evidence = `token endpoint auth methods offered: ${list(provider.clientAuthMethods)}; confidential ${countBy(confidential)}; sender-constrained: ${bound}; DPoP ${provider.features.dPoP ? 'on' : 'off'}: required for SENSITIVE, ${inConfidence} for IN-CONFIDENCE; DPoP server nonces required of ${list([...new Set(['SENSITIVE', ...config.features.dpopNonceFor])])} clients (features.dpopNonceFor); mTLS (tls_client_auth, certificate-bound tokens) ${provider.features.mTLS ? 'on' : 'available, off here (mtls.enabled = false)'}`;
     if (unsupported.length) {
       return { status: 'broken', evidence: `${evidence}; clients using mTLS, which the library refuses at start-up: ${list(unsupported)}` };
     }
