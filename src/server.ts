@@ -19,6 +19,7 @@ import { securityHeaders } from './ops/headers.js';
 import { silentLogger, type Logger } from './ops/log.js';
 import { docsRoutes } from './ops/docs.js';
 import { gate, routesOf, type Handler } from './ops/gate.js';
+import { normaliseForwarded, proxyTrust } from './ops/proxy.js';
 import { opsRoutes } from './ops/routes.js';
 import { smartRoutes } from './ops/smart.js';
 import { attachClientAuthExplanations, refuseBasicAuth } from './provider/client-auth.js';
@@ -127,7 +128,12 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
       return new Promise((resolve, reject) => {
         const tls = config.tlsMaterial.server;
         const callback = provider.callback();
-        const handle = (req: IncomingMessage, res: ServerResponse) => void callback(req, res);
+        // EP-11: the client's address and scheme only as a trusted proxy states them.
+        const trust = proxyTrust(config.proxy);
+        const handle = (req: IncomingMessage, res: ServerResponse) => {
+          if (trust) normaliseForwarded(req, trust);
+          void callback(req, res);
+        };
         // EP-11: TLS here when configured; mTLS asks for (but does not demand) a client
         // certificate, so each client's registration decides what it must present (EP-2).
         server = tls

@@ -2,6 +2,7 @@
 // whether a value follows the guideline is the policy's call (src/policy/).
 import { z } from 'zod';
 import { cibaSettings } from '../ciba/settings.js';
+import { parseCidr } from '../ops/proxy.js';
 import { APPROVED_SIGNING } from '../policy/algorithms.js';
 
 export const CLASSIFICATIONS = ['PUBLIC', 'IN-CONFIDENCE', 'SENSITIVE'] as const;
@@ -116,8 +117,18 @@ export const configSchema = z.strictObject({
   mode: z.enum(['development', 'production']).default('production'),
   issuer: z.url(),
   port: z.number().int().min(0).max(65535).default(3000),
-  /** EP-11: TLS ends at a proxy in front; trust its X-Forwarded-* headers */
-  proxy: z.boolean().default(false),
+  /**
+   * EP-11: TLS ends at a proxy in front; believe its X-Forwarded-* headers. `true`: one
+   * proxy (the right-most X-Forwarded-For entry is the client); `{ trusted: [CIDR…] }`:
+   * only from these proxy addresses; `{ hops: n }`: n proxies in front, each appending.
+   */
+  proxy: z
+    .union([
+      z.boolean(),
+      z.strictObject({ trusted: z.array(z.string().refine((v) => parseCidr(v) !== undefined, 'an address or CIDR block, e.g. 10.0.0.0/8')).min(1) }),
+      z.strictObject({ hops: z.number().int().min(1).max(10) }),
+    ])
+    .default(false),
   keys: z
     .strictObject({ signing: z.union([z.strictObject({ path: z.string() }), z.strictObject({ jwks })]) })
     .optional(),

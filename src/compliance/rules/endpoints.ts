@@ -36,9 +36,16 @@ export function tls(config: Config): Assessment {
   }
   return {
     status: 'default',
-    evidence: 'issuer is https; TLS ends at a proxy the IdP trusts (proxy = true, X-Forwarded-* honoured)',
+    evidence: `issuer is https; TLS ends at a proxy the IdP trusts (${proxyEvidence(config.proxy)})`,
     review: 'check that the proxy serves only https, redirects or refuses http, and is the only way in',
   };
+}
+
+function proxyEvidence(proxy: Config['proxy']): string {
+  if (proxy === true) return 'proxy = true: one proxy; the client address is the right-most X-Forwarded-For entry';
+  if (typeof proxy === 'object' && 'hops' in proxy) return `proxy.hops = ${proxy.hops}: X-Forwarded-For read ${proxy.hops} entries from the right`;
+  if (typeof proxy === 'object') return `X-Forwarded-* believed only from proxy.trusted = ${list(proxy.trusted)}`;
+  return 'off';
 }
 
 export const endpointRules: Record<string, Assess> = {
