@@ -24,6 +24,7 @@ import { opsRoutes } from './ops/routes.js';
 import { smartRoutes } from './ops/smart.js';
 import { attachClientAuthExplanations, refuseBasicAuth } from './provider/client-auth.js';
 import { clientAuthMethods } from './provider/mtls.js';
+import { anonymousLogout } from './provider/logout.js';
 import { keepRefreshTokenOnFailure } from './provider/refresh.js';
 import { enabledSigningAlgs } from './policy/algorithms.js';
 import { offeredResponseTypes } from './policy/classification.js';
@@ -97,6 +98,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.use(ruleAnnotations());
   provider.use(refuseBasicAuth(provider, clientAuthMethods(config)));
   provider.use(keepRefreshTokenOnFailure());
+  provider.use(anonymousLogout(provider));
   const throttle = createLoginThrottle(config.login.throttle);
   const consentText = consentTextVersion(config);
   const consentDeps = { provider, config, accounts, ledger, throttle, consentText, logger };

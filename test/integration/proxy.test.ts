@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import type { RawConfig } from '../../src/config/schema.js';
 import { spa } from '../helpers/clients.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
 import { Person } from '../helpers/person.js';
@@ -58,10 +59,11 @@ async function guessesFromOneAddress(running: RunningIdp, origin: string): Promi
   return statuses;
 }
 
-for (const [name, proxy] of [
+const settings: [string, RawConfig['proxy']][] = [
   ['proxy.trusted lists the proxy', { trusted: [`${PROXY_ADDRESS}/32`] }],
   ['proxy = true (one proxy)', true],
-] as const) {
+];
+for (const [name, proxy] of settings) {
   describe(`client addresses behind a proxy: ${name}`, () => {
     let running: RunningIdp;
     let front: { origin: string; server: Server };
