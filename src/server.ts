@@ -9,6 +9,7 @@ import { ConfigError } from './config/errors.js';
 import { exportRoutes } from './consent/admin.js';
 import { rememberedGrantLoader } from './consent/grants.js';
 import { createLedger, type ConsentLedger } from './consent/index.js';
+import { limitDecisions } from './consent/limits.js';
 import { consentTextVersion } from './consent/text.js';
 import type { Config, Jwks } from './config/load.js';
 import { accountRoutes } from './interactions/account.js';
@@ -20,6 +21,7 @@ import { silentLogger, type Logger } from './ops/log.js';
 import { docsRoutes } from './ops/docs.js';
 import { gate, routesOf, type Handler } from './ops/gate.js';
 import { normaliseForwarded, proxyTrust } from './ops/proxy.js';
+import { limitStateCreation } from './ops/rate-limit.js';
 import { opsRoutes } from './ops/routes.js';
 import { smartRoutes } from './ops/smart.js';
 import { attachClientAuthExplanations, refuseBasicAuth } from './provider/client-auth.js';
@@ -84,7 +86,8 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
 
   const store = await createStore(config);
   const accounts = options.accounts ?? (await createFileAccountStore(config.accounts));
-  const ledger = options.ledger ?? (await createLedger(config));
+  // OIDC-8: every decision recorded, but not as fast as someone can click (consent/limits.ts).
+  const ledger = limitDecisions(options.ledger ?? (await createLedger(config)), config.consent.decisionLimits);
   const { exportToken } = config.secrets;
   // OIDC-7: a consent given in an earlier session is remembered until it expires.
   const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });
@@ -98,6 +101,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.use(ruleAnnotations());
   provider.use(refuseBasicAuth(provider, clientAuthMethods(config)));
   provider.use(keepRefreshTokenOnFailure());
+  provider.use(limitStateCreation(config.limits.stateCreating));
   provider.use(anonymousLogout(provider));
   const throttle = createLoginThrottle(config.login.throttle);
   const consentText = consentTextVersion(config);

@@ -86,6 +86,10 @@ const consent = z.strictObject({
   exportToken: secret.optional(),
   /** idle lifetime of a sign-in to /account/consents */
   accountSession: seconds.default(15 * 60),
+  /** OIDC-8: at most this many decisions (records) per account and client, and per account, in `window` seconds */
+  decisionLimits: z
+    .strictObject({ perClient: z.number().int().positive().default(20), perAccount: z.number().int().positive().default(60), window: seconds.default(60) })
+    .prefault({}),
 });
 
 const throttleKey = z.strictObject({
@@ -204,6 +208,10 @@ export const configSchema = z.strictObject({
   demo: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
   consent: consent.prefault({}),
   login: login.prefault({}),
+  /** per-address limit on /authorize, /par and /logout together (requests in `window` seconds) */
+  limits: z
+    .strictObject({ stateCreating: z.strictObject({ requests: z.number().int().positive().default(600), window: seconds.default(60) }).prefault({}) })
+    .prefault({}),
 });
 
 export type RawConfig = z.input<typeof configSchema>;

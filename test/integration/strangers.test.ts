@@ -1,6 +1,7 @@
 // No lasting state for strangers: someone who is not signed in can make the IdP store
-// nothing at the end-session endpoint, and the endpoints that do create state
-// (/authorize, /par, /logout) have a per-address limit.
+// nothing at the end-session endpoint, the endpoints that do create state (/authorize,
+// /par, /logout) have a per-address limit, and the consent ledger (OIDC-8) takes only so
+// many decisions per person and application in a short time.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
@@ -95,5 +96,62 @@ describe('the end-session endpoint for strangers (Redis store)', { skip }, () =>
     const before = await keys();
     await anonymousLogouts(running.url, 20);
     assert.equal(await keys(), before);
+  });
+});
+
+describe('per-address limit on the state-creating endpoints', () => {
+  let running: RunningIdp;
+  before(async () => {
+    running = await startIdp({ clients: [spa.metadata, web.metadata], limits: { stateCreating: { requests: 5, window: 60 } } });
+  });
+  after(() => running.close());
+
+  it('past the limit /logout, /authorize and /par answer 429 with Retry-After, a page for people and JSON for clients', async () => {
+    assert.deepEqual(await anonymousLogouts(running.url, 5), [200, 200, 200, 200, 200]);
+    const page = await fetch(`${running.url}/logout`, { headers: { accept: 'text/html' } });
+    assert.equal(page.status, 429);
+    assert.ok(Number(page.headers.get('retry-after')) > 0);
+    assert.match(await page.text(), /Too many sign-in requests came from your network/);
+
+    const rp = await relyingParty(running.url, spa);
+    const authorize = await fetch((await authorizationRequest(rp)).url, { redirect: 'manual', headers: { accept: 'text/html' } });
+    assert.equal(authorize.status, 429, 'nothing is created for the request');
+
+    const par = await fetch(`${running.url}/par`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: 'web', client_secret: WEB_SECRET, response_type: 'code id_token', redirect_uri: 'https://rp.test/cb', scope: 'openid' }),
+    });
+    assert.equal(par.status, 429);
+    const body = (await par.json()) as Record<string, unknown>;
+    assert.equal(body.error, 'temporarily_unavailable');
+  });
+});
+
+describe('consent decisions per person and application (OIDC-8)', () => {
+  let running: RunningIdp;
+  before(async () => {
+    running = await startIdp({ clients: [web.metadata], consent: { decisionLimits: { perClient: 3, perAccount: 10, window: 60 } } });
+  });
+  after(() => running.close());
+
+  it('OIDC-8: refusals past the limit are not recorded; the person sees a page asking them to wait', async () => {
+    const rp = await relyingParty(running.url, web);
+    const person = new Person(running.url);
+    const first = await person.signIn((await authorizationRequest(rp, { response_mode: 'form_post', prompt: 'consent' })).url, { username: 'alice', password: PASSWORDS.alice, consent: 'deny' });
+    assert.equal(first.form?.fields.error, 'access_denied');
+    for (let i = 0; i < 2; i++) {
+      await person.visit((await authorizationRequest(rp, { response_mode: 'form_post', prompt: 'consent' })).url);
+      const arrival = await person.submit('/confirm', { decision: 'deny' });
+      assert.equal(arrival?.form?.fields.error, 'access_denied');
+    }
+    await person.visit((await authorizationRequest(rp, { response_mode: 'form_post', prompt: 'consent' })).url);
+    const fourth = await person.submit('/confirm', { decision: 'deny' });
+    assert.equal(fourth, undefined, 'no answer went back to the application');
+    assert.equal(person.lastStatus, 429);
+    assert.match(person.lastPage, /this answer was not taken/);
+    const records = [];
+    for await (const r of running.idp.ledger.query({ accountId: 'acct-alice', clientId: 'web' })) records.push(r);
+    assert.equal(records.length, 3);
   });
 });
