@@ -5,7 +5,8 @@ import type { AccountStore } from '../accounts/store.js';
 import type { Config, Jwks } from '../config/load.js';
 import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING, CLIENT_SECRET_JWT_ALGS, enabledSigningAlgs } from '../policy/algorithms.js';
 import { checkClientAssertionLifetime } from '../policy/client-auth.js';
-import { isClassification, offeredResponseTypes, type ProfileOptions } from '../policy/classification.js';
+import { offeredResponseTypes, type ProfileOptions } from '../policy/classification.js';
+import { audienceOf, mayIntrospect } from '../policy/introspection.js';
 import { clientCheckContext } from '../policy/deployment.js';
 import { capsFor, accessTokenTtl, refreshTokenTtl } from '../policy/lifetimes.js';
 import { claimsByScope } from '../policy/scopes.js';
@@ -147,7 +148,14 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       clientCredentials: { enabled: true }, // GR-6: confidential clients only (clients.ts)
       introspection: {
         enabled: true, // TOK-6, EP-5
-        allowedPolicy: (_ctx, client, token) => client.clientAuthMethod !== 'none' && (token.clientId === client.clientId || isClassification(classificationOf(client))),
+        // TOK-6, EP-5: the token's own client or the API it is for; everyone else sees active: false.
+        allowedPolicy: (_ctx, client, token) =>
+          mayIntrospect(config.resourceServers, {
+            callerId: client.clientId,
+            callerPublic: client.clientAuthMethod === 'none',
+            tokenClientId: token.clientId,
+            audience: audienceOf((token as { aud?: unknown }).aud),
+          }),
       },
       revocation: { enabled: true }, // EP-4
       userinfo: { enabled: true }, // EP-6
