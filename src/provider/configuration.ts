@@ -15,7 +15,7 @@ import { cibaFeature, cibaRequestTtl } from '../ciba/feature.js';
 import { outgoingFetch } from '../ciba/notify.js';
 import { registrationPolicies } from '../registration/policies.js';
 import { findAccountWith } from './accounts.js';
-import { authorizationPolicy, classificationOf, clientMetadataValidator, resourceServerInfo } from './hooks.js';
+import { authorizationPolicy, classificationOf, clientCredentialsScopeGuard, clientMetadataValidator, resourceServerInfo } from './hooks.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
 
@@ -43,6 +43,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
   const signingAlgs = enabledSigningAlgs(config.algorithms.idToken);
   const l = config.lifetimes;
   const asymmetric = [...APPROVED_SIGNING];
+  const clientCredentialsGuard = clientCredentialsScopeGuard(config);
 
   return {
     adapter: (name: string) => store.adapter(name),
@@ -162,7 +163,10 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       pushedAuthorizationRequests: { enabled: true, allowUnregisteredRedirectUris: false }, // EP-8, GR-8
       resourceIndicators: {
         enabled: true,
-        defaultResource: (_ctx, _client, oneOf) => oneOf,
+        defaultResource: (ctx, _client, oneOf) => {
+          clientCredentialsGuard(ctx); // GR-6: no person's scopes without a person
+          return oneOf;
+        },
         useGrantedResource: () => true,
         getResourceServerInfo: resourceServerInfo(config, caps),
       },

@@ -6,6 +6,7 @@ import type { Config } from '../config/load.js';
 import { isClassification, profileFor, type ProfileOptions } from '../policy/classification.js';
 import { applyProfile, checkClient, type ClientCheckContext } from '../policy/clients.js';
 import { accessTokenTtl, type LifetimeCaps } from '../policy/lifetimes.js';
+import { checkClientCredentialsScopes, personScopeContext } from '../policy/person-scopes.js';
 import { checkAuthorizationRequest, type Refusal } from '../policy/requests.js';
 import { findResourceServer, mayReach } from '../policy/resources.js';
 
@@ -75,9 +76,25 @@ export function clientMetadataValidator(context: ClientCheckContext) {
   };
 }
 
+/**
+ * GR-6: a client_credentials request for a person's scopes is refused before any token
+ * is made. The library resolves a token request's resource through `defaultResource`
+ * (none sent) or `getResourceServerInfo` (one sent), so both call this.
+ */
+export function clientCredentialsScopeGuard(config: Config) {
+  const context = personScopeContext(Object.keys(config.scopes), config.resourceServers);
+  return (ctx: KoaContextWithOIDC): void => {
+    if (ctx.oidc.route !== 'token' || (ctx.oidc.params as { grant_type?: unknown } | undefined)?.grant_type !== 'client_credentials') return;
+    const refusal = checkClientCredentialsScopes(ctx.oidc.requestParamScopes, context);
+    if (refusal) refuse(refusal);
+  };
+}
+
 /** TOK-3, TOK-6, TOK-7, TOK-8, GR-2: the API a token is for, its format and lifetime. */
 export function resourceServerInfo(config: Config, caps: LifetimeCaps) {
-  return (_ctx: KoaContextWithOIDC, indicator: string, client: object): ResourceServer => {
+  const guard = clientCredentialsScopeGuard(config);
+  return (ctx: KoaContextWithOIDC, indicator: string, client: object): ResourceServer => {
+    guard(ctx);
     const api = findResourceServer(config.resourceServers, indicator);
     if (!api) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
     if (!mayReach(classificationOf(client), api)) {
