@@ -44,6 +44,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
   const l = config.lifetimes;
   const asymmetric = [...APPROVED_SIGNING];
   const clientCredentialsGuard = clientCredentialsScopeGuard(config);
+  const scopes = ['openid', 'offline_access', ...Object.keys(config.scopes)];
 
   return {
     adapter: (name: string) => store.adapter(name),
@@ -95,7 +96,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     },
 
     claims: claimsByScope(config.scopes),
-    scopes: ['openid', 'offline_access', ...Object.keys(config.scopes)],
+    scopes,
     // OIDC-4: front-channel ID tokens hold protocol claims only (see accounts.ts too).
     conformIdTokenClaims: true,
     allowOmittingSingleRegisteredRedirectUri: false, // EP-3: exact redirect_uri, always sent
@@ -177,7 +178,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       encryption: { enabled: true }, // TOK-8: ID tokens and userinfo as JWE for clients that register for it
       mTLS: mtlsFeature(config), // EP-2
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
-      registration: { enabled: config.features.registration, initialAccessToken: true, policies: registrationPolicies(store) }, // EP-10
+      registration: { enabled: config.features.registration, initialAccessToken: true, policies: registrationPolicies({ store, options, scopes }) }, // EP-10
       registrationManagement: { enabled: config.features.registration, rotateRegistrationAccessToken: true }, // EP-10: RFC 7592
       ciba: cibaFeature(config), // EP-9
       // OIDC-2: s_hash in hybrid responses. The library emits it only under FAPI 1.0,

@@ -2,11 +2,13 @@
 // live in src/policy/; this file only translates them into the library's errors.
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { errors, type ClientMetadata, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import type { Problem } from '../config/errors.js';
 import type { Config } from '../config/load.js';
 import { isClassification, profileFor, type ProfileOptions } from '../policy/classification.js';
 import { applyProfile, checkClient, type ClientCheckContext } from '../policy/clients.js';
 import { accessTokenTtl, type LifetimeCaps } from '../policy/lifetimes.js';
 import { checkClientCredentialsScopes, personScopeContext } from '../policy/person-scopes.js';
+import { allowanceOf, checkAllowance, checkNoRaise } from '../policy/registration.js';
 import { checkAuthorizationRequest, type Refusal } from '../policy/requests.js';
 import { findResourceServer, mayReach } from '../policy/resources.js';
 
@@ -61,18 +63,31 @@ export function authorizationPolicy(options: ProfileOptions) {
   };
 }
 
+/** A registration problem as the OAuth error /register answers with. */
+export function metadataError(problem: Problem): Error {
+  return new errors.InvalidClientMetadata(`${problem.field}: ${problem.message}${problem.rule ? ` (${problem.rule})` : ''}`);
+}
+
+/**
+ * GR-2, EP-10: at /register and RFC 7592 updates (the only calls with a context), a client
+ * stays within its token's allowance — a token without one registers nothing — and never
+ * raises its own classification. (The token's `allowance` policy checks the same first.)
+ */
+function registrationProblem(ctx: KoaContextWithOIDC | undefined, metadata: ClientMetadata): Problem | undefined {
+  if (ctx?.oidc.route === 'registration') return checkAllowance(metadata, allowanceOf(ctx.oidc.entities.InitialAccessToken?.policies));
+  if (ctx?.oidc.route === 'client_update') return checkNoRaise(classificationOf(ctx.oidc.client), metadata.classification);
+  return undefined;
+}
+
 /** /register and static clients: the registration against its profile (GR-*, EP-2, EP-3). */
 export function clientMetadataValidator(context: ClientCheckContext) {
-  return (_ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: ClientMetadata): void => {
+  return (ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: ClientMetadata): void => {
     if (key !== 'classification') return;
     if (!isClassification(value)) {
       throw new errors.InvalidClientMetadata('classification must be one of PUBLIC, IN-CONFIDENCE, SENSITIVE (GR-2)');
     }
-    Object.assign(metadata, applyProfile(metadata, value, context.options));
-    const [problem] = checkClient(metadata, context);
-    if (problem) {
-      throw new errors.InvalidClientMetadata(`${problem.field}: ${problem.message}${problem.rule ? ` (${problem.rule})` : ''}`);
-    }
+    const problem = registrationProblem(ctx, metadata) ?? checkClient(Object.assign(metadata, applyProfile(metadata, value, context.options)), context)[0];
+    if (problem) throw metadataError(problem);
   };
 }
 
