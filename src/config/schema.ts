@@ -18,12 +18,24 @@ const seconds = z.number().int().positive();
 
 const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
 
-const resourceServer = z.strictObject({
+/** An API scope: its consent-page description, or that and whether it acts for a person. */
+const apiScope = z.union([
+  z.string().min(1),
+  z.strictObject({
+    description: z.string().min(1),
+    /** GR-6: the scope acts for a person, so client_credentials never grants it */
+    actsForPerson: z.boolean().default(false),
+  }),
+]);
+
+const resourceServerFields = z.strictObject({
   identifier: z.url(),
   name: z.string().min(1).optional(),
   classification: z.enum(CLASSIFICATIONS),
-  /** scope → plain-language description shown on the consent page (OIDC-6) */
-  scopes: z.record(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token'), z.string().min(1)),
+  /** scope → plain-language description shown on the consent page (OIDC-6), or `{ description, actsForPerson }` */
+  scopes: z.record(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token'), apiScope),
+  /** TOK-6, EP-5: the client (in `clients[]`) this API authenticates as at /introspect */
+  introspectionClientId: z.string().min(1).optional(),
   accessTokenFormat: z.enum(['jwt', 'opaque']).default('jwt'),
   accessTokenTTL: seconds.optional(),
   /** JWS algorithm for this API's JWT access tokens */
@@ -31,6 +43,14 @@ const resourceServer = z.strictObject({
   /** TOK-8: tokens for this API carry PII/PHI and are encrypted to its key */
   encrypt: z.strictObject({ jwk: z.record(z.string(), z.unknown()), alg: z.string(), enc: z.string() }).optional(),
 });
+
+// Consumers read `scopes` as scope → description; the person marks are kept apart.
+const resourceServer = resourceServerFields.transform(({ scopes, ...api }) => ({
+  ...api,
+  scopes: Object.fromEntries(Object.entries(scopes).map(([name, s]) => [name, typeof s === 'string' ? s : s.description])),
+  /** GR-6: the scopes marked `actsForPerson` */
+  personScopes: Object.entries(scopes).flatMap(([name, s]) => (typeof s === 'object' && s.actsForPerson ? [name] : [])),
+}));
 
 const account = z.strictObject({
   id: z.string().min(1).optional(),
