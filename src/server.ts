@@ -15,7 +15,7 @@ import type { Config, Jwks } from './config/load.js';
 import { accountRoutes } from './interactions/account.js';
 import { pageErrors } from './interactions/errors.js';
 import { interactionRoutes } from './interactions/routes.js';
-import { createLoginThrottle } from './interactions/throttle.js';
+import { createSignIn } from './interactions/login.js';
 import { securityHeaders } from './ops/headers.js';
 import { silentLogger, type Logger } from './ops/log.js';
 import { docsRoutes } from './ops/docs.js';
@@ -103,12 +103,13 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.use(keepRefreshTokenOnFailure());
   provider.use(limitStateCreation(config.limits.stateCreating));
   provider.use(anonymousLogout(provider));
-  const throttle = createLoginThrottle(config.login.throttle);
+  // One throttled sign-in for every password form (login, consents page, CIBA page).
+  const signIn = createSignIn(config, store, accounts);
   const consentText = consentTextVersion(config);
-  const consentDeps = { provider, config, accounts, ledger, throttle, consentText, logger };
+  const consentDeps = { provider, config, ledger, signIn, consentText, logger };
   const interactions = interactionRoutes(consentDeps);
   const account = accountRoutes({ ...consentDeps, store });
-  const ciba = attachCiba(provider, { config, store, accounts, logger, options: options.ciba, recording: { ledger, consentText } });
+  const ciba = attachCiba(provider, { config, store, signIn, logger, options: options.ciba, recording: { ledger, consentText } });
   const pages: Handler[] = [
     pageErrors(logger),
     routesOf(opsRoutes(store, () => shuttingDown)),

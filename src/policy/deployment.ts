@@ -6,6 +6,7 @@ import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING,
 import { isClassification, type ProfileOptions } from './classification.js';
 import { applyProfile, checkClient, type ClientCheckContext, type ClientMetadata } from './clients.js';
 import { deviationFor } from './deviations.js';
+import { introspectionClientProblems } from './introspection.js';
 import { checkLifetimes } from './lifetimes.js';
 import { isMandatory, RULE_IDS } from './rules.js';
 
@@ -89,6 +90,7 @@ export function checkDeployment(config: Config): DeploymentPolicy {
     if (api.signingAlg && !isSigningAlgAllowed(api.signingAlg, signingAlgs)) {
       problems.push({ field: `${at}.signingAlg`, message: `"${api.signingAlg}" is not an approved signing algorithm here`, rule: 'TOK-9' });
     }
+    problems.push(...introspectionClientProblems(api, config.clients).map((p) => ({ ...p, field: `${at}.${p.field}` })));
     if (api.encrypt) {
       if (!(APPROVED_KEY_MANAGEMENT as readonly string[]).includes(api.encrypt.alg)) problems.push({ field: `${at}.encrypt.alg`, message: `use one of ${APPROVED_KEY_MANAGEMENT.join(', ')}`, rule: 'TOK-8' });
       if (!(APPROVED_CONTENT_ENCRYPTION as readonly string[]).includes(api.encrypt.enc)) problems.push({ field: `${at}.encrypt.enc`, message: `use one of ${APPROVED_CONTENT_ENCRYPTION.join(', ')}`, rule: 'TOK-8' });

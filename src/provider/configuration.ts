@@ -4,7 +4,8 @@ import { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountStore } from '../accounts/store.js';
 import type { Config, Jwks } from '../config/load.js';
 import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING, clientAssertionAlgs, enabledSigningAlgs } from '../policy/algorithms.js';
-import { isClassification, offeredResponseTypes, type ProfileOptions } from '../policy/classification.js';
+import { offeredResponseTypes, type ProfileOptions } from '../policy/classification.js';
+import { audienceOf, mayIntrospect } from '../policy/introspection.js';
 import { clientCheckContext } from '../policy/deployment.js';
 import { dpopNonceRequired } from '../policy/dpop.js';
 import { capsFor, accessTokenTtl, refreshTokenTtl } from '../policy/lifetimes.js';
@@ -14,7 +15,7 @@ import { cibaFeature, cibaRequestTtl } from '../ciba/feature.js';
 import { outgoingFetch } from '../ciba/notify.js';
 import { registrationPolicies } from '../registration/policies.js';
 import { findAccountWith } from './accounts.js';
-import { authorizationPolicy, classificationOf, clientMetadataValidator, resourceServerInfo } from './hooks.js';
+import { authorizationPolicy, classificationOf, clientCredentialsScopeGuard, clientMetadataValidator, resourceServerInfo } from './hooks.js';
 import { assertionClaimsCheck } from './client-auth.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
@@ -43,6 +44,8 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
   const signingAlgs = enabledSigningAlgs(config.algorithms.idToken);
   const l = config.lifetimes;
   const asymmetric = [...APPROVED_SIGNING];
+  const clientCredentialsGuard = clientCredentialsScopeGuard(config);
+  const scopes = ['openid', 'offline_access', ...Object.keys(config.scopes)];
   const assertionAlgs = clientAssertionAlgs(config.algorithms.clientAuthentication);
 
   return {
@@ -94,7 +97,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     },
 
     claims: claimsByScope(config.scopes),
-    scopes: ['openid', 'offline_access', ...Object.keys(config.scopes)],
+    scopes,
     // OIDC-4: front-channel ID tokens hold protocol claims only (see accounts.ts too).
     conformIdTokenClaims: true,
     allowOmittingSingleRegisteredRedirectUri: false, // EP-3: exact redirect_uri, always sent
@@ -148,14 +151,24 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       clientCredentials: { enabled: true }, // GR-6: confidential clients only (clients.ts)
       introspection: {
         enabled: true, // TOK-6, EP-5
-        allowedPolicy: (_ctx, client, token) => client.clientAuthMethod !== 'none' && (token.clientId === client.clientId || isClassification(classificationOf(client))),
+        // TOK-6, EP-5: the token's own client or the API it is for; everyone else sees active: false.
+        allowedPolicy: (_ctx, client, token) =>
+          mayIntrospect(config.resourceServers, {
+            callerId: client.clientId,
+            callerPublic: client.clientAuthMethod === 'none',
+            tokenClientId: token.clientId,
+            audience: audienceOf((token as { aud?: unknown }).aud),
+          }),
       },
       revocation: { enabled: true }, // EP-4
       userinfo: { enabled: true }, // EP-6
       pushedAuthorizationRequests: { enabled: true, allowUnregisteredRedirectUris: false }, // EP-8, GR-8
       resourceIndicators: {
         enabled: true,
-        defaultResource: (_ctx, _client, oneOf) => oneOf,
+        defaultResource: (ctx, _client, oneOf) => {
+          clientCredentialsGuard(ctx); // GR-6: no person's scopes without a person
+          return oneOf;
+        },
         useGrantedResource: () => true,
         getResourceServerInfo: resourceServerInfo(config, caps),
       },
@@ -172,7 +185,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       encryption: { enabled: true }, // TOK-8: ID tokens and userinfo as JWE for clients that register for it
       mTLS: mtlsFeature(config), // EP-2
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
-      registration: { enabled: config.features.registration, initialAccessToken: true, policies: registrationPolicies(store) }, // EP-10
+      registration: { enabled: config.features.registration, initialAccessToken: true, policies: registrationPolicies({ store, options, scopes }) }, // EP-10
       registrationManagement: { enabled: config.features.registration, rotateRegistrationAccessToken: true }, // EP-10: RFC 7592
       ciba: cibaFeature(config), // EP-9
       // OIDC-2: s_hash in hybrid responses. The library emits it only under FAPI 1.0,

@@ -43,8 +43,8 @@ class Spoofer extends Person {
   }
 }
 
-// Per address: two failures free, the third starts a 30 s back-off; per username: lenient.
-const throttle = { account: { freeAttempts: 50, lockAfter: 100 }, ip: { freeAttempts: 2, lockAfter: 50 }, baseDelay: 30, maxDelay: 60, lockFor: 600, window: 3600 };
+// Per address: three checks, then blocked; per username: lenient.
+const throttle = { address: { attempts: 3, window: 3600, blockFor: 600 }, account: { attempts: 100, window: 3600 } };
 
 async function guessesFromOneAddress(running: RunningIdp, origin: string): Promise<number[]> {
   const rp = await relyingParty(running.url, spa);
