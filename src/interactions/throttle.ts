@@ -10,9 +10,9 @@
 //   device          one username from a browser holding its device cookie (instead of `account`)
 // Keys are keyed hashes of the name and address: neither is kept in clear.
 import { createHmac } from 'node:crypto';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { LoginConfig } from '../config/schema.js';
-import type { RedisClient } from '../storage/redis-client.js';
+import { createCounter, type CounterBackend } from '../storage/limiter.js';
 import { StoreUnavailableError } from '../storage/store.js';
 
 export type ThrottleSettings = LoginConfig['throttle'];
@@ -46,10 +46,7 @@ export interface LoginThrottle {
   reserve(attempt: Attempt): Promise<Reservation | Refusal>;
 }
 
-export interface ThrottleBackend {
-  /** the Redis store's connection; absent: counted in this process */
-  redis?: RedisClient | undefined;
-  keyPrefix?: string;
+export interface ThrottleBackend extends CounterBackend {
   /** keys the hashes of names and addresses */
   lookupKey: Buffer;
 }
@@ -65,8 +62,7 @@ export function createLoginThrottle(settings: ThrottleSettings, backend: Throttl
   };
 
   function limiter(name: string, points: number, duration: number, blockDuration: number): RateLimiterAbstract {
-    const options = { points, duration, blockDuration, keyPrefix: `${backend.keyPrefix ?? ''}login:${name}` };
-    return backend.redis ? new RateLimiterRedis({ ...options, storeClient: backend.redis }) : new RateLimiterMemory(options);
+    return createCounter(backend, { name: `login:${name}`, points, duration, blockDuration });
   }
 
   const hash = (kind: string, value: string) => createHmac('sha256', backend.lookupKey).update(`login-throttle:${kind}:${value}`).digest('base64url').slice(0, 32);
