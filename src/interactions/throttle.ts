@@ -7,7 +7,7 @@
 //   address         strict: every check from one client address
 //   accountAddress  strict: one username from one address
 //   account         one username from browsers without its device cookie: a rate, no block
-//   device          one username from a browser holding its device cookie (instead of `account`)
+//   device          strict: one username from a browser holding its device cookie (only this)
 // Keys are keyed hashes of the name and address: neither is kept in clear.
 import { createHmac } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -73,10 +73,14 @@ export function createLoginThrottle(settings: ThrottleSettings, backend: Throttl
 
   function keysOf(attempt: Attempt): [LimitName, string][] {
     const user = normaliseUsername(attempt.username);
+    // The owner's browser is counted on its own only: guessing from the same address (a
+    // shared clinic NAT) must not keep the owner out either. Its cookie cannot be had
+    // without the password, and it has its own strict limit.
+    if (attempt.device) return [['device', hash('device', `${user}\n${attempt.device}`)]];
     return [
       ['address', hash('address', attempt.address)],
       ['accountAddress', hash('account-address', `${user}\n${attempt.address}`)],
-      attempt.device ? ['device', hash('device', `${user}\n${attempt.device}`)] : ['account', hash('account', user)],
+      ['account', hash('account', user)],
     ];
   }
 
