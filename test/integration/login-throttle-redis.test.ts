@@ -102,7 +102,7 @@ void describe('login throttle on Redis: Redis away', { skip: redisServerSkip() }
   const secrets = { cookieKeys: [key32()], sealingKeys: [{ kid: 'k1', key: key32() }], lookupKey: key32(), dpopNonceKey: key32() };
   before(async () => {
     server = await startRedisServer();
-    running = await startIdp({ clients: staticClients, store: { type: 'redis', url: server.url, keyPrefix: `idp:${randomUUID().slice(0, 8)}:` }, secrets }, { accounts });
+    running = await startIdp({ clients: staticClients, features: { ciba: true }, store: { type: 'redis', url: server.url, keyPrefix: `idp:${randomUUID().slice(0, 8)}:` }, secrets }, { accounts });
   });
   after(async () => {
     await running?.close();
@@ -112,10 +112,15 @@ void describe('login throttle on Redis: Redis away', { skip: redisServerSkip() }
   it('without its counts no password is checked: a readable 503, and the check resumes when Redis is back', async () => {
     const person = new Person(running.url);
     await person.visit(`${running.url}/account/login`);
+    const approver = new Person(running.url);
+    await approver.visit(`${running.url}/ciba/approve`);
     await server.stop();
     await person.submit('/account/login', { username: 'alice', password: 'guess' });
     assert.equal(person.lastStatus, 503);
     assert.match(person.lastPage, /briefly unavailable/);
+    await approver.submit('/ciba/approve/sign-in', { username: 'alice', password: 'guess' });
+    assert.equal(approver.lastStatus, 503, 'the CIBA approval page too');
+    assert.match(approver.lastPage, /briefly unavailable/);
     assert.equal(checks, 0, 'fails closed: no count, no check');
     await server.start();
     let status = 0;
