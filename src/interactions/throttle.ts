@@ -84,7 +84,13 @@ export function createLoginThrottle(settings: ThrottleSettings, backend: Throttl
     ];
   }
 
-  const giveBack = (taken: [LimitName, string][]) => Promise.all(taken.map(([name, key]) => limiters[name].reward(key, 1))).then(() => undefined);
+  // Giving points back may fail with the store away: the counts then stay a little high,
+  // which is the safe side, and the person's answer does not depend on it.
+  const giveBack = (taken: [LimitName, string][]) =>
+    Promise.all(taken.map(([name, key]) => limiters[name].reward(key, 1))).then(
+      () => undefined,
+      () => undefined,
+    );
 
   return {
     async reserve(attempt) {
@@ -95,7 +101,7 @@ export function createLoginThrottle(settings: ThrottleSettings, backend: Throttl
       const broken = failed.find((reason) => !(reason instanceof RateLimiterRes));
       if (broken !== undefined) {
         // Fail closed: without a count, no password is checked.
-        await giveBack(taken).catch(() => undefined);
+        await giveBack(taken);
         throw new StoreUnavailableError('login throttle unreachable', { cause: broken });
       }
       if (failed.length) {
@@ -118,7 +124,7 @@ export function createLoginThrottle(settings: ThrottleSettings, backend: Throttl
           // this attempt (an attacker elsewhere keeps being counted).
           await Promise.all(
             taken.map(([name, key]) => (name === 'accountAddress' || name === 'device' ? limiters[name].delete(key) : limiters[name].reward(key, 1))),
-          );
+          ).catch(() => undefined);
         },
       };
     },
