@@ -7,6 +7,7 @@ import { errors, type Grant, type Provider } from 'oidc-provider';
 import type { Config } from '../config/load.js';
 import { applyDecision, holdingsOf, newGrantId } from '../consent/grants.js';
 import { emptyAccess, type ConsentLedger, type ConsentRecord } from '../consent/ledger.js';
+import { TooManyDecisionsError } from '../consent/limits.js';
 import type { Logger } from '../ops/log.js';
 import { classificationOf } from '../provider/hooks.js';
 import { approvedOf, askedOf, consentRecord, expiryOf, linesOf, requestFactsOf, sameAccess, type ClientFacts, type Details } from './consent.js';
@@ -40,6 +41,17 @@ export async function recordOrStop(ctx: Context, ledger: ConsentLedger, logger: 
   try {
     await ledger.append(record);
   } catch (err) {
+    if (err instanceof TooManyDecisionsError) {
+      logger.log('warn', 'consent.too_many', { decision: record.decision, client: record.client.id, correlationId: record.correlationId });
+      ctx.set('retry-after', String(err.retryAfter));
+      await sendPage(ctx, 'error', {
+        title: 'Too many decisions',
+        message: `You have answered this many times in a short time, so this answer was not taken: nothing has been shared and nothing has changed. Please wait ${err.retryAfter} seconds, then try again.`,
+        code: 'too_many_decisions',
+        detail: 'consent decisions are limited per person and application (OIDC-8)',
+      }, 429);
+      return false;
+    }
     logger.log('error', 'consent.not_recorded', { decision: record.decision, client: record.client.id, correlationId: record.correlationId, error: (err as Error).name });
     await sendPage(ctx, 'error', {
       title: 'Your choice could not be saved',
