@@ -9,7 +9,7 @@
 //   P{ledger}a:A      per-account index, A = lookup("ConsentLedger#account", accountId):
 //                     a sorted set of stream ids scored by their time, trimmed alike.
 // A failed append (Redis away, timeout) rejects: the consent it records does not proceed.
-import { connect, io, Script, settle, type RedisClient, type RedisStoreConfig } from '../storage/redis-client.js';
+import { io, Script, settle, type RedisClient, type RedisStoreConfig } from '../storage/redis-client.js';
 import type { Sealer } from '../storage/seal.js';
 import { LedgerWriteError, matches, type ConsentLedger, type ConsentRecord, type LedgerFilter } from './ledger.js';
 
@@ -32,9 +32,12 @@ const SKEW_MS = 5 * 60 * 1000;
 
 export interface RedisLedgerOptions {
   retention: number;
+  /** the ledger closes the connection with itself (its own); else it is the store's */
+  ownsConnection?: boolean;
 }
 
-export function createRedisLedger(config: RedisStoreConfig, sealer: Sealer, options: RedisLedgerOptions, client: RedisClient = connect(config)): ConsentLedger {
+/** `client` comes from redisConnection() (the store's, or the export command's own). */
+export function createRedisLedger(config: RedisStoreConfig, sealer: Sealer, options: RedisLedgerOptions, client: RedisClient): ConsentLedger {
   const prefix = config.keyPrefix;
   const stream = `${prefix}{ledger}s`;
   const accountIndex = (accountId: string) => `${prefix}{ledger}a:${sealer.lookup('ConsentLedger#account', accountId)}`;
@@ -98,6 +101,7 @@ export function createRedisLedger(config: RedisStoreConfig, sealer: Sealer, opti
       }
     },
     async close() {
+      if (!options.ownsConnection) return;
       try {
         await client.quit();
       } catch {

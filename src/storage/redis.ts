@@ -27,7 +27,7 @@
 // with SET … KEEPTTL inside the compare-and-set script, so no write drops a TTL.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { GRANTABLE, GRANT_MODEL, INSERT_ONLY, alreadyConsumed, consumedRecord, epochNow, replayDetected } from './records.js';
-import { COMMAND_TIMEOUT_MS, connect, io, isCluster, settle, type RedisStoreConfig } from './redis-client.js';
+import { COMMAND_TIMEOUT_MS, io, isCluster, redisConnection, settle, type RedisStoreConfig } from './redis-client.js';
 import { CONSUME, DELETE_IF, DESTROY_INDEXED, LOCATE, REVOKE, UPSERT_INDEXED } from './redis-scripts.js';
 import type { RedisAuth } from '../config/load.js';
 import type { Sealer } from './seal.js';
@@ -59,11 +59,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T
   return Promise.race([promise.catch(() => fallback), timeout]).finally(() => clearTimeout(timer));
 }
 
-export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer, auth: RedisAuth = {}): Promise<Store> {
+export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer, auth: RedisAuth): Promise<Store> {
   const prefix = config.keyPrefix;
   if (/[{}]/.test(prefix)) throw new Error('store.keyPrefix must not contain "{" or "}" (they mark Cluster hash tags)');
 
-  const client = connect(config, auth);
+  const client = redisConnection(config, auth);
   const counters = { upserts: 0, finds: 0, consumes: 0, consumeConflicts: 0, replayRevokes: 0, destroys: 0, revokes: 0, replaysRefused: 0, unavailable: 0, connectionErrors: 0 };
   // Without a listener ioredis prints every connection error; readiness reports outages.
   client.on('error', () => {
@@ -258,6 +258,7 @@ export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer,
 
   return {
     kind: 'redis',
+    redis: client,
     adapter,
     async ready() {
       if (client.status !== 'ready') return false;

@@ -13,6 +13,7 @@ import { Redis } from 'ioredis';
 import type { ConsentRecord } from '../../src/consent/ledger.js';
 import { emptyAccess } from '../../src/consent/ledger.js';
 import { createRedisLedger } from '../../src/consent/redis-ledger.js';
+import { redisConnection } from '../../src/storage/redis-client.js';
 import { createSealer } from '../../src/storage/seal.js';
 import { spa, staticClients } from '../helpers/clients.js';
 import { PASSWORDS } from '../helpers/fixtures.js';
@@ -53,7 +54,8 @@ describe('Redis consent ledger (OIDC-8)', { skip }, () => {
   it('appends sealed records to a stream and reads them back by account, client and time', async () => {
     const prefix = `t:${randomUUID().slice(0, 8)}:`;
     const sealer = createSealer([{ kid: 'k1', key: randomBytes(32) }], randomBytes(32));
-    const ledger = createRedisLedger({ type: 'redis', url: server.url, keyPrefix: prefix }, sealer, { retention: 3600 });
+    const cfg = { type: 'redis', url: server.url, keyPrefix: prefix } as const;
+    const ledger = createRedisLedger(cfg, sealer, { retention: 3600, ownsConnection: true }, redisConnection(cfg, {}));
     const a = record();
     const b = record({ accountId: 'someone-else', client: { id: 'c2', name: 'C2', classification: 'PUBLIC' } });
     const c = record({ decision: 'withdraw', granted: emptyAccess(), holds: emptyAccess() });
@@ -81,7 +83,8 @@ describe('Redis consent ledger (OIDC-8)', { skip }, () => {
   it('OIDC-8: with Redis away the append fails (and does not hang)', async () => {
     const down = await startRedisServer();
     const sealer = createSealer([{ kid: 'k1', key: randomBytes(32) }], randomBytes(32));
-    const ledger = createRedisLedger({ type: 'redis', url: down.url, keyPrefix: 'x:' }, sealer, { retention: 3600 });
+    const cfg = { type: 'redis', url: down.url, keyPrefix: 'x:' } as const;
+    const ledger = createRedisLedger(cfg, sealer, { retention: 3600, ownsConnection: true }, redisConnection(cfg, {}));
     await ledger.append(record());
     await down.stop();
     const started = Date.now();
