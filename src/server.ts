@@ -21,6 +21,7 @@ import { docsRoutes } from './ops/docs.js';
 import { gate, routesOf, type Handler } from './ops/gate.js';
 import { opsRoutes } from './ops/routes.js';
 import { smartRoutes } from './ops/smart.js';
+import { storeUnavailable } from './ops/unavailable.js';
 import { clientAuthMethods } from './provider/mtls.js';
 import { enabledSigningAlgs } from './policy/algorithms.js';
 import { offeredResponseTypes } from './policy/classification.js';
@@ -90,6 +91,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.on('server_error', (_ctx, err) => logger.log('error', 'provider.server_error', { error: err.name, message: err.message }));
 
   provider.use(securityHeaders());
+  provider.use(storeUnavailable());
   provider.use(ruleAnnotations());
   const throttle = createLoginThrottle(config.login.throttle);
   const consentText = consentTextVersion(config);

@@ -48,7 +48,11 @@ const scopeDoc = z.strictObject({
 });
 
 const store = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('memory'), maxEntries: z.number().int().positive().optional() }),
+  z.strictObject({
+    type: z.literal('memory'),
+    /** live records held (default 1,000,000, about 3 KiB of heap each); beyond it writes answer 503 */
+    maxEntries: z.number().int().positive().optional(),
+  }),
   z.strictObject({
     type: z.literal('redis'),
     url: z.string().optional(),

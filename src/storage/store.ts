@@ -15,6 +15,8 @@ export interface Store {
   adapter(model: string): Adapter;
   /** True when the store can serve requests now (`/readyz`). */
   ready(): Promise<boolean>;
+  /** Why the store is not ready, for `/readyz` (after ready() said false); no contents. */
+  notReadyReason?(): string | undefined;
   close(): Promise<void>;
   /** Counts for tests and benchmarks; never record contents. */
   stats(): Record<string, number>;
