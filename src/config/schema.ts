@@ -192,6 +192,15 @@ export const configSchema = z.strictObject({
   demo: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
   consent: consent.prefault({}),
   login: login.prefault({}),
+  /** SIGTERM: drain, then stop (README: Shutting down) */
+  shutdown: z
+    .strictObject({
+      /** seconds /readyz answers 503 while requests are still served, so load balancers stop sending */
+      drain: z.number().int().min(0).default(5),
+      /** seconds after SIGTERM at which connections still open are closed by force */
+      deadline: seconds.default(30),
+    })
+    .prefault({}),
 });
 
 export type RawConfig = z.input<typeof configSchema>;

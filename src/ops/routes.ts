@@ -20,7 +20,7 @@ export function opsRoutes(store: Store, isShuttingDown: () => boolean): Router {
     const ready = !isShuttingDown() && storeReady;
     ctx.status = ready ? 200 : 503;
     // Why, when we know (a full memory store); never record contents.
-    const reason = storeReady ? undefined : store.notReadyReason?.();
+    const reason = isShuttingDown() ? 'shutting down' : storeReady ? undefined : store.notReadyReason?.();
     ctx.body = { status: ready ? 'ready' : 'unavailable', store: store.kind, ...(reason ? { reason } : {}) };
   });
 
