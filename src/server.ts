@@ -98,7 +98,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
 
   const store = await createStore(config);
   const accounts = options.accounts ?? (await createFileAccountStore(config.accounts));
-  const ledger = options.ledger ?? (await createLedger(config, store.redis));
+  const ledger = options.ledger ?? (await createLedger(config, store));
   const { exportToken } = config.secrets;
   // OIDC-7: a consent given in an earlier session is remembered until it expires.
   const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });

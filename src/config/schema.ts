@@ -67,6 +67,13 @@ const store = z.discriminatedUnion('type', [
     sentinelPassword: secret.optional(),
     /** TLS to Redis (Cluster nodes, Sentinels and master); a rediss:// URL does it for standalone */
     tls: z.boolean().optional(),
+    /**
+     * single-use writes and ledger appends wait for replicas (Redis WAIT): unset = one
+     * replica on each master that has any; false = never
+     */
+    waitForReplicas: z
+      .union([z.literal(false), z.strictObject({ replicas: z.number().int().positive(), timeoutMs: z.number().int().positive().max(1400).default(1000) })])
+      .optional(),
   }),
 ]);
 

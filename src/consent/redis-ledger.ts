@@ -42,6 +42,8 @@ export interface RedisLedgerOptions {
   retention: number;
   /** the ledger closes the connection with itself (its own); else it is the store's */
   ownsConnection?: boolean;
+  /** OIDC-8: the store's wait for replicas (store.waitForReplicas), after every append */
+  waitForReplicas?: (() => Promise<void>) | undefined;
 }
 
 /** `client` comes from redisConnection() (the store's, or the export command's own). */
@@ -71,6 +73,8 @@ export function createRedisLedger(config: RedisStoreConfig, sealer: Sealer, opti
       try {
         await connected;
         await io(() => APPEND.run(client, [stream, accountIndex(record.accountId)], [record.id, sealer.seal(record, `ConsentRecord:${record.id}`), retentionMs]));
+        // A decision is not taken until a promoted replica would still have its record.
+        await options.waitForReplicas?.();
       } catch (err) {
         throw new LedgerWriteError('the consent ledger could not be written', { cause: err });
       }

@@ -29,6 +29,9 @@ const connectionOptions = {
   commandTimeout: COMMAND_TIMEOUT_MS,
   maxRetriesPerRequest: 0,
   enableReadyCheck: true,
+  // After a failover the old master answers writes with READONLY: reconnect, so the
+  // Sentinel connector finds the new master (the failed command itself is a 503).
+  reconnectOnError: (err: Error) => err.message.startsWith('READONLY'),
   // Keys are prefixed by the store itself: ioredis' keyPrefix would not reach keys that
   // Lua scripts read from index members.
 } satisfies RedisOptions;
@@ -115,6 +118,7 @@ export async function io<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
+    if (err instanceof StoreUnavailableError) throw err;
     if (err instanceof Error && err.name === 'ReplyError' && !TRANSIENT_REPLY.test(err.message)) throw err;
     throw new StoreUnavailableError('redis unreachable', { cause: err });
   }

@@ -11,6 +11,8 @@ export interface Store {
    * their own. The store owns it (close() quits it).
    */
   readonly redis?: RedisClient;
+  /** Redis: resolves once the replicas have this process's writes (store.waitForReplicas); the ledger calls it after an append. */
+  readonly waitForReplicas?: () => Promise<void>;
   /** The oidc-provider adapter for one model (the library calls this once per model). */
   adapter(model: string): Adapter;
   /** True when the store can serve requests now (`/readyz`). */

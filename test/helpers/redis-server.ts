@@ -4,7 +4,7 @@
 // fail in CI (CI=true).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -240,4 +240,98 @@ export async function startRedisSentinel(options: SentinelOptions = {}): Promise
     throw err;
   }
   return { master, sentinels: [{ host: HOST, port }], name: 'idp-test', stop };
+}
+
+/** What the proxy between master and replica does with master→replica bytes. */
+export type LinkMode = { kind: 'pass' } | { kind: 'delay'; ms: number } | { kind: 'hold' };
+
+export interface LaggingSentinel {
+  readonly master: LocalRedis;
+  readonly replica: LocalRedis;
+  readonly sentinels: { host: string; port: number }[];
+  readonly name: string;
+  /** pass, delay or hold (buffer, never deliver) the master→replica replication bytes */
+  link(mode: LinkMode): void;
+  /** SENTINEL FAILOVER: the replica becomes master with what it has (held bytes are dropped) */
+  failover(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A master, a replica that replicates through a small TCP proxy (so a test can make it
+ * lag: master→replica bytes delayed or held), and one Sentinel watching them. Everyone
+ * reaches the master through the proxy (else the Sentinel would "fix" the replica to
+ * replicate from the master's own port); only the replication link is slowed.
+ */
+export async function startLaggingSentinel(): Promise<LaggingSentinel> {
+  const master = await startRedisServer();
+  let mode: LinkMode = { kind: 'pass' };
+  const links = new Set<Socket>();
+  const proxy = createServer((fromReplica) => {
+    const toMaster = createConnection({ host: HOST, port: master.port });
+    links.add(fromReplica).add(toMaster);
+    fromReplica.pipe(toMaster);
+    // The replication link announces itself (REPLCONF, PSYNC); other clients pass untouched.
+    let replication = false;
+    fromReplica.on('data', (chunk: Buffer) => {
+      replication ||= /REPLCONF|PSYNC/i.test(chunk.toString('latin1'));
+    });
+    toMaster.on('data', (chunk: Buffer) => {
+      if (!replication) {
+        fromReplica.write(chunk);
+        return;
+      }
+      if (mode.kind === 'hold') return; // lost with the proxy: never delivered
+      if (mode.kind === 'pass') fromReplica.write(chunk);
+      else setTimeout(() => fromReplica.writable && fromReplica.write(chunk), mode.ms);
+    });
+    const close = () => {
+      fromReplica.destroy();
+      toMaster.destroy();
+    };
+    fromReplica.on('error', close).on('close', close);
+    toMaster.on('error', close).on('close', close);
+  });
+  const proxyPort = await freePort();
+  await new Promise<void>((resolve) => proxy.listen(proxyPort, HOST, () => resolve()));
+  const replica = await startRedisServer(['--replicaof', HOST, String(proxyPort), '--replica-announce-ip', HOST]);
+  await waitFor(async () => /slave0:.*state=online/.test(await rawCommand(master.port, 'INFO replication', 500)), 'the replica online');
+
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'idp-sentinel-'));
+  const conf = join(dir, 'sentinel.conf');
+  writeFileSync(conf, [`port ${port}`, `bind ${HOST}`, `dir ${dir}`, `sentinel monitor idp-test ${HOST} ${proxyPort} 1`, 'sentinel down-after-milliseconds idp-test 2000', 'sentinel failover-timeout idp-test 10000', ''].join('\n'));
+  const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+  child.unref();
+  process.once('exit', () => child.kill('SIGKILL'));
+  const stop = async () => {
+    for (const s of links) s.destroy();
+    proxy.close();
+    await stopProcess(child);
+    await Promise.all([master.stop(), replica.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(async () => (await rawCommand(port, 'SENTINEL replicas idp-test', 1000)).includes(String(replica.port)), 'the Sentinel to know the replica', 20_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    master,
+    replica,
+    sentinels: [{ host: HOST, port }],
+    name: 'idp-test',
+    link(next) {
+      mode = next;
+    },
+    async failover() {
+      mode = { kind: 'hold' };
+      await waitFor(async () => (await rawCommand(port, 'SENTINEL FAILOVER idp-test', 1000)).startsWith('+OK'), 'SENTINEL FAILOVER accepted', 20_000);
+      await waitFor(async () => (await rawCommand(port, 'SENTINEL get-master-addr-by-name idp-test', 500)).includes(String(replica.port)), 'the replica promoted', 20_000);
+      for (const s of links) s.destroy();
+      proxy.close();
+    },
+    stop,
+  };
 }

@@ -312,3 +312,30 @@ void describe('redis store: a password-protected Redis', { skip: localSkip }, ()
     }
   });
 });
+
+void describe('redis store: store.waitForReplicas (issue 12)', { skip }, () => {
+  it('TOK-1: with replicas required and none there, a single-use write answers 503 temporarily_unavailable; other writes go on', async () => {
+    const cfg: RedisStoreConfig = { ...(await standaloneConfig()), waitForReplicas: { replicas: 1, timeoutMs: 100 } };
+    const store = await createRedisStore(cfg, sealer(), {});
+    try {
+      await store.adapter('Session').upsert('sid', { kind: 'Session' }, 60);
+      for (const model of ['AuthorizationCode', 'ReplayDetection', 'PushedAuthorizationRequest']) {
+        await assert.rejects(store.adapter(model).upsert(randomUUID(), { kind: model }, 60), (err: unknown) => err instanceof StoreUnavailableError && err.status === 503);
+      }
+      await assert.rejects(store.waitForReplicas?.() ?? Promise.resolve(), StoreUnavailableError);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('false never waits; unset waits only where the master has a replica (none here)', async () => {
+    for (const waitForReplicas of [false, undefined] as const) {
+      const store = await createRedisStore({ ...(await standaloneConfig()), ...(waitForReplicas === undefined ? {} : { waitForReplicas }) }, sealer(), {});
+      try {
+        await store.adapter('AuthorizationCode').upsert(randomUUID(), { kind: 'AuthorizationCode' }, 60);
+      } finally {
+        await store.close();
+      }
+    }
+  });
+});
