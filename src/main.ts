@@ -28,9 +28,14 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.log('info', 'shutdown', { signal });
-    idp.close().then(
-      () => process.exit(0),
+    // SIGTERM (orchestrators) drains for shutdown.drain seconds; SIGINT (Ctrl-C) does not.
+    const drainMs = signal === 'SIGTERM' ? config.shutdown.drain * 1000 : 0;
+    logger.log('info', 'shutdown', { signal, drainSeconds: drainMs / 1000, deadlineSeconds: config.shutdown.deadline });
+    idp.close({ drainMs, deadlineMs: config.shutdown.deadline * 1000 }).then(
+      ({ unfinished }) => {
+        logger.log(unfinished ? 'warn' : 'info', 'shutdown.done', { signal, unfinished });
+        process.exit(0);
+      },
       () => process.exit(1),
     );
   };

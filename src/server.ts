@@ -2,6 +2,7 @@
 // front of it. Everything a request can reach is assembled here, once, at start-up.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider } from 'oidc-provider';
 import { createFileAccountStore, type AccountStore } from './accounts/store.js';
 import { attachCiba, type CibaOptions } from './ciba/index.js';
@@ -24,6 +25,7 @@ import { normaliseForwarded, proxyTrust } from './ops/proxy.js';
 import { limitStateCreation } from './ops/rate-limit.js';
 import { opsRoutes } from './ops/routes.js';
 import { smartRoutes } from './ops/smart.js';
+import { storeUnavailable } from './ops/unavailable.js';
 import { attachClientAuthExplanations, refuseBasicAuth } from './provider/client-auth.js';
 import { clientAuthMethods } from './provider/mtls.js';
 import { anonymousLogout } from './provider/logout.js';
@@ -48,8 +50,24 @@ export interface Idp {
   config: Config;
   /** start listening; resolves with the bound port */
   listen(port?: number, host?: string): Promise<number>;
-  /** stop accepting, finish in-flight requests, close the store */
-  close(): Promise<void>;
+  /**
+   * Drain, stop accepting, finish in-flight requests, close the store. With `drainMs`,
+   * /readyz answers 503 and every response carries Connection: close for that long while
+   * requests are still served; connections still open at `deadlineMs` are closed by force.
+   */
+  close(options?: CloseOptions): Promise<ShutdownReport>;
+}
+
+export interface CloseOptions {
+  /** ms of draining before the listener closes (default 0) */
+  drainMs?: number;
+  /** ms after the call at which open connections are closed by force (default 10 s) */
+  deadlineMs?: number;
+}
+
+export interface ShutdownReport {
+  /** requests still unanswered at the deadline, whose connections were closed by force */
+  unfinished: number;
 }
 
 export interface IdpOptions {
@@ -89,7 +107,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   // OIDC-8: every decision recorded, but not as fast as someone can click (consent/limits.ts).
   // Shared by every replica on Redis (issue: abuse across replicas); keys are keyed hashes.
   const counters = { redis: store.redis, keyPrefix: config.store.type === 'redis' ? config.store.keyPrefix : '', lookupKey: config.secrets.lookupKey };
-  const ledger = limitDecisions(options.ledger ?? (await createLedger(config)), config.consent.decisionLimits, counters);
+  const ledger = limitDecisions(options.ledger ?? (await createLedger(config, store)), config.consent.decisionLimits, counters);
   const { exportToken } = config.secrets;
   // OIDC-7: a consent given in an earlier session is remembered until it expires.
   const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });
@@ -100,6 +118,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.on('server_error', (_ctx, err) => logger.log('error', 'provider.server_error', { error: err.name, message: err.message }));
 
   provider.use(securityHeaders());
+  provider.use(storeUnavailable());
   provider.use(ruleAnnotations());
   provider.use(refuseBasicAuth(provider, clientAuthMethods(config)));
   provider.use(keepRefreshTokenOnFailure());
@@ -126,6 +145,9 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.use(gate(PAGE_PATHS, pages));
 
   let server: Server | undefined;
+  /** responses not yet sent: the ones a forced close at the deadline cuts */
+  const inFlight = new Set<ServerResponse>();
+  let unfinished = 0;
 
   return {
     provider,
@@ -141,6 +163,10 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
         const trust = proxyTrust(config.proxy);
         const handle = (req: IncomingMessage, res: ServerResponse) => {
           if (trust) normaliseForwarded(req, trust);
+          // Draining: each keep-alive connection closes once its current response is sent.
+          if (shuttingDown) res.setHeader('connection', 'close');
+          inFlight.add(res);
+          res.once('close', () => inFlight.delete(res));
           void callback(req, res);
         };
         // EP-11: TLS here when configured; mTLS asks for (but does not demand) a client
@@ -155,18 +181,29 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
         server.on('error', reject);
       });
     },
-    async close() {
+    async close({ drainMs = 0, deadlineMs = 10_000 }: CloseOptions = {}) {
+      // /readyz answers 503 from now on; responses carry Connection: close.
       shuttingDown = true;
-      if (server) {
-        const closed = new Promise<void>((resolve) => server?.close(() => resolve()));
-        server.closeIdleConnections();
-        const force = setTimeout(() => server?.closeAllConnections(), 10_000);
+      const listening = server;
+      if (listening) {
+        // Forced close only at the deadline: a request still running then is cut.
+        const force = setTimeout(() => {
+          unfinished = inFlight.size;
+          listening.closeAllConnections();
+        }, deadlineMs);
         force.unref();
+        // Requests are served while load balancers notice /readyz.
+        if (drainMs > 0) await sleep(Math.min(drainMs, deadlineMs));
+        // New connections are refused from here; connections end as their requests finish
+        // (idle ones now), and the promise resolves with the last.
+        const closed = new Promise<void>((resolve) => listening.close(() => resolve()));
+        listening.closeIdleConnections();
         await closed;
         clearTimeout(force);
       }
       await ledger.close();
       await store.close();
+      return { unfinished };
     },
   };
 }

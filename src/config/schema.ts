@@ -70,7 +70,11 @@ const scopeDoc = z.strictObject({
 });
 
 const store = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('memory'), maxEntries: z.number().int().positive().optional() }),
+  z.strictObject({
+    type: z.literal('memory'),
+    /** live records held (default 1,000,000, about 3 KiB of heap each); beyond it writes answer 503 */
+    maxEntries: z.number().int().positive().optional(),
+  }),
   z.strictObject({
     type: z.literal('redis'),
     url: z.string().optional(),
@@ -85,6 +89,13 @@ const store = z.discriminatedUnion('type', [
     sentinelPassword: secret.optional(),
     /** TLS to Redis (Cluster nodes, Sentinels and master); a rediss:// URL does it for standalone */
     tls: z.boolean().optional(),
+    /**
+     * single-use writes and ledger appends wait for replicas (Redis WAIT): unset = one
+     * replica on each master that has any; false = never
+     */
+    waitForReplicas: z
+      .union([z.literal(false), z.strictObject({ replicas: z.number().int().positive(), timeoutMs: z.number().int().positive().max(1400).default(1000) })])
+      .optional(),
   }),
 ]);
 
@@ -249,6 +260,15 @@ export const configSchema = z.strictObject({
   /** per-address limit on /authorize, /par and /logout together (requests in `window` seconds) */
   limits: z
     .strictObject({ stateCreating: z.strictObject({ requests: z.number().int().positive().default(600), window: seconds.default(60) }).prefault({}) })
+    .prefault({}),
+  /** SIGTERM: drain, then stop (README: Shutting down) */
+  shutdown: z
+    .strictObject({
+      /** seconds /readyz answers 503 while requests are still served, so load balancers stop sending */
+      drain: z.number().int().min(0).default(5),
+      /** seconds after SIGTERM at which connections still open are closed by force */
+      deadline: seconds.default(30),
+    })
     .prefault({}),
 });
 

@@ -56,7 +56,7 @@ async function start(spec: TargetSpec): Promise<{ url: string; close(): Promise<
   }
   const idp = await createIdp(configFrom(oursRawConfig(url, port, spec.jwks, spec.accounts, spec.redisUrl)));
   await idp.listen(port, '127.0.0.1');
-  return { url, idp, close: () => idp.close() };
+  return { url, idp, close: async () => void (await idp.close()) };
 }
 
 async function fullGc(): Promise<void> {

@@ -46,5 +46,5 @@ export async function startIdp(patch: Partial<RawConfig> = {}, options: IdpOptio
   const config = configFrom(testRawConfig(url, { port, ...patch }));
   const idp = await createIdp(config, options);
   await idp.listen(port, '127.0.0.1');
-  return { url, idp, config, close: () => idp.close() };
+  return { url, idp, config, close: async () => void (await idp.close()) };
 }
