@@ -10,7 +10,7 @@ import { accessTokenTtl, type LifetimeCaps } from '../policy/lifetimes.js';
 import { checkClientCredentialsScopes, personScopeContext } from '../policy/person-scopes.js';
 import { allowanceOf, checkAllowance, checkNoRaise } from '../policy/registration.js';
 import { checkAuthorizationRequest, type Refusal } from '../policy/requests.js';
-import { findResourceServer, mayReach } from '../policy/resources.js';
+import { findResourceServer, mayReach, registeredFor } from '../policy/resources.js';
 
 const ERRORS: Record<Refusal['error'], new (description: string) => Error> = {
   invalid_request: errors.InvalidRequest,
@@ -114,6 +114,9 @@ export function resourceServerInfo(config: Config, caps: LifetimeCaps) {
     if (!api) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
     if (!mayReach(classificationOf(client), api)) {
       throw new errors.InvalidTarget(`this client may not obtain tokens for a ${api.classification} API (GR-2)`);
+    }
+    if (!registeredFor((client as { allowed_resources?: unknown }).allowed_resources, api)) {
+      throw new errors.InvalidTarget('this client is registered for other APIs only (EP-10)');
     }
     const info: ResourceServer = {
       scope: Object.keys(api.scopes).join(' '),
