@@ -2,7 +2,7 @@
 // breaks a rule stops the process with one line per problem naming the field and rule.
 import type { Problem } from '../config/errors.js';
 import type { Config } from '../config/load.js';
-import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, enabledSigningAlgs, isSigningAlgAllowed } from './algorithms.js';
+import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING, enabledSigningAlgs, isSigningAlgAllowed, OPT_IN_SIGNING } from './algorithms.js';
 import { isClassification, type ProfileOptions } from './classification.js';
 import { applyProfile, checkClient, type ClientCheckContext, type ClientMetadata } from './clients.js';
 import { deviationFor } from './deviations.js';
@@ -74,6 +74,12 @@ export function checkDeployment(config: Config): DeploymentPolicy {
   if (!isSigningAlgAllowed(config.algorithms.accessToken, signingAlgs)) {
     problems.push({ field: 'algorithms.accessToken', message: `"${config.algorithms.accessToken}" is not an approved signing algorithm (or not in algorithms.idToken)`, rule: 'TOK-9' });
   }
+
+  config.algorithms.clientAuthentication.forEach((alg, i) => {
+    if (!isSigningAlgAllowed(alg, config.algorithms.clientAuthentication)) {
+      problems.push({ field: `algorithms.clientAuthentication[${i}]`, message: `"${alg}" is not an approved client assertion algorithm (approved: ${APPROVED_SIGNING.join(', ')}; opt-in: ${OPT_IN_SIGNING.join(', ')})`, rule: 'TOK-9' });
+    }
+  });
 
   problems.push(...checkLifetimes(config.lifetimes, config.deviations));
 

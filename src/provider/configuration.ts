@@ -1,13 +1,13 @@
 // Validated Config + policy → the oidc-provider Configuration. Every library default
 // that breaks the guideline is set here, with the rule ID beside it.
-import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountStore } from '../accounts/store.js';
 import type { Config, Jwks } from '../config/load.js';
-import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING, CLIENT_SECRET_JWT_ALGS, enabledSigningAlgs } from '../policy/algorithms.js';
-import { checkClientAssertionLifetime } from '../policy/client-auth.js';
+import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING, clientAssertionAlgs, enabledSigningAlgs } from '../policy/algorithms.js';
 import { offeredResponseTypes, type ProfileOptions } from '../policy/classification.js';
 import { audienceOf, mayIntrospect } from '../policy/introspection.js';
 import { clientCheckContext } from '../policy/deployment.js';
+import { dpopNonceRequired } from '../policy/dpop.js';
 import { capsFor, accessTokenTtl, refreshTokenTtl } from '../policy/lifetimes.js';
 import { claimsByScope } from '../policy/scopes.js';
 import type { Store } from '../storage/store.js';
@@ -16,6 +16,7 @@ import { outgoingFetch } from '../ciba/notify.js';
 import { registrationPolicies } from '../registration/policies.js';
 import { findAccountWith } from './accounts.js';
 import { authorizationPolicy, classificationOf, clientCredentialsScopeGuard, clientMetadataValidator, resourceServerInfo } from './hooks.js';
+import { assertionClaimsCheck } from './client-auth.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
 
@@ -45,6 +46,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
   const asymmetric = [...APPROVED_SIGNING];
   const clientCredentialsGuard = clientCredentialsScopeGuard(config);
   const scopes = ['openid', 'offline_access', ...Object.keys(config.scopes)];
+  const assertionAlgs = clientAssertionAlgs(config.algorithms.clientAuthentication);
 
   return {
     adapter: (name: string) => store.adapter(name),
@@ -73,10 +75,8 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     },
     // EP-1, EP-3, GR-4, GR-8, OIDC-1: checked after the library's own checks.
     extraParams: { state: authorizationPolicy(options) },
-    assertJwtClientAuthClaimsAndHeader: (_ctx, claims) => {
-      const problem = checkClientAssertionLifetime(claims, epoch());
-      if (problem) throw new errors.InvalidClientAuth(problem);
-    },
+    // EP-2: short-lived client assertions with a single audience (src/provider/client-auth.ts).
+    assertJwtClientAuthClaimsAndHeader: assertionClaimsCheck(config.issuer),
     // GR-8: PKCE always; v9 knows only S256.
     pkce: { required: () => true },
 
@@ -87,7 +87,8 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       introspectionSigningAlgValues: signingAlgs as never,
       authorizationSigningAlgValues: signingAlgs as never,
       requestObjectSigningAlgValues: asymmetric,
-      clientAuthSigningAlgValues: [...asymmetric, ...CLIENT_SECRET_JWT_ALGS] as never,
+      // TOK-9: algorithms.clientAuthentication (RS256 only by opt-in); HMAC for client_secret_jwt.
+      clientAuthSigningAlgValues: [...assertionAlgs.asymmetric, ...assertionAlgs.symmetric] as never,
       dPoPSigningAlgValues: ['ES256', 'PS256', 'EdDSA'] as never,
       idTokenEncryptionAlgValues: [...APPROVED_KEY_MANAGEMENT] as never,
       idTokenEncryptionEncValues: [...APPROVED_CONTENT_ENCRYPTION] as never,
@@ -173,7 +174,13 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       },
       // EP-2. The nonce secret comes from the deployment secrets, so that a nonce one
       // replica hands out is accepted by every other.
-      dPoP: { enabled: true, nonceSecret: config.secrets.dpopNonceKey },
+      // EP-2: server nonces at /token and /par for SENSITIVE clients (and features.dpopNonceFor);
+      // elsewhere (userinfo) the client is not known when the proof is checked.
+      dPoP: {
+        enabled: true,
+        nonceSecret: config.secrets.dpopNonceKey,
+        requireNonce: (ctx: KoaContextWithOIDC) => dpopNonceRequired(classificationOf(ctx.oidc?.client), config.features.dpopNonceFor),
+      },
       jwtResponseModes: { enabled: true }, // EP-1: JARM for clients that register for it
       encryption: { enabled: true }, // TOK-8: ID tokens and userinfo as JWE for clients that register for it
       mTLS: mtlsFeature(config), // EP-2
