@@ -18,6 +18,8 @@ export interface ClientCheckContext {
   mtls: { enabled: boolean; trustedCas: boolean };
   /** EP-9: CIBA is switched on (features.ciba) */
   ciba?: boolean;
+  /** the deployment's API identifiers, which `allowed_resources` may name */
+  resources?: readonly string[];
 }
 
 const TLS_SUBJECT_FIELDS = ['tls_client_auth_subject_dn', 'tls_client_auth_san_dns', 'tls_client_auth_san_uri', 'tls_client_auth_san_ip', 'tls_client_auth_san_email'];
@@ -136,6 +138,12 @@ export function checkClient(meta: ClientMetadata, ctx: ClientCheckContext): Prob
     }
   }
   if (meta.request_object_signing_alg === 'none') add('request_object_signing_alg', '"none" is never accepted', 'TOK-9');
+
+  // EP-10: `allowed_resources` limits the APIs the client may get tokens for.
+  const allowed = meta.allowed_resources;
+  if (allowed !== undefined && (!Array.isArray(allowed) || allowed.some((a) => typeof a !== 'string' || (ctx.resources !== undefined && !ctx.resources.includes(a))))) {
+    add('allowed_resources', `must list API identifiers of this deployment${ctx.resources ? `: ${ctx.resources.join(', ')}` : ''}`, 'EP-10');
+  }
 
   return problems;
 }

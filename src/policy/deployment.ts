@@ -33,6 +33,7 @@ export function clientCheckContext(config: Config): ClientCheckContext {
     signingAlgs: enabledSigningAlgs(config.algorithms.idToken),
     mtls: { enabled: config.mtls.enabled, trustedCas: config.tlsMaterial.clientCas.includes('BEGIN CERTIFICATE') },
     ciba: config.features.ciba,
+    resources: config.resourceServers.map((api) => api.identifier),
   };
 }
 

@@ -10,7 +10,7 @@ import { accessTokenTtl, type LifetimeCaps } from '../policy/lifetimes.js';
 import { checkClientCredentialsScopes, personScopeContext } from '../policy/person-scopes.js';
 import { allowanceOf, checkAllowance, checkNoRaise } from '../policy/registration.js';
 import { checkAuthorizationRequest, type Refusal } from '../policy/requests.js';
-import { findResourceServer, mayReach } from '../policy/resources.js';
+import { findResourceServer, mayReach, registeredFor } from '../policy/resources.js';
 
 const ERRORS: Record<Refusal['error'], new (description: string) => Error> = {
   invalid_request: errors.InvalidRequest,
@@ -116,6 +116,9 @@ export function resourceServerInfo(config: Config, caps: LifetimeCaps) {
       // GR-3 for a PUBLIC client (public clients only for PUBLIC APIs); GR-2 otherwise.
       const rule = classificationOf(client) === 'PUBLIC' ? 'GR-3' : 'GR-2';
       throw new errors.InvalidTarget(`this client may not obtain tokens for a ${api.classification} API (${rule})`);
+    }
+    if (!registeredFor((client as { allowed_resources?: unknown }).allowed_resources, api)) {
+      throw new errors.InvalidTarget('this client is registered for other APIs only (EP-10)');
     }
     const info: ResourceServer = {
       scope: Object.keys(api.scopes).join(' '),
