@@ -16,7 +16,16 @@ import { pageErrors } from './interactions/errors.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { createLoginThrottle } from './interactions/throttle.js';
 import { securityHeaders } from './ops/headers.js';
+import { createAuditTrail, type AuditSink, type AuditTrail } from './ops/audit.js';
+import { createAuditSink } from './ops/audit-sinks.js';
+import { auditedLedger } from './ops/audited-ledger.js';
+import { attachHttpErrorLogs, logKoaErrors } from './ops/http-errors.js';
+import { withOperations } from './ops/lifecycle.js';
 import { silentLogger, type Logger } from './ops/log.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
+import { attachProviderEvents, revocationAudit } from './ops/provider-events.js';
+import { requestContext } from './ops/requests.js';
+import { watchStore } from './ops/store-watch.js';
 import { docsRoutes } from './ops/docs.js';
 import { gate, routesOf, type Handler } from './ops/gate.js';
 import { opsRoutes } from './ops/routes.js';
@@ -40,6 +49,11 @@ export interface Idp {
   /** OIDC-8: the consent ledger */
   ledger: ConsentLedger;
   config: Config;
+  /** the audit trail (README: Operations) */
+  audit: AuditTrail;
+  metrics: Metrics;
+  /** the management listener's port, once listening (when `management` is set) */
+  managementPort?: number | undefined;
   /** start listening; resolves with the bound port */
   listen(port?: number, host?: string): Promise<number>;
   /** stop accepting, finish in-flight requests, close the store */
@@ -54,6 +68,8 @@ export interface IdpOptions {
   ledger?: ConsentLedger;
   /** EP-9: the agency's CIBA authentication device and login_hint lookup */
   ciba?: CibaOptions;
+  /** replaces the sink `audit.sink` names (an embedding program's own, or a test's) */
+  auditSink?: AuditSink;
 }
 
 export async function createIdp(fileConfig: Config, options: IdpOptions = {}): Promise<Idp> {
@@ -78,17 +94,30 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     logger.log('warn', 'secrets.dpopNonceKey', { message: 'secrets.dpopNonceKey is not set: DPoP nonces are made up per process, so replicas will not accept each other\'s nonces. Set it when running more than one replica.' });
   }
 
-  const store = await createStore(config);
+  // Operations (README: Operations): metrics, the audit trail, a watch on the store.
+  const metrics = createMetrics();
+  const trail = createAuditTrail(options.auditSink ?? (await createAuditSink(config)), config.secrets.lookupKey, (failure) => {
+    logger.log('warn', 'audit.sink_failed', { ...failure });
+    metrics.auditSinkFailed();
+  });
+  trail.subscribe((event) => metrics.onAudit(event));
+  const store = metrics.instrument(await createStore(config));
+  const storeWatch = watchStore(store, config, logger);
   const accounts = options.accounts ?? (await createFileAccountStore(config.accounts));
-  const ledger = options.ledger ?? (await createLedger(config));
+  const ledger = auditedLedger(options.ledger ?? (await createLedger(config)), trail);
   const { exportToken } = config.secrets;
   // OIDC-7: a consent given in an earlier session is remembered until it expires.
   const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });
   let shuttingDown = false;
 
   provider.on('grant.error', annotateGrantError);
-  provider.on('server_error', (_ctx, err) => logger.log('error', 'provider.server_error', { error: err.name, message: err.message }));
+  attachProviderEvents(provider, trail, logger);
+  logKoaErrors(provider, logger);
 
+  // Logs: a request id and one access line per request. A proxy's X-Request-Id is taken
+  // only when the deployment trusts its proxy (the seam for trusted-proxy settings).
+  provider.use(requestContext({ logger, audit: trail, trustsProxy: () => config.proxy, observe: (o) => metrics.observeRequest(o) }));
+  provider.use(revocationAudit(trail));
   provider.use(securityHeaders());
   provider.use(ruleAnnotations());
   const throttle = createLoginThrottle(config.login.throttle);
@@ -112,12 +141,14 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
 
   let server: Server | undefined;
 
-  return {
+  const idp: Idp = {
     provider,
     store,
     accounts,
     ledger,
     config,
+    audit: trail,
+    metrics,
     listen(port = config.port, host) {
       return new Promise((resolve, reject) => {
         const tls = config.tlsMaterial.server;
@@ -128,6 +159,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
         server = tls
           ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', requestCert: config.mtls.enabled, rejectUnauthorized: false }, handle)
           : createHttpServer(handle);
+        attachHttpErrorLogs(server, logger);
         server.listen(port, host, () => {
           const address = server?.address();
           resolve(typeof address === 'object' && address ? address.port : port);
@@ -149,4 +181,5 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
       await store.close();
     },
   };
+  return withOperations(idp, { storeWatch, isShuttingDown: () => shuttingDown });
 }

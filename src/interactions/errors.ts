@@ -3,6 +3,7 @@
 import type { Context, Next } from 'koa';
 import { errors } from 'oidc-provider';
 import type { Logger } from '../ops/log.js';
+import { requestIdOf } from '../ops/requests.js';
 import { StoreUnavailableError } from '../storage/store.js';
 import { FormError } from './form.js';
 import { sendPage } from './render.js';
@@ -16,9 +17,17 @@ export function pageErrors(logger: Logger): (ctx: Context, next: Next) => Promis
       await next();
     } catch (err) {
       if (!PAGE_PREFIXES.some((prefix) => ctx.path.startsWith(prefix))) throw err;
+      const requestId = requestIdOf(ctx);
+      if (ctx.req.socket.destroyed || ['ECONNRESET', 'ECONNABORTED'].includes(String((err as NodeJS.ErrnoException).code))) {
+        // The browser went away mid-request: nobody to answer, nothing wrong here. Once, quietly.
+        logger.log('info', 'request.aborted', { requestId, path: ctx.path.replace(/\/interaction\/[^/]+/, '/interaction/:uid') });
+        ctx.status = 400;
+        ctx.body = '';
+        return;
+      }
       if (err instanceof StoreUnavailableError) {
         // The store (Redis) is away: say so plainly, and that trying again will work.
-        logger.log('warn', 'interaction.unavailable', { path: ctx.path.replace(/\/interaction\/[^/]+/, '/interaction/:uid') });
+        logger.log('warn', 'interaction.unavailable', { requestId, path: ctx.path.replace(/\/interaction\/[^/]+/, '/interaction/:uid') });
         ctx.set('retry-after', '5');
         await sendPage(ctx, 'error', { title: 'Briefly unavailable', message: 'The sign-in service is briefly unavailable. Please wait a moment and try again.', code: 'temporarily_unavailable' }, 503);
       } else if (err instanceof errors.SessionNotFound || err instanceof errors.InvalidRequest) {
@@ -26,7 +35,7 @@ export function pageErrors(logger: Logger): (ctx: Context, next: Next) => Promis
       } else if (err instanceof FormError) {
         await sendPage(ctx, 'error', { title: 'The form could not be used', message: err.message }, err.status);
       } else {
-        logger.log('error', 'interaction.error', { path: ctx.path.replace(/\/interaction\/[^/]+/, '/interaction/:uid'), error: (err as Error).name });
+        logger.log('error', 'interaction.error', { requestId, path: ctx.path.replace(/\/interaction\/[^/]+/, '/interaction/:uid'), error: (err as Error).name });
         await sendPage(ctx, 'error', { title: 'Something went wrong', message: 'Something went wrong on our side. Please try again.', code: 'server_error' }, 500);
       }
     }

@@ -3,6 +3,7 @@
 // hash for unknown names). Unknown user and wrong password get the same answer.
 import type { Context } from 'koa';
 import type { AccountStore } from '../accounts/store.js';
+import { audit, auditRef } from '../ops/request-scope.js';
 import type { LoginThrottle } from './throttle.js';
 
 export type LoginOutcome = { ok: true; accountId: string } | { ok: false; status: number; message: string; retryAfter?: number };
@@ -20,6 +21,7 @@ export async function attemptLogin(ctx: Context, throttle: LoginThrottle, accoun
   if (!verdict.allowed) {
     // The same for every name typed, existing or not: the throttle is keyed by the name.
     ctx.set('retry-after', String(verdict.retryAfter));
+    audit('signin.throttled', {}, { accountRef: auditRef(username.trim().toLowerCase()), locked: verdict.locked, retryAfter: verdict.retryAfter });
     return {
       ok: false,
       status: 429,
@@ -32,8 +34,11 @@ export async function attemptLogin(ctx: Context, throttle: LoginThrottle, accoun
   const accountId = await accounts.authenticate(username, password);
   if (!accountId) {
     throttle.failure(username, ctx.ip);
+    // Never what was typed: a keyed hash of the name, so failures per account can be counted.
+    audit('signin.failed', {}, { reason: 'credentials', accountRef: auditRef(username.trim().toLowerCase()) });
     return { ok: false, status: 401, message: WRONG_CREDENTIALS };
   }
   throttle.success(username, ctx.ip);
+  audit('signin.succeeded', { subject: accountId }, { method: 'pwd' });
   return { ok: true, accountId };
 }

@@ -9,6 +9,7 @@ import type { Config } from '../config/load.js';
 import { applyDecision, holdingsOf, newGrantId } from '../consent/grants.js';
 import { emptyAccess, type ConsentLedger, type ConsentRecord } from '../consent/ledger.js';
 import type { Logger } from '../ops/log.js';
+import { noteClient } from '../ops/request-scope.js';
 import { classificationOf } from '../provider/hooks.js';
 import { approvedOf, askedOf, consentRecord, expiryOf, linesOf, requestFactsOf, sameAccess, type ClientFacts, type Details } from './consent.js';
 import { checkCsrf, FormError, issueCsrf, readForm } from './form.js';
@@ -62,6 +63,7 @@ export function interactionRoutes({ provider, config, accounts, ledger, throttle
   async function load(ctx: Context): Promise<Details> {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     if (details.uid !== (ctx.params as { uid?: string }).uid) throw new errors.SessionNotFound('interaction mismatch');
+    noteClient(details.params.client_id);
     return details;
   }
 

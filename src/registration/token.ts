@@ -2,6 +2,7 @@
 // in the deployment's shared store (Redis), sealed like every record (TOK-2).
 import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/load.js';
+import { stderrSink } from '../ops/audit-sinks.js';
 import { createIdp } from '../server.js';
 import { SINGLE_USE } from './policies.js';
 
@@ -43,7 +44,8 @@ export async function issueInitialAccessToken(config: Config, options: TokenOpti
     throw new RangeError(`--expires-in must be whole seconds between 60 and ${MAX_TTL}`);
   }
   // The same provider, store and sealing keys as the running IdP; it never listens.
-  const idp = await createIdp(config);
+  // Its stdout carries the token alone (it is piped), so a stdout audit line goes to stderr.
+  const idp = await createIdp(config, config.audit.sink.type === 'stdout' ? { auditSink: stderrSink() } : {});
   try {
     const iat = new idp.provider.InitialAccessToken({ expiresIn, ...(options.reusable ? {} : { policies: [SINGLE_USE] }) });
     const token = await iat.save();
