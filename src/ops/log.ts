@@ -2,6 +2,7 @@
 // happened, never a token, code, password, secret or key; callers pass only identifiers
 // that are safe to keep, and redaction by field path is the second line of defence.
 import { pino, type DestinationStream, type Logger as Pino, type LoggerOptions } from 'pino';
+import { currentRequest } from './request-scope.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
@@ -57,6 +58,11 @@ export function pinoOptions(level: Level): LoggerOptions<never> {
     messageKey: 'message',
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
+    // Every line written while serving a request carries that request's id.
+    mixin: () => {
+      const request = currentRequest();
+      return request ? { requestId: request.requestId } : {};
+    },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
   };
 }

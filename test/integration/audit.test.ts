@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import * as oidc from 'openid-client';
 import { AUDIT_EVENTS, AUDIT_SCHEMA_VERSION, type AuditEvent } from '../../src/ops/audit.js';
 import { WEB_SECRET, service, spa, staticClients, web } from '../helpers/clients.js';
-import { API, PASSWORDS } from '../helpers/fixtures.js';
+import { PASSWORDS } from '../helpers/fixtures.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
 import { Person } from '../helpers/person.js';
 import { redisServerSkip, startRedisServer, type LocalRedis } from '../helpers/redis-server.js';
