@@ -16,6 +16,7 @@ import { describeScopes } from '../interactions/scopes.js';
 import type { Logger } from '../ops/log.js';
 import type { Store } from '../storage/store.js';
 import type { AuthenticationDevice, CibaDecisions, CibaRequest, DecisionOutcome } from './device.js';
+import { accountRef, audit } from '../ops/request-scope.js';
 
 export const APPROVAL_PATH = '/ciba/approve';
 const SESSION_COOKIE = 'idp.ciba';
@@ -145,7 +146,11 @@ export function createApprovalPage({ config, store, accounts, decisions, logger 
     const username = form.get('username') ?? '';
     const accountId = await accounts.authenticate(username, form.get('password') ?? '');
     // One message for an unknown user and a wrong password: no account enumeration.
-    if (!accountId) return showSignIn(ctx, 'The username or password is not right.', username);
+    if (!accountId) {
+      audit('signin.failed', {}, { reason: 'credentials', accountRef: accountRef(username) });
+      return showSignIn(ctx, 'The username or password is not right.', username);
+    }
+    audit('signin.succeeded', { subject: accountId }, { method: 'pwd' });
     const previous = await signedIn(ctx);
     if (previous) await sessions.destroy(previous.sid);
     const sid = random(); // a fresh session id at every sign-in (no fixation)

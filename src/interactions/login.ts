@@ -3,7 +3,7 @@
 // hash for unknown names). Unknown user and wrong password get the same answer.
 import type { Context } from 'koa';
 import type { AccountStore } from '../accounts/store.js';
-import { audit, auditRef } from '../ops/request-scope.js';
+import { accountRef, audit } from '../ops/request-scope.js';
 import type { LoginThrottle } from './throttle.js';
 
 export type LoginOutcome = { ok: true; accountId: string } | { ok: false; status: number; message: string; retryAfter?: number };
@@ -21,7 +21,7 @@ export async function attemptLogin(ctx: Context, throttle: LoginThrottle, accoun
   if (!verdict.allowed) {
     // The same for every name typed, existing or not: the throttle is keyed by the name.
     ctx.set('retry-after', String(verdict.retryAfter));
-    audit('signin.throttled', {}, { accountRef: auditRef(username.trim().toLowerCase()), locked: verdict.locked, retryAfter: verdict.retryAfter });
+    audit('signin.throttled', {}, { accountRef: accountRef(username), locked: verdict.locked, retryAfter: verdict.retryAfter });
     return {
       ok: false,
       status: 429,
@@ -35,7 +35,7 @@ export async function attemptLogin(ctx: Context, throttle: LoginThrottle, accoun
   if (!accountId) {
     throttle.failure(username, ctx.ip);
     // Never what was typed: a keyed hash of the name, so failures per account can be counted.
-    audit('signin.failed', {}, { reason: 'credentials', accountRef: auditRef(username.trim().toLowerCase()) });
+    audit('signin.failed', {}, { reason: 'credentials', accountRef: accountRef(username) });
     return { ok: false, status: 401, message: WRONG_CREDENTIALS };
   }
   throttle.success(username, ctx.ip);

@@ -33,7 +33,7 @@ export function audit(event: AuditEventName, context: AuditContext = {}, details
   storage.getStore()?.audit?.emit(event, context, details);
 }
 
-/** A keyed hash for an identifier that must not appear in clear (see AuditTrail.tokenRef). */
-export function auditRef(value: string): string | undefined {
-  return storage.getStore()?.audit?.tokenRef(value);
+/** A typed user name as a keyed hash (never the text typed): failures per account can be counted. */
+export function accountRef(username: string): string | undefined {
+  return storage.getStore()?.audit?.tokenRef(`account:${username.trim().toLowerCase()}`);
 }
