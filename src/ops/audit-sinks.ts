@@ -8,7 +8,11 @@ import type { Config } from '../config/load.js';
 import type { AuditEvent, AuditSink } from './audit.js';
 
 export function lineSink(write: (line: string) => void): AuditSink {
-  return { write: (event) => write(`${JSON.stringify(event)}\n`) };
+  return {
+    write(event) {
+      write(`${JSON.stringify(event)}\n`);
+    },
+  };
 }
 
 export const stdoutSink = (): AuditSink => lineSink((line) => process.stdout.write(line));

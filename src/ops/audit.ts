@@ -96,8 +96,9 @@ export function createAuditTrail(sink: AuditSink, hashKey: Buffer, onFailure: (f
       for (const listener of listeners) listener(record);
       // An unavailable sink must not fail the person's request; the failure is logged and counted.
       try {
-        const written = sink.write(record);
-        if (written) written.catch((err: unknown) => onFailure({ event, error: (err as Error).name ?? 'Error' }));
+        const written: unknown = sink.write(record);
+        // An agency's sink may answer with a promise (or anything else): only a rejection counts.
+        if (written instanceof Promise) written.catch((err: unknown) => onFailure({ event, error: (err as Error).name ?? 'Error' }));
       } catch (err) {
         onFailure({ event, error: (err as Error).name ?? 'Error' });
       }
