@@ -9,12 +9,13 @@ import { ConfigError } from './config/errors.js';
 import { exportRoutes } from './consent/admin.js';
 import { rememberedGrantLoader } from './consent/grants.js';
 import { createLedger, type ConsentLedger } from './consent/index.js';
+import { limitDecisions } from './consent/limits.js';
 import { consentTextVersion } from './consent/text.js';
 import type { Config, Jwks } from './config/load.js';
 import { accountRoutes } from './interactions/account.js';
 import { pageErrors } from './interactions/errors.js';
 import { interactionRoutes } from './interactions/routes.js';
-import { createLoginThrottle } from './interactions/throttle.js';
+import { createSignIn } from './interactions/login.js';
 import { securityHeaders } from './ops/headers.js';
 import { createAuditTrail, type AuditSink, type AuditTrail } from './ops/audit.js';
 import { createAuditSink } from './ops/audit-sinks.js';
@@ -24,13 +25,18 @@ import { withOperations } from './ops/lifecycle.js';
 import { silentLogger, type Logger } from './ops/log.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { attachProviderEvents, revocationAudit } from './ops/provider-events.js';
-import { requestContext } from './ops/requests.js';
+import { fromTrustedProxy, requestContext } from './ops/requests.js';
 import { watchStore } from './ops/store-watch.js';
 import { docsRoutes } from './ops/docs.js';
 import { gate, routesOf, type Handler } from './ops/gate.js';
+import { normaliseForwarded, proxyTrust } from './ops/proxy.js';
+import { limitStateCreation } from './ops/rate-limit.js';
 import { opsRoutes } from './ops/routes.js';
 import { smartRoutes } from './ops/smart.js';
+import { attachClientAuthExplanations, refuseBasicAuth } from './provider/client-auth.js';
 import { clientAuthMethods } from './provider/mtls.js';
+import { anonymousLogout } from './provider/logout.js';
+import { keepRefreshTokenOnFailure } from './provider/refresh.js';
 import { enabledSigningAlgs } from './policy/algorithms.js';
 import { offeredResponseTypes } from './policy/classification.js';
 import { checkDeployment } from './policy/deployment.js';
@@ -104,28 +110,37 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const store = metrics.instrument(await createStore(config));
   const storeWatch = watchStore(store, config, logger);
   const accounts = options.accounts ?? (await createFileAccountStore(config.accounts));
-  const ledger = auditedLedger(options.ledger ?? (await createLedger(config)), trail);
+  // OIDC-8: every decision recorded, but not as fast as someone can click (consent/limits.ts);
+  // each decision kept is audited (consent.decided).
+  const ledger = auditedLedger(limitDecisions(options.ledger ?? (await createLedger(config)), config.consent.decisionLimits), trail);
   const { exportToken } = config.secrets;
   // OIDC-7: a consent given in an earlier session is remembered until it expires.
   const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });
   let shuttingDown = false;
 
   provider.on('grant.error', annotateGrantError);
+  attachClientAuthExplanations(provider, config.algorithms.clientAuthentication);
   attachProviderEvents(provider, trail, logger);
   logKoaErrors(provider, logger);
 
   // Logs: a request id and one access line per request. A proxy's X-Request-Id is taken
-  // only when the deployment trusts its proxy (the seam for trusted-proxy settings).
-  provider.use(requestContext({ logger, audit: trail, trustsProxy: () => config.proxy, observe: (o) => metrics.observeRequest(o) }));
+  // only from a proxy the deployment trusts (EP-11, `proxy`).
+  const requestIdTrust = proxyTrust(config.proxy);
+  provider.use(requestContext({ logger, audit: trail, trustsProxy: (ctx) => fromTrustedProxy(ctx.req.socket.remoteAddress, requestIdTrust), observe: (o) => metrics.observeRequest(o) }));
   provider.use(revocationAudit(trail));
   provider.use(securityHeaders());
   provider.use(ruleAnnotations());
-  const throttle = createLoginThrottle(config.login.throttle);
+  provider.use(refuseBasicAuth(provider, clientAuthMethods(config)));
+  provider.use(keepRefreshTokenOnFailure());
+  provider.use(limitStateCreation(config.limits.stateCreating));
+  provider.use(anonymousLogout(provider));
+  // One throttled sign-in for every password form (login, consents page, CIBA page).
+  const signIn = createSignIn(config, store, accounts);
   const consentText = consentTextVersion(config);
-  const consentDeps = { provider, config, accounts, ledger, throttle, consentText, logger };
+  const consentDeps = { provider, config, ledger, signIn, consentText, logger };
   const interactions = interactionRoutes(consentDeps);
   const account = accountRoutes({ ...consentDeps, store });
-  const ciba = attachCiba(provider, { config, store, accounts, logger, options: options.ciba, recording: { ledger, consentText } });
+  const ciba = attachCiba(provider, { config, store, signIn, logger, options: options.ciba, recording: { ledger, consentText } });
   const pages: Handler[] = [
     pageErrors(logger),
     routesOf(opsRoutes(store, () => shuttingDown)),
@@ -153,7 +168,12 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
       return new Promise((resolve, reject) => {
         const tls = config.tlsMaterial.server;
         const callback = provider.callback();
-        const handle = (req: IncomingMessage, res: ServerResponse) => void callback(req, res);
+        // EP-11: the client's address and scheme only as a trusted proxy states them.
+        const trust = proxyTrust(config.proxy);
+        const handle = (req: IncomingMessage, res: ServerResponse) => {
+          if (trust) normaliseForwarded(req, trust);
+          void callback(req, res);
+        };
         // EP-11: TLS here when configured; mTLS asks for (but does not demand) a client
         // certificate, so each client's registration decides what it must present (EP-2).
         server = tls

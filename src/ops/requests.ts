@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import type { AuditTrail } from './audit.js';
 import type { Logger } from './log.js';
+import { clientAddress, type ProxyTrust } from './proxy.js';
 import { withinRequest, type RequestScope } from './request-scope.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -37,6 +38,15 @@ export function methodOf(ctx: Context): string {
   return METHODS.has(ctx.method) ? ctx.method : 'OTHER';
 }
 
+/**
+ * Did this request come from a proxy the deployment trusts (`proxy` in the deployment file,
+ * src/ops/proxy.ts)? With a hop count every peer is the proxy; with proxy addresses, only those.
+ */
+export function fromTrustedProxy(peer: string | undefined, trust: ProxyTrust | undefined): boolean {
+  if (!trust) return false;
+  return clientAddress((peer ?? '').replace(/^::ffff:/, ''), undefined, trust) !== undefined;
+}
+
 export interface RequestObservation {
   method: string;
   route: string;
@@ -48,7 +58,7 @@ export interface RequestContextOptions {
   logger: Logger;
   /**
    * Whether this request came through a proxy we trust, so that its X-Request-Id can be
-   * taken. The seam for the trusted-proxy settings: today, `proxy: true` in the deployment file.
+   * taken (`fromTrustedProxy`).
    */
   trustsProxy: (ctx: Context) => boolean;
   audit?: AuditTrail;
