@@ -5,6 +5,7 @@
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
 import { classificationOf } from '../provider/hooks.js';
 import { annotate } from '../provider/rule-annotations.js';
+import { SINGLE_USE } from '../registration/policies.js';
 import type { AuditContext, AuditTrail } from './audit.js';
 import type { Logger } from './log.js';
 import { requestIdOf } from './requests.js';
@@ -130,7 +131,7 @@ export function attachProviderEvents(provider: Provider, trail: AuditTrail, logg
     trail.emit('client.deleted', { ...who(ctx), clientId: client.clientId });
   });
   on('initial_access_token.saved', (token: Entity) => {
-    trail.emit('registration_token.minted', {}, { tokenRef: trail.tokenRef(token.jti), singleUse: Boolean(token.policies?.length) });
+    trail.emit('registration_token.minted', {}, { tokenRef: trail.tokenRef(token.jti), singleUse: token.policies?.includes(SINGLE_USE) === true });
   });
 }
 

@@ -11,6 +11,7 @@ import * as oidc from 'openid-client';
 import { AUDIT_EVENTS, AUDIT_SCHEMA_VERSION, type AuditEvent } from '../../src/ops/audit.js';
 import { WEB_SECRET, service, spa, staticClients, web } from '../helpers/clients.js';
 import { PASSWORDS } from '../helpers/fixtures.js';
+import { tokenPolicies } from '../../src/registration/token.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
 import { Person } from '../helpers/person.js';
 import { redisServerSkip, startRedisServer, type LocalRedis } from '../helpers/redis-server.js';
@@ -126,7 +127,7 @@ describe('audit events: each path, in order, with who and where', () => {
 
   it('registration_token.minted, client.registered, client.updated, client.deleted', async () => {
     const n = events.length;
-    const iat = await new running.idp.provider.InitialAccessToken({}).save();
+    const iat = await new running.idp.provider.InitialAccessToken({ policies: tokenPolicies({ maxClassification: 'IN-CONFIDENCE' }, true) }).save();
     const metadata = { classification: 'IN-CONFIDENCE', token_endpoint_auth_method: 'client_secret_post', response_types: ['code id_token'], grant_types: ['authorization_code', 'implicit'], redirect_uris: ['https://rp.example/cb'] };
     const created = await fetch(new URL('/register', running.url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${iat}` }, body: JSON.stringify(metadata) });
     assert.equal(created.status, 201);
@@ -140,6 +141,7 @@ describe('audit events: each path, in order, with who and where', () => {
     const got = since(n);
     assert.deepEqual(names(got), ['registration_token.minted', 'client.registered', 'client.updated', 'client.deleted']);
     assert.ok(got.slice(1).every((e) => e.clientId === body.client_id));
+    assert.equal(got[0]?.singleUse, false, 'a reusable token');
     assert.equal(got[1]?.classification, 'IN-CONFIDENCE');
     assert.ok(!JSON.stringify(got).includes(iat) && !JSON.stringify(got).includes(body.registration_access_token));
   });
