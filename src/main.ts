@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from './config/errors.js';
 import { DEFAULT_CONFIG, loadConfig } from './config/load.js';
 import { createLogger } from './ops/log.js';
+import { MINIMUM_NODE, runtimeSupport } from './ops/runtime.js';
 import { createIdp } from './server.js';
 
 const logger = createLogger();
@@ -16,6 +17,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { config: { type: 'string' } }, allowPositionals: false });
   const path = values.config ?? process.env.IDP_CONFIG ?? DEFAULT_CONFIG;
   const config = loadConfig(path);
+  if (runtimeSupport(process.version) !== 'supported') {
+    logger.log('warn', 'runtime.unsupported', { node: process.version, supported: `>=${MINIMUM_NODE}`, message: 'This Node.js release is not supported (README: Supported Node.js versions). Run Node.js 22 LTS or later.' });
+  }
 
   const idp = await createIdp(config, { logger });
   const port = await idp.listen(config.port);

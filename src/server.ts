@@ -18,7 +18,16 @@ import { pageErrors } from './interactions/errors.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { createSignIn } from './interactions/login.js';
 import { securityHeaders } from './ops/headers.js';
+import { createAuditTrail, type AuditSink, type AuditTrail } from './ops/audit.js';
+import { createAuditSink } from './ops/audit-sinks.js';
+import { auditedLedger } from './ops/audited-ledger.js';
+import { attachHttpErrorLogs, logKoaErrors } from './ops/http-errors.js';
+import { withOperations } from './ops/lifecycle.js';
 import { silentLogger, type Logger } from './ops/log.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
+import { attachProviderEvents, revocationAudit } from './ops/provider-events.js';
+import { fromTrustedProxy, requestContext } from './ops/requests.js';
+import { watchStore } from './ops/store-watch.js';
 import { docsRoutes } from './ops/docs.js';
 import { gate, routesOf, type Handler } from './ops/gate.js';
 import { normaliseForwarded, proxyTrust } from './ops/proxy.js';
@@ -48,6 +57,11 @@ export interface Idp {
   /** OIDC-8: the consent ledger */
   ledger: ConsentLedger;
   config: Config;
+  /** the audit trail (README: Operations) */
+  audit: AuditTrail;
+  metrics: Metrics;
+  /** the management listener's port, once listening (when `management` is set) */
+  managementPort?: number | undefined;
   /** start listening; resolves with the bound port */
   listen(port?: number, host?: string): Promise<number>;
   /**
@@ -78,6 +92,8 @@ export interface IdpOptions {
   ledger?: ConsentLedger;
   /** EP-9: the agency's CIBA authentication device and login_hint lookup */
   ciba?: CibaOptions;
+  /** replaces the sink `audit.sink` names (an embedding program's own, or a test's) */
+  auditSink?: AuditSink;
 }
 
 export async function createIdp(fileConfig: Config, options: IdpOptions = {}): Promise<Idp> {
@@ -102,12 +118,21 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     logger.log('warn', 'secrets.dpopNonceKey', { message: 'secrets.dpopNonceKey is not set: DPoP nonces are made up per process, so replicas will not accept each other\'s nonces. Set it when running more than one replica.' });
   }
 
-  const store = await createStore(config);
+  // Operations (README: Operations): metrics, the audit trail, a watch on the store.
+  const metrics = createMetrics();
+  const trail = createAuditTrail(options.auditSink ?? (await createAuditSink(config)), config.secrets.lookupKey, (failure) => {
+    logger.log('warn', 'audit.sink_failed', { ...failure });
+    metrics.auditSinkFailed();
+  });
+  trail.subscribe((event) => metrics.onAudit(event));
+  const store = metrics.instrument(await createStore(config));
+  const storeWatch = watchStore(store, config, logger);
   const accounts = options.accounts ?? (await createFileAccountStore(config.accounts));
-  // OIDC-8: every decision recorded, but not as fast as someone can click (consent/limits.ts).
-  // Shared by every replica on Redis (issue: abuse across replicas); keys are keyed hashes.
+  // OIDC-8: every decision recorded, but not as fast as someone can click (consent/limits.ts);
+  // each decision kept is audited (consent.decided). The counts are shared by every replica
+  // on Redis, under keyed hashes.
   const counters = { redis: store.redis, keyPrefix: config.store.type === 'redis' ? config.store.keyPrefix : '', lookupKey: config.secrets.lookupKey };
-  const ledger = limitDecisions(options.ledger ?? (await createLedger(config, store)), config.consent.decisionLimits, counters);
+  const ledger = auditedLedger(limitDecisions(options.ledger ?? (await createLedger(config, store)), config.consent.decisionLimits, counters), trail);
   const { exportToken } = config.secrets;
   // OIDC-7: a consent given in an earlier session is remembered until it expires.
   const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });
@@ -115,8 +140,14 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
 
   provider.on('grant.error', annotateGrantError);
   attachClientAuthExplanations(provider, config.algorithms.clientAuthentication);
-  provider.on('server_error', (_ctx, err) => logger.log('error', 'provider.server_error', { error: err.name, message: err.message }));
+  attachProviderEvents(provider, trail, logger);
+  logKoaErrors(provider, logger);
 
+  // Logs: a request id and one access line per request. A proxy's X-Request-Id is taken
+  // only from a proxy the deployment trusts (EP-11, `proxy`).
+  const requestIdTrust = proxyTrust(config.proxy);
+  provider.use(requestContext({ logger, audit: trail, trustsProxy: (ctx) => fromTrustedProxy(ctx.req.socket.remoteAddress, requestIdTrust), observe: (o) => metrics.observeRequest(o) }));
+  provider.use(revocationAudit(trail));
   provider.use(securityHeaders());
   provider.use(storeUnavailable());
   provider.use(ruleAnnotations());
@@ -149,12 +180,14 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const inFlight = new Set<ServerResponse>();
   let unfinished = 0;
 
-  return {
+  const idp: Idp = {
     provider,
     store,
     accounts,
     ledger,
     config,
+    audit: trail,
+    metrics,
     listen(port = config.port, host) {
       return new Promise((resolve, reject) => {
         const tls = config.tlsMaterial.server;
@@ -174,6 +207,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
         server = tls
           ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', requestCert: config.mtls.enabled, rejectUnauthorized: false }, handle)
           : createHttpServer(handle);
+        attachHttpErrorLogs(server, logger);
         server.listen(port, host, () => {
           const address = server?.address();
           resolve(typeof address === 'object' && address ? address.port : port);
@@ -206,4 +240,5 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
       return { unfinished };
     },
   };
+  return withOperations(idp, { storeWatch, isShuttingDown: () => shuttingDown });
 }

@@ -164,6 +164,26 @@ const login = z.strictObject({
     .prefault({}),
 });
 
+/** Operations: the management listener for /metrics, /healthz and /readyz (README: Operations). */
+const management = z.strictObject({
+  /** keep it off the public interface: loopback by default */
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535),
+});
+
+/** Operations: where audit events go (README: Operations, the audit catalogue). */
+const audit = z.strictObject({
+  sink: z
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('stdout') }),
+      /** XADD to a stream over the Redis store's own connection settings, trimmed to about maxLength */
+      z.strictObject({ type: z.literal('redis'), stream: z.string().min(1).default('idp:audit'), maxLength: z.number().int().positive().default(1_000_000) }),
+      /** an agency's module exporting createAuditSink(options) → { write(event), close?() } */
+      z.strictObject({ type: z.literal('module'), path: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) }),
+    ])
+    .default({ type: 'stdout' }),
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   /** development: http issuer, ephemeral keys and secrets, the demo relying party */
@@ -257,6 +277,9 @@ export const configSchema = z.strictObject({
   demo: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
   consent: consent.prefault({}),
   login: login.prefault({}),
+  /** no management listener unless set */
+  management: management.optional(),
+  audit: audit.prefault({}),
   /** per-address limit on /authorize, /par and /logout together (requests in `window` seconds) */
   limits: z
     .strictObject({ stateCreating: z.strictObject({ requests: z.number().int().positive().default(600), window: seconds.default(60) }).prefault({}) })
@@ -280,3 +303,4 @@ export type ScopeDoc = z.output<typeof scopeDoc>;
 export type StoreConfig = z.output<typeof store>;
 export type Deviation = z.output<typeof deviation>;
 export type LoginConfig = z.output<typeof login>;
+export type ManagementConfig = z.output<typeof management>;

@@ -2,6 +2,7 @@
 // in the deployment's shared store (Redis), sealed like every record (TOK-2).
 import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/load.js';
+import { stderrSink } from '../ops/audit-sinks.js';
 import { createIdp } from '../server.js';
 import { CLASSIFICATIONS, isClassification, type Classification } from '../policy/classification.js';
 import { allowancePolicies, type Allowance } from '../policy/registration.js';
@@ -64,7 +65,8 @@ export async function issueInitialAccessToken(config: Config, options: TokenOpti
   const unknownApis = (options.apis ?? []).filter((a) => !identifiers.includes(a));
   if (unknownApis.length) throw new RangeError(`--api: not an API of this deployment: ${unknownApis.join(' ')} (APIs: ${identifiers.join(' ') || 'none'})`);
   // The same provider, store and sealing keys as the running IdP; it never listens.
-  const idp = await createIdp(config);
+  // Its stdout carries the token alone (it is piped), so a stdout audit line goes to stderr.
+  const idp = await createIdp(config, config.audit.sink.type === 'stdout' ? { auditSink: stderrSink() } : {});
   try {
     const allowance: Allowance = {
       maxClassification: options.classification,
