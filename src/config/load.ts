@@ -42,7 +42,16 @@ export interface TlsMaterial {
   clientCas: string;
 }
 
-export interface Config extends Omit<ParsedConfig, 'secrets' | 'keys'> {
+/** A static client as the library gets it: its secret resolved from the file, env or inline. */
+export interface ClientEntry {
+  client_id: string;
+  classification?: string | undefined;
+  client_secret?: string;
+  [field: string]: unknown;
+}
+
+export interface Config extends Omit<ParsedConfig, 'secrets' | 'keys' | 'clients'> {
+  clients: ClientEntry[];
   tlsMaterial: TlsMaterial;
   /** where the configuration came from, for messages */
   source: string;
@@ -194,6 +203,14 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
     secrets.exportToken = token;
   }
 
+  // A client secret is a secret like the others: the file need never hold it in clear.
+  const clients: ClientEntry[] = parsed.clients.map((client, i) => {
+    const { client_secret: ref, ...rest } = client;
+    if (ref === undefined) return rest;
+    const value = read(ref, `clients[${i}].client_secret`);
+    return value === undefined ? rest : { ...rest, client_secret: value };
+  });
+
   let signingJwks: Jwks | undefined;
   const signing = parsed.keys?.signing;
   if (signing && 'jwks' in signing) {
@@ -226,6 +243,6 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
 
   if (problems.length) throw new ConfigError(source, problems);
 
-  const { secrets: _s, keys: _k, ...rest } = parsed;
-  return { ...rest, source, secrets, signingJwks, tlsMaterial };
+  const { secrets: _s, keys: _k, clients: _c, ...rest } = parsed;
+  return { ...rest, clients, source, secrets, signingJwks, tlsMaterial };
 }

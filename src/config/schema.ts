@@ -181,7 +181,10 @@ export const configSchema = z.strictObject({
     .prefault({}),
   scopes: z.record(z.string(), scopeDoc).default({}),
   resourceServers: z.array(resourceServer).default([]),
-  clients: z.array(z.looseObject({ client_id: z.string().min(1), classification: z.string().optional() })).default([]),
+  /** RFC 7591 client metadata plus `classification`; `client_secret` is a secret like any other (inline, env or file) */
+  clients: z
+    .array(z.looseObject({ client_id: z.string().min(1), classification: z.string().optional(), client_secret: secret.optional() }))
+    .default([]),
   accounts: z.array(account).default([]),
   deviations: z.array(deviation).default([]),
   ciba: cibaSettings,

@@ -40,10 +40,10 @@ export function configFrom(raw: RawConfig, env: NodeJS.ProcessEnv = {}): Config 
   return resolveConfig(configSchema.parse(raw), 'test-config', process.cwd(), env);
 }
 
-export async function startIdp(patch: Partial<RawConfig> = {}, options: IdpOptions = {}, scheme: 'http' | 'https' = 'http'): Promise<RunningIdp> {
+export async function startIdp(patch: Partial<RawConfig> = {}, options: IdpOptions = {}, scheme: 'http' | 'https' = 'http', env: NodeJS.ProcessEnv = {}): Promise<RunningIdp> {
   const port = await freePort();
   const url = `${scheme}://127.0.0.1:${port}`;
-  const config = configFrom(testRawConfig(url, { port, ...patch }));
+  const config = configFrom(testRawConfig(url, { port, ...patch }), env);
   const idp = await createIdp(config, options);
   await idp.listen(port, '127.0.0.1');
   return { url, idp, config, close: () => idp.close() };
