@@ -8,6 +8,7 @@ import { applyProfile, checkClient, type ClientCheckContext, type ClientMetadata
 import { deviationFor } from './deviations.js';
 import { checkLifetimes } from './lifetimes.js';
 import { isMandatory, RULE_IDS } from './rules.js';
+import { knownScopes } from './scopes.js';
 
 export interface DeploymentPolicy {
   options: ProfileOptions;
@@ -32,6 +33,7 @@ export function clientCheckContext(config: Config): ClientCheckContext {
     signingAlgs: enabledSigningAlgs(config.algorithms.idToken),
     mtls: { enabled: config.mtls.enabled, trustedCas: config.tlsMaterial.clientCas.includes('BEGIN CERTIFICATE') },
     ciba: config.features.ciba,
+    scopes: knownScopes(config.scopes, config.resourceServers),
   };
 }
 

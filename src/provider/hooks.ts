@@ -4,10 +4,11 @@ import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { errors, type ClientMetadata, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import type { Config } from '../config/load.js';
 import { isClassification, profileFor, type ProfileOptions } from '../policy/classification.js';
-import { applyProfile, checkClient, type ClientCheckContext } from '../policy/clients.js';
+import { applyProfile, checkClient, registeredScope, type ClientCheckContext } from '../policy/clients.js';
 import { accessTokenTtl, type LifetimeCaps } from '../policy/lifetimes.js';
 import { checkAuthorizationRequest, type Refusal } from '../policy/requests.js';
 import { findResourceServer, mayReach } from '../policy/resources.js';
+import { splitScope } from '../policy/scopes.js';
 
 const ERRORS: Record<Refusal['error'], new (description: string) => Error> = {
   invalid_request: errors.InvalidRequest,
@@ -54,11 +55,22 @@ export function authorizationPolicy(options: ProfileOptions) {
       state: str(params.state),
       codeChallengeMethod: str(params.code_challenge_method),
       pushed: oidc.route === 'pushed_authorization_request' || Boolean(oidc.entities.PushedAuthorizationRequest),
-      registeredScopes: oidc.client.scope ? new Set(oidc.client.scope.split(' ')) : undefined,
+      registeredScopes: registeredScopesOf(oidc.client),
     });
     if (refusal) refuse(refusal);
   };
 }
+
+/** OIDC-3: every scope the client registered (identity and API), or undefined for no limit. */
+function registeredScopesOf(client: object): ReadonlySet<string> | undefined {
+  // The library keeps extra metadata under its snake_case name on the Client instance.
+  const { scope, api_scope } = client as { scope?: unknown; api_scope?: unknown };
+  const all = registeredScope({ scope, api_scope });
+  return all === undefined ? undefined : new Set(all.split(' '));
+}
+
+/** The client's extra metadata: its classification, and the API scopes of its `scope`. */
+export const EXTRA_CLIENT_METADATA = ['classification', 'api_scope'];
 
 /** /register and static clients: the registration against its profile (GR-*, EP-2, EP-3). */
 export function clientMetadataValidator(context: ClientCheckContext) {
@@ -68,9 +80,17 @@ export function clientMetadataValidator(context: ClientCheckContext) {
       throw new errors.InvalidClientMetadata('classification must be one of PUBLIC, IN-CONFIDENCE, SENSITIVE (GR-2)');
     }
     Object.assign(metadata, applyProfile(metadata, value, context.options));
+    const scope = registeredScope(metadata);
+    Object.assign(metadata, { scope, api_scope: undefined });
     const [problem] = checkClient(metadata, context);
     if (problem) {
       throw new errors.InvalidClientMetadata(`${problem.field}: ${problem.message}${problem.rule ? ` (${problem.rule})` : ''}`);
+    }
+    // OIDC-6: the library knows only identity scopes in `scope`; the client's API scopes
+    // ride in `api_scope` and limit what its tokens for each API may carry.
+    if (scope !== undefined && context.scopes) {
+      const { identity, api } = splitScope(scope, context.scopes);
+      Object.assign(metadata, { scope: identity.length ? identity.join(' ') : undefined, api_scope: api.length ? api.join(' ') : undefined });
     }
   };
 }
@@ -83,8 +103,11 @@ export function resourceServerInfo(config: Config, caps: LifetimeCaps) {
     if (!mayReach(classificationOf(client), api)) {
       throw new errors.InvalidTarget(`this client may not obtain tokens for a ${api.classification} API (GR-2)`);
     }
+    // OIDC-3: a client that registered scopes gets no API scope beyond them.
+    const registered = registeredScopesOf(client);
+    const scopes = Object.keys(api.scopes).filter((s) => !registered || registered.has(s));
     const info: ResourceServer = {
-      scope: Object.keys(api.scopes).join(' '),
+      scope: scopes.join(' '),
       audience: api.identifier,
       accessTokenTTL: accessTokenTtl(config.lifetimes, caps, api.accessTokenTTL),
       accessTokenFormat: api.accessTokenFormat,
