@@ -16,14 +16,19 @@ export type SecretRef = z.infer<typeof secret>;
 
 const seconds = z.number().int().positive();
 
+/** RFC 6749 §3.3: a scope token (no spaces, quotes or backslashes) */
+const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token (RFC 6749 §3.3)');
+
 const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
+/** a JWKS as read from keys.signing.path */
+export const jwksSchema = jwks;
 
 const resourceServer = z.strictObject({
   identifier: z.url(),
   name: z.string().min(1).optional(),
   classification: z.enum(CLASSIFICATIONS),
   /** scope → plain-language description shown on the consent page (OIDC-6) */
-  scopes: z.record(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token'), z.string().min(1)),
+  scopes: z.record(scopeToken, z.string().min(1)),
   accessTokenFormat: z.enum(['jwt', 'opaque']).default('jwt'),
   accessTokenTTL: seconds.optional(),
   /** JWS algorithm for this API's JWT access tokens */
@@ -48,7 +53,12 @@ const scopeDoc = z.strictObject({
 });
 
 const store = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('memory'), maxEntries: z.number().int().positive().optional() }),
+  z.strictObject({
+    type: z.literal('memory'),
+    maxEntries: z.number().int().positive().optional(),
+    /** production: one IdP process serves everyone, and losing every session at restart is accepted */
+    singleInstance: z.boolean().optional(),
+  }),
   z.strictObject({
     type: z.literal('redis'),
     url: z.string().optional(),
@@ -179,7 +189,8 @@ export const configSchema = z.strictObject({
       senderConstrainedInConfidence: z.boolean().default(false),
     })
     .prefault({}),
-  scopes: z.record(z.string(), scopeDoc).default({}),
+  /** identity scopes (RFC 6749 scope tokens); `openid` and `offline_access` are built in */
+  scopes: z.record(scopeToken, scopeDoc).default({}),
   resourceServers: z.array(resourceServer).default([]),
   /** RFC 7591 client metadata plus `classification`; `client_secret` is a secret like any other (inline, env or file) */
   clients: z
