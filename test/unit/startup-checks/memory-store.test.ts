@@ -2,7 +2,9 @@
 // single-instance deployment; the compliance report then says so.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { testRawConfig } from '../../helpers/idp.js';
+import { complianceReport } from '../../../src/compliance/report.js';
+import { checkDeployment } from '../../../src/policy/deployment.js';
+import { configFrom, testRawConfig } from '../../helpers/idp.js';
 import { productionRaw, startupVerdict } from '../../helpers/startup.js';
 
 describe('start-up: the memory store in production', () => {
@@ -18,5 +20,13 @@ describe('start-up: the memory store in production', () => {
 
   it('is fine in development mode', async () => {
     assert.deepEqual((await startupVerdict(testRawConfig('http://127.0.0.1:1'))).problems, []);
+  });
+});
+
+describe('compliance report: the single-instance declaration', () => {
+  it('is reported as a note', () => {
+    const config = configFrom(productionRaw({ store: { type: 'memory', singleInstance: true } }));
+    const report = complianceReport(config, checkDeployment(config));
+    assert.ok(report.notes.some((n) => n.startsWith('store.singleInstance:')), report.notes.join('\n'));
   });
 });
