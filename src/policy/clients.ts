@@ -131,6 +131,8 @@ export function checkClient(meta: ClientMetadata, ctx: ClientCheckContext): Prob
     const malformed = scope.split(' ').filter((s) => s !== '' && !SCOPE_TOKEN.test(s));
     if (malformed.length || /^ | $| {2}/.test(scope)) add('scope', 'must be scope tokens separated by single spaces (RFC 6749 §3.3)', 'OIDC-6');
     else if (unknown.length) add('scope', `lists scopes this deployment does not offer: ${unknown.join(' ')}`, 'OIDC-6');
+    // The library refuses a scope the registration leaves out, so every sign-in would fail.
+    else if (usesAuthorize && profile.openidRequired && !scope.split(' ').includes('openid')) add('scope', 'must include openid: every sign-in asks for it', 'OIDC-1');
   }
 
   if (meta.require_pushed_authorization_requests === false && profile.par === 'required') {
