@@ -3,7 +3,10 @@
 // message naming the key or the file — never "Cannot read properties of undefined".
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ConfigError } from '../../../src/config/errors.js';
 import { signingKeyProblems } from '../../../src/provider/keys.js';
+import { createIdp } from '../../../src/server.js';
+import { configFrom } from '../../helpers/idp.js';
 import { PRODUCTION_JWKS } from '../../helpers/production.js';
 import { productionRaw, startupVerdict, tempFile } from '../../helpers/startup.js';
 
@@ -31,6 +34,10 @@ describe('start-up: unusable signing keys (EP-7)', () => {
     assert.deepEqual(verdict.problems.map((p) => [p.field, p.rule]), [['keys.signing.path', 'EP-7']]);
     assert.match(verdict.text, /does not hold a JWKS/);
     assert.doesNotMatch(verdict.text, /Cannot read properties/);
+  });
+
+  it('EP-7: createIdp itself refuses the bogus key before anything listens', async () => {
+    await assert.rejects(createIdp(configFrom(productionRaw({ keys: { signing: { jwks: { keys: [bogusEc, rsa] } } } }))), (err) => err instanceof ConfigError && /bogus-ec/.test(err.format()));
   });
 
   it('the real keys pass', async () => {
