@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
+import { tokenPolicies } from '../../src/registration/token.js';
 import { PASSWORDS, REDIRECT, TEST_APIS } from '../helpers/fixtures.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
 import { Person } from '../helpers/person.js';
@@ -94,7 +95,7 @@ describe('API scopes in a client registration (OIDC-6)', () => {
   });
 
   it('OIDC-6: /register accepts an API scope in scope, and refuses a scope the deployment does not offer', async () => {
-    const iat = await new running.idp.provider.InitialAccessToken({}).save();
+    const iat = await new running.idp.provider.InitialAccessToken({ policies: tokenPolicies({ maxClassification: 'IN-CONFIDENCE' }, true) }).save();
     const register = async (scope: string) => {
       const res = await fetch(new URL('/register', running.url), {
         method: 'POST',
