@@ -43,7 +43,7 @@ import { enabledSigningAlgs } from './policy/algorithms.js';
 import { offeredResponseTypes } from './policy/classification.js';
 import { checkDeployment } from './policy/deployment.js';
 import { createProvider } from './provider/index.js';
-import { ephemeralJwks } from './provider/keys.js';
+import { ephemeralJwks, signingKeyProblems } from './provider/keys.js';
 import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations.js';
 import { createStore, type Store } from './storage/index.js';
 
@@ -104,9 +104,14 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const config = withDemo?.config ?? fileConfig;
   const policy = checkDeployment(config);
   if (policy.problems.length) throw new ConfigError(config.source, policy.problems);
+  for (const w of policy.warnings) {
+    logger.log('warn', 'config.warning', { message: `${w.field}: ${w.message}${w.rule ? ` (${w.rule})` : ''} — production mode refuses this` });
+  }
 
   let jwks: Jwks;
   if (config.signingJwks) {
+    const keyProblems = await signingKeyProblems(config.signingJwks);
+    if (keyProblems.length) throw new ConfigError(config.source, keyProblems);
     jwks = config.signingJwks;
   } else {
     jwks = await ephemeralJwks(enabledSigningAlgs(config.algorithms.idToken));

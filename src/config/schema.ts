@@ -18,7 +18,12 @@ export type SecretRef = z.infer<typeof secret>;
 
 const seconds = z.number().int().positive();
 
+/** RFC 6749 §3.3: a scope token (no spaces, quotes or backslashes) */
+const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token (RFC 6749 §3.3)');
+
 const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
+/** a JWKS as read from keys.signing.path */
+export const jwksSchema = jwks;
 
 /** An API scope: its consent-page description, or that and whether it acts for a person. */
 const apiScope = z.union([
@@ -35,7 +40,7 @@ const resourceServerFields = z.strictObject({
   name: z.string().min(1).optional(),
   classification: z.enum(CLASSIFICATIONS),
   /** scope → plain-language description shown on the consent page (OIDC-6), or `{ description, actsForPerson }` */
-  scopes: z.record(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token'), apiScope),
+  scopes: z.record(scopeToken, apiScope),
   /** TOK-6, EP-5: the client (in `clients[]`) this API authenticates as at /introspect */
   introspectionClientId: z.string().min(1).optional(),
   accessTokenFormat: z.enum(['jwt', 'opaque']).default('jwt'),
@@ -74,6 +79,8 @@ const store = z.discriminatedUnion('type', [
     type: z.literal('memory'),
     /** live records held (default 1,000,000, about 3 KiB of heap each); beyond it writes answer 503 */
     maxEntries: z.number().int().positive().optional(),
+    /** production: one IdP process serves everyone, and losing every session at restart is accepted */
+    singleInstance: z.boolean().optional(),
   }),
   z.strictObject({
     type: z.literal('redis'),
@@ -268,9 +275,13 @@ export const configSchema = z.strictObject({
       dpopNonceFor: z.array(z.enum(CLASSIFICATIONS)).default(['SENSITIVE']),
     })
     .prefault({}),
-  scopes: z.record(z.string(), scopeDoc).default({}),
+  /** identity scopes (RFC 6749 scope tokens); `openid` and `offline_access` are built in */
+  scopes: z.record(scopeToken, scopeDoc).default({}),
   resourceServers: z.array(resourceServer).default([]),
-  clients: z.array(z.looseObject({ client_id: z.string().min(1), classification: z.string().optional() })).default([]),
+  /** RFC 7591 client metadata plus `classification`; `client_secret` is a secret like any other (inline, env or file) */
+  clients: z
+    .array(z.looseObject({ client_id: z.string().min(1), classification: z.string().optional(), client_secret: secret.optional() }))
+    .default([]),
   accounts: z.array(account).default([]),
   deviations: z.array(deviation).default([]),
   ciba: cibaSettings,

@@ -15,7 +15,7 @@ import { cibaFeature, cibaRequestTtl } from '../ciba/feature.js';
 import { outgoingFetch } from '../ciba/notify.js';
 import { registrationPolicies } from '../registration/policies.js';
 import { findAccountWith } from './accounts.js';
-import { authorizationPolicy, classificationOf, clientCredentialsScopeGuard, clientMetadataValidator, resourceServerInfo } from './hooks.js';
+import { authorizationPolicy, classificationOf, clientCredentialsScopeGuard, clientMetadataValidator, EXTRA_CLIENT_METADATA, resourceServerInfo } from './hooks.js';
 import { assertionClaimsCheck } from './client-auth.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
@@ -70,7 +70,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       authorization_signed_response_alg: signingAlgs[0] ?? 'ES256',
     },
     extraClientMetadata: {
-      properties: ['classification', 'allowed_resources'], // GR-2; EP-10: the APIs an initial access token allowed
+      properties: EXTRA_CLIENT_METADATA, // GR-2; OIDC-6 api_scope; EP-10 allowed_resources
       validator: clientMetadataValidator(clientCheckContext(config)),
     },
     // EP-1, EP-3, GR-4, GR-8, OIDC-1: checked after the library's own checks.

@@ -44,10 +44,10 @@ export function configFrom(raw: RawConfig, env: NodeJS.ProcessEnv = {}): Config 
 /** Tests keep audit events off their output unless they pass a sink to look at. */
 const discard: AuditSink = { write: () => undefined };
 
-export async function startIdp(patch: Partial<RawConfig> = {}, options: IdpOptions = {}, scheme: 'http' | 'https' = 'http'): Promise<RunningIdp> {
+export async function startIdp(patch: Partial<RawConfig> = {}, options: IdpOptions = {}, scheme: 'http' | 'https' = 'http', env: NodeJS.ProcessEnv = {}): Promise<RunningIdp> {
   const port = await freePort();
   const url = `${scheme}://127.0.0.1:${port}`;
-  const config = configFrom(testRawConfig(url, { port, ...patch }));
+  const config = configFrom(testRawConfig(url, { port, ...patch }), env);
   const idp = await createIdp(config, { auditSink: discard, ...options });
   await idp.listen(port, '127.0.0.1');
   return { url, idp, config, close: async () => void (await idp.close()) };
