@@ -24,7 +24,7 @@ import { smartRoutes } from './ops/smart.js';
 import { clientAuthMethods } from './provider/mtls.js';
 import { enabledSigningAlgs } from './policy/algorithms.js';
 import { offeredResponseTypes } from './policy/classification.js';
-import { checkDeployment } from './policy/deployment.js';
+import { preflight } from './preflight.js';
 import { createProvider } from './provider/index.js';
 import { ephemeralJwks } from './provider/keys.js';
 import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations.js';
@@ -58,11 +58,12 @@ export interface IdpOptions {
 
 export async function createIdp(fileConfig: Config, options: IdpOptions = {}): Promise<Idp> {
   const logger = options.logger ?? silentLogger;
+  if (fileConfig.unresolvedSecrets.length) {
+    // A Config loaded for reporting only (resolveSecrets: false) holds no real secrets.
+    throw new ConfigError(fileConfig.source, fileConfig.unresolvedSecrets.map((field) => ({ field, message: 'was not read (loaded for reporting only)' })));
+  }
   // Development mode's demo relying party brings its own clients, checked like any other.
-  const demo = fileConfig.demo.enabled ? await import('./demo/index.js') : undefined;
-  const withDemo = demo ? await demo.withDemoClients(fileConfig) : undefined;
-  const config = withDemo?.config ?? fileConfig;
-  const policy = checkDeployment(config);
+  const { config, policy, demo } = await preflight(fileConfig);
   if (policy.problems.length) throw new ConfigError(config.source, policy.problems);
 
   let jwks: Jwks;
@@ -106,7 +107,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     routesOf(account),
     ...(exportToken ? [routesOf(exportRoutes(ledger, exportToken))] : []),
     ...(ciba ? [routesOf(ciba)] : []),
-    ...(demo && withDemo ? [routesOf(demo.demoRouter(config, withDemo.clients))] : []),
+    ...(demo ? [routesOf(demo.module.demoRouter(config, demo.clients))] : []),
   ];
   provider.use(gate(PAGE_PATHS, pages));
 

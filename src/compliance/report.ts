@@ -4,7 +4,7 @@ import type { Config } from '../config/load.js';
 import type { DeploymentPolicy } from '../policy/deployment.js';
 import { deviationFor } from '../policy/deviations.js';
 import { isMandatory, RULES } from '../policy/rules.js';
-import type { Assess, AssessContext } from './context.js';
+import { signingKeysUnread, type Assess, type AssessContext } from './context.js';
 import { clientFacts, providerFacts } from './facts.js';
 import { endpointRules } from './rules/endpoints.js';
 import { grantRules } from './rules/grants.js';
@@ -51,7 +51,10 @@ function notesFor(config: Config, policy: DeploymentPolicy, demoClientIds: reado
   const notes: string[] = [];
   if (config.mode === 'development') notes.push('development mode: http issuer and http redirect URIs allowed; not for real use');
   if (config.secrets.ephemeral) notes.push('ephemeral secrets: cookie and sealing keys made up at start-up');
-  if (!config.signingJwks) notes.push('ephemeral signing keys: made up at start-up, gone at restart');
+  if (config.unresolvedSecrets.length) {
+    notes.push(`secrets not read (--no-secrets), so checks on their values were not made: ${config.unresolvedSecrets.join(', ')}`);
+  }
+  if (!config.signingJwks && !signingKeysUnread(config)) notes.push('ephemeral signing keys: made up at start-up, gone at restart');
   if (demoClientIds.length) notes.push(`demo.enabled: the demo relying party adds clients ${demoClientIds.join(', ')}, counted below`);
   if (policy.problems.length) notes.push(`the IdP refuses to start with this file: ${policy.problems.length} problem(s) in the deployment checks`);
   return notes;
@@ -76,6 +79,7 @@ export function complianceReport(config: Config, policy: DeploymentPolicy, optio
     summary,
     mandatoryBroken: rows.filter((r) => r.status === 'broken' && isMandatory(r.id)).map((r) => r.id),
     otherProblems: policy.problems.filter((p) => !p.rule).map((p) => `${p.field}: ${p.message}`),
+    unresolvedSecrets: config.unresolvedSecrets,
     notes: notesFor(config, policy, options.demoClientIds ?? []),
     rows,
   };
