@@ -1,5 +1,8 @@
 // The deployment file's shape. Validation here is about form (types, ranges, names);
 // whether a value follows the guideline is the policy's call (src/policy/).
+// Each field's description lives here, once: `npm run schema` turns this schema into
+// config/schema.json (for editors) and the field reference in config/README.md.
+// `defaultText` says in words what a default is when it is not a plain value.
 import { z } from 'zod';
 import { cibaSettings } from '../ciba/settings.js';
 
@@ -7,187 +10,253 @@ export const CLASSIFICATIONS = ['PUBLIC', 'IN-CONFIDENCE', 'SENSITIVE'] as const
 export type Classification = (typeof CLASSIFICATIONS)[number];
 
 /** A secret is never required to sit in the file: name an environment variable or a file. */
-const secret = z.union([
-  z.string().min(1),
-  z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }),
-  z.strictObject({ file: z.string().min(1) }),
-]);
+const secret = z
+  .union([
+    z.string().min(1),
+    z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }),
+    z.strictObject({ file: z.string().min(1) }),
+  ])
+  .meta({
+    id: 'secret',
+    description: 'A secret: the value itself, `{ "env": "NAME" }` (an environment variable) or `{ "file": "/run/secrets/name" }` (a file, trimmed). Prefer env or file.',
+  });
 export type SecretRef = z.infer<typeof secret>;
 
 const seconds = z.number().int().positive();
 
-const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
+const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1).describe('The JWKs, each with its private part.') });
+
+const hostPort = z.strictObject({ host: z.string().describe('Host name or address.'), port: z.number().int().describe('Port.') });
 
 const resourceServer = z.strictObject({
-  identifier: z.url(),
-  name: z.string().min(1).optional(),
-  classification: z.enum(CLASSIFICATIONS),
-  /** scope → plain-language description shown on the consent page (OIDC-6) */
-  scopes: z.record(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token'), z.string().min(1)),
-  accessTokenFormat: z.enum(['jwt', 'opaque']).default('jwt'),
-  accessTokenTTL: seconds.optional(),
-  /** JWS algorithm for this API's JWT access tokens */
-  signingAlg: z.string().optional(),
-  /** TOK-8: tokens for this API carry PII/PHI and are encrypted to its key */
-  encrypt: z.strictObject({ jwk: z.record(z.string(), z.unknown()), alg: z.string(), enc: z.string() }).optional(),
+  identifier: z.url().describe('The API\'s `resource` (RFC 8707) and audience URL.'),
+  name: z.string().min(1).optional().describe('Its name, as people read it on the consent page and at `/docs`.'),
+  classification: z.enum(CLASSIFICATIONS).describe('The API\'s class: only clients of this class or a more sensitive one may get tokens for it.'),
+  // OIDC-6: each scope's description is shown on the consent page.
+  scopes: z
+    .record(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token'), z.string().min(1))
+    .describe('Scope → plain-language description shown on the consent page (OIDC-6).'),
+  accessTokenFormat: z.enum(['jwt', 'opaque']).default('jwt').describe('`jwt` (RFC 9068) or `opaque` (introspectable at `/introspect`, revocable at once; reported as a TOK-7 deviation).'),
+  accessTokenTTL: seconds.optional().describe('Seconds; can only shorten `lifetimes.accessToken`.'),
+  signingAlg: z.string().optional().describe('JWS algorithm for this API\'s JWT access tokens (one of `algorithms.idToken`).'),
+  encrypt: z
+    .strictObject({
+      jwk: z.record(z.string(), z.unknown()).describe('The API\'s public encryption key (JWK).'),
+      alg: z.string().describe('JWE key management algorithm, e.g. `ECDH-ES`.'),
+      enc: z.string().describe('JWE content encryption, e.g. `A256GCM`.'),
+    })
+    .optional()
+    .describe('JWE access tokens for an API whose tokens carry PII or PHI (TOK-8), encrypted to its key.'),
 });
 
 const account = z.strictObject({
-  id: z.string().min(1).optional(),
-  username: z.string().min(1),
-  /** `scrypt$…` as printed by `npm run hash-password` */
-  passwordHash: z.string().startsWith('scrypt$', 'a hash from `npm run hash-password` (scrypt$…)'),
-  claims: z.record(z.string(), z.unknown()).default({}),
+  id: z.string().min(1).optional().meta({ description: 'The person\'s `sub`.', defaultText: 'the username' }),
+  username: z.string().min(1).describe('What the person types to sign in.'),
+  passwordHash: z
+    .string()
+    .startsWith('scrypt$', 'a hash from `npm run hash-password` (scrypt$…)')
+    .describe('`scrypt$…` as printed by `npm run hash-password`. Passwords are never stored otherwise.'),
+  claims: z.record(z.string(), z.unknown()).default({}).describe('All the person\'s claims; only those of granted scopes are released (OIDC-3).'),
 });
 
 const scopeDoc = z.strictObject({
-  description: z.string().min(1),
-  claims: z.array(z.string()).default([]),
-  /** the consent page lets the person untick an optional scope */
-  optional: z.boolean().default(false),
+  description: z.string().min(1).describe('The plain-language text on the consent page (OIDC-6).'),
+  claims: z.array(z.string()).default([]).describe('The claims this scope releases (OIDC-3).'),
+  optional: z.boolean().default(false).describe('The consent page lets the person untick it.'),
 });
 
-const store = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('memory'), maxEntries: z.number().int().positive().optional() }),
-  z.strictObject({
-    type: z.literal('redis'),
-    url: z.string().optional(),
-    keyPrefix: z.string().default('idp:'),
-    sentinels: z.array(z.strictObject({ host: z.string(), port: z.number().int() })).optional(),
-    name: z.string().optional(),
-    cluster: z.array(z.strictObject({ host: z.string(), port: z.number().int() })).optional(),
-    /** ACL user and password for Redis itself (every node of a Cluster, the Sentinel master) */
-    username: z.string().min(1).optional(),
-    password: secret.optional(),
-    /** the Sentinels' own password, when they have one */
-    sentinelPassword: secret.optional(),
-    /** TLS to Redis (Cluster nodes, Sentinels and master); a rediss:// URL does it for standalone */
-    tls: z.boolean().optional(),
-  }),
-]);
+const store = z
+  .discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('memory').describe('`memory`: one process only; everything is gone at restart. `redis`: shared by replicas.'),
+      maxEntries: z.number().int().positive().optional().meta({ description: 'Memory store: the most live records it holds.', defaultText: '`1000000`' }),
+    }),
+    z.strictObject({
+      type: z.literal('redis').describe('`memory`: one process only; everything is gone at restart. `redis`: shared by replicas.'),
+      url: z.string().optional().describe('`redis://` or `rediss://` URL of a standalone Redis (it may carry its own user and password).'),
+      keyPrefix: z.string().default('idp:').describe('Prefix of every key the IdP writes.'),
+      sentinels: z.array(hostPort).optional().describe('Redis Sentinel: the Sentinels to ask for the master (with `name`).'),
+      name: z.string().optional().describe('Redis Sentinel: the master\'s name.'),
+      cluster: z.array(hostPort).optional().describe('Redis Cluster: the seed nodes.'),
+      username: z.string().min(1).optional().describe('Redis ACL user, for every node of a Cluster and the Sentinel master.'),
+      password: secret.optional().describe('Redis ACL password (a secret), for every node of a Cluster and the Sentinel master.'),
+      sentinelPassword: secret.optional().describe('The Sentinels\' own password (a secret), when they have one.'),
+      tls: z.boolean().optional().describe('TLS to Cluster nodes, Sentinels and the master (a `rediss://` URL does it for standalone).'),
+    }),
+  ])
+  .describe('`memory` (one process only) or `redis` (`url`, or `sentinels` + `name`, or `cluster` nodes). `REDIS_URL` makes it `redis`.');
 
 const deviation = z.strictObject({
-  rule: z.string().regex(/^(TOK|EP|OIDC|GR)-\d+$/, 'a rule ID such as TOK-3'),
-  setting: z.string().min(1),
-  reason: z.string().min(10, 'say why, in at least a sentence'),
+  rule: z.string().regex(/^(TOK|EP|OIDC|GR)-\d+$/, 'a rule ID such as TOK-3').describe('The rule (a SHOULD) departed from, e.g. `TOK-3`. A MUST cannot be waived.'),
+  setting: z.string().min(1).describe('The setting that departs from it, e.g. `lifetimes.accessToken`.'),
+  reason: z.string().min(10, 'say why, in at least a sentence').describe('Why, in at least a sentence; the compliance report shows it.'),
 });
 
-/** OIDC-7, OIDC-8: the consent ledger and the person's consents page (README: Consent) */
+// OIDC-7, OIDC-8: the consent ledger and the person's consents page (README: Consent).
 const consent = z.strictObject({
-  /** the version of the consent text shown; default: a hash of the consent page and scope texts */
-  textVersion: z.string().min(1).max(100).optional(),
-  /** how long ledger records are kept (default 7 years) */
-  retention: seconds.default(7 * 365 * 24 * 3600),
-  /** memory ledger only: refuse new records (and so new consents) beyond this many */
-  maxRecords: z.number().int().positive().default(1_000_000),
-  /** operator token for GET /admin/consent-ledger (TOK-10: at least 40 characters); unset: no route */
-  exportToken: secret.optional(),
-  /** idle lifetime of a sign-in to /account/consents */
-  accountSession: seconds.default(15 * 60),
+  textVersion: z.string().min(1).max(100).optional().meta({
+    description: 'The version of the consent wording, recorded with every consent (OIDC-8).',
+    defaultText: 'a digest of the consent page and scope texts',
+  }),
+  retention: seconds.default(7 * 365 * 24 * 3600).meta({ description: 'Seconds the consent ledger keeps its records.', defaultText: '7 years (`220752000`)' }),
+  maxRecords: z.number().int().positive().default(1_000_000).describe('Memory ledger only: beyond this many records new consents are refused (never silently dropped).'),
+  exportToken: secret
+    .optional()
+    .describe('A secret (at least 40 characters, TOK-10) that turns on `GET /admin/consent-ledger` for `npm run consent-export`. Unset: no such route.'),
+  accountSession: seconds.default(15 * 60).describe('Idle seconds of a sign-in to `/account/consents`.'),
 });
 
 const throttleKey = z.strictObject({
-  /** failures allowed before back-off starts */
-  freeAttempts: z.number().int().min(0),
-  /** failures that lock the key for `lockFor` */
-  lockAfter: z.number().int().positive(),
+  freeAttempts: z.number().int().min(0).describe('Failures allowed before back-off starts.'),
+  lockAfter: z.number().int().positive().describe('Failures that lock the key for `lockFor`.'),
 });
 
 /** Login abuse resistance: per-account and per-IP exponential back-off, then a lock. */
 const login = z.strictObject({
   throttle: z
     .strictObject({
-      account: throttleKey.default({ freeAttempts: 3, lockAfter: 10 }),
-      ip: throttleKey.default({ freeAttempts: 10, lockAfter: 50 }),
-      /** first back-off delay; doubles with each further failure */
-      baseDelay: seconds.default(1),
-      maxDelay: seconds.default(5 * 60),
-      lockFor: seconds.default(15 * 60),
-      /** failures are forgotten after this long without one */
-      window: seconds.default(60 * 60),
+      account: throttleKey.default({ freeAttempts: 3, lockAfter: 10 }).describe('Failed sign-ins per username (existing or not) before back-off starts, and before a temporary lock.'),
+      ip: throttleKey.default({ freeAttempts: 10, lockAfter: 50 }).describe('The same per client address.'),
+      baseDelay: seconds.default(1).describe('Seconds: the first back-off delay; it doubles with each further failure.'),
+      maxDelay: seconds.default(5 * 60).describe('Seconds: the longest back-off delay.'),
+      lockFor: seconds.default(15 * 60).describe('Seconds a locked key stays locked.'),
+      window: seconds.default(60 * 60).describe('Seconds: failures are forgotten after this long without one.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Login abuse resistance: per-account and per-IP exponential back-off, then a lock.'),
 });
 
 export const configSchema = z.strictObject({
-  $schema: z.string().optional(),
-  /** development: http issuer, ephemeral keys and secrets, the demo relying party */
-  mode: z.enum(['development', 'production']).default('production'),
-  issuer: z.url(),
-  port: z.number().int().min(0).max(65535).default(3000),
-  /** EP-11: TLS ends at a proxy in front; trust its X-Forwarded-* headers */
-  proxy: z.boolean().default(false),
+  $schema: z.string().optional().describe('The JSON schema for editors: `./schema.json` next to the shipped examples. Ignored by the IdP.'),
+  mode: z
+    .enum(['development', 'production'])
+    .default('production')
+    .describe('`development` allows an http issuer, makes up signing keys and secrets at start-up (with a loud warning), and enables the demo. Never use it in front of real people.'),
+  issuer: z.url().describe('The issuer URL. Must be `https://` in production (EP-11).'),
+  port: z.number().int().min(0).max(65535).default(3000).describe('The port to listen on.'),
+  proxy: z
+    .boolean()
+    .default(false)
+    .describe('Trust `X-Forwarded-*` headers from a TLS-terminating proxy (EP-11). Only when the IdP is reachable solely through it.'),
   keys: z
-    .strictObject({ signing: z.union([z.strictObject({ path: z.string() }), z.strictObject({ jwks })]) })
-    .optional(),
+    .strictObject({
+      signing: z
+        .union([
+          z.strictObject({ path: z.string().describe('A file holding the private JWKS.') }),
+          z.strictObject({ jwks: jwks.describe('The private JWKS, inline.') }),
+        ])
+        .describe('The provider\'s private signing keys: `{ "jwks": { "keys": [...] } }` inline or `{ "path": "file.json" }`. Required in production (EP-7). Publish one key per algorithm you sign with.'),
+    })
+    .optional()
+    .describe('The provider\'s keys. Development mode makes up signing keys when absent.'),
   secrets: z
     .strictObject({
-      cookieKeys: z.array(secret).min(1),
-      sealingKeys: z.array(z.strictObject({ kid: z.string().regex(/^[\w.-]+$/), key: secret })).min(1),
-      lookupKey: secret,
-      /** features.dPoP.nonceSecret: every replica must issue and accept the same DPoP nonces */
-      dpopNonceKey: secret.optional(),
+      cookieKeys: z.array(secret).min(1).describe('Secrets (at least 32 characters) that sign cookies; the first signs, all verify (rotate by prepending).'),
+      sealingKeys: z
+        .array(
+          z.strictObject({
+            kid: z.string().regex(/^[\w.-]+$/).describe('The key\'s name, e.g. `2026-11`, stored with each record it seals.'),
+            key: secret.describe('32 random bytes, base64url (a secret).'),
+          }),
+        )
+        .min(1)
+        .describe('Keys that encrypt every stored record (TOK-2). The first encrypts; all decrypt, so rotate by prepending a new one and removing the old one once records sealed under it have expired (at most `lifetimes.grant`).'),
+      lookupKey: secret.describe('A stable 32-byte key (base64url) for the keyed hashes that replace ids as store keys. Changing it orphans every stored record, like flushing the store.'),
+      dpopNonceKey: secret.optional().meta({
+        description: 'A 32-byte key (base64url) for DPoP server nonces (EP-2, `features.dPoP.nonceSecret`), so every replica accepts the others\' nonces. Required in production with the Redis store.',
+        defaultText: 'made up per process (with a warning)',
+      }),
     })
-    .optional(),
-  /** EP-11: serve HTTPS directly (otherwise TLS ends at a proxy: set `proxy`) */
-  tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
-  /** EP-2: RFC 8705 mutual TLS client authentication and certificate-bound tokens */
+    .optional()
+    .describe('Required in production (TOK-2). Development mode makes them up at start-up when absent.'),
+  tls: z
+    .strictObject({
+      certFile: z.string().min(1).describe('PEM certificate chain.'),
+      keyFile: z.string().min(1).describe('PEM private key.'),
+    })
+    .optional()
+    .describe('The IdP serves HTTPS itself (EP-11). Otherwise TLS ends at a proxy: set `proxy`. Production needs one or the other.'),
   mtls: z
     .strictObject({
-      enabled: z.boolean().default(false),
-      /** PEM bundle of the CAs trusted to issue tls_client_auth certificates */
-      caFile: z.string().min(1).optional(),
-      /** behind a TLS-terminating proxy: the header carrying the client certificate */
-      proxyHeader: z.string().regex(/^[a-z0-9-]+$/, 'a lower-case header name').optional(),
-      /** the proxies' own addresses; the header is ignored from anyone else */
-      trustedProxies: z.array(z.string().min(1)).default([]),
-      /** a separate mTLS host, published as mtls_endpoint_aliases */
-      endpointAliasBase: z.url().optional(),
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe('RFC 8705 mutual TLS (EP-2): `tls_client_auth` and `self_signed_tls_client_auth` client authentication, and certificate-bound access tokens. Needs `tls` (the IdP asks for a client certificate in the TLS handshake) or `mtls.proxyHeader`.'),
+      caFile: z.string().min(1).optional().describe('PEM bundle of the CAs trusted to issue `tls_client_auth` certificates. Without it only `self_signed_tls_client_auth` is offered.'),
+      proxyHeader: z
+        .string()
+        .regex(/^[a-z0-9-]+$/, 'a lower-case header name')
+        .optional()
+        .describe('Behind a TLS-terminating proxy: the (lower-case) header in which it forwards the client certificate, URL-encoded PEM (nginx `$ssl_client_escaped_cert`) or base64 DER.'),
+      trustedProxies: z
+        .array(z.string().min(1))
+        .default([])
+        .describe('The proxies\' own addresses (as the IdP\'s socket sees them). The certificate header is ignored from anyone else. Required with `proxyHeader`.'),
+      endpointAliasBase: z.url().optional().describe('A separate mTLS host (e.g. `https://mtls.id.example.org`), published as `mtls_endpoint_aliases` in discovery.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Mutual TLS client authentication and certificate-bound tokens (EP-2, RFC 8705).'),
   store: store.default({ type: 'memory' }),
   lifetimes: z
     .strictObject({
-      authorizationCode: seconds.default(60),
-      accessToken: seconds.default(600),
-      /** absolute, from the first issue of a rotation chain */
-      refreshToken: seconds.default(8 * 3600),
-      idToken: seconds.default(600),
-      interaction: seconds.default(600),
-      session: seconds.default(8 * 3600),
-      grant: seconds.default(90 * 24 * 3600),
-      pushedAuthorizationRequest: seconds.default(60),
+      authorizationCode: seconds.default(60).describe('Seconds; at most 600 (TOK-1). Codes are single-use regardless.'),
+      accessToken: seconds.default(600).describe('Seconds; must be under 3600 (TOK-3) unless a `TOK-3` deviation is declared. A resource server\'s own TTL can only shorten it.'),
+      refreshToken: seconds.default(8 * 3600).describe('Seconds, **absolute** from the first issue of a rotation chain; at most 86400 (TOK-4) unless a `TOK-4` deviation is declared.'),
+      idToken: seconds.default(600).describe('Seconds.'),
+      interaction: seconds.default(600).describe('Seconds a sign-in page stays valid.'),
+      session: seconds.default(8 * 3600).describe('Seconds a sign-in session lasts; not longer than `grant`.'),
+      grant: seconds.default(90 * 24 * 3600).describe('Seconds (90 days) a consent (grant) lasts.'),
+      pushedAuthorizationRequest: seconds.default(60).describe('Seconds a `request_uri` from `/par` stays valid.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Token and session lifetimes, in seconds.'),
   algorithms: z
     .strictObject({
-      idToken: z.array(z.string()).min(1).default(['ES256', 'PS256']),
-      accessToken: z.string().default('ES256'),
+      idToken: z
+        .array(z.string())
+        .min(1)
+        .default(['ES256', 'PS256'])
+        .describe('Signing algorithms for ID tokens and signed responses (TOK-9): PS256/384/512, ES256/384/512, EdDSA; RS256/384/512 only when listed here (an opt-in). Never `none` or HMAC. The first is the default for clients.'),
+      accessToken: z.string().default('ES256').describe('Signing algorithm for JWT access tokens; must be in `algorithms.idToken`.'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Signing algorithms (TOK-9).'),
   features: z
     .strictObject({
-      /** GR-4: `id_token token` for PUBLIC clients (COULD) */
-      implicitForPublic: z.boolean().default(false),
-      /** EP-10: dynamic client registration at /register */
-      registration: z.boolean().default(false),
-      /** EP-9: CIBA at /bc-authorize (poll and ping); settings in `ciba` */
-      ciba: z.boolean().default(false),
-      /** GR-8: require PAR of IN-CONFIDENCE clients too */
-      parForInConfidence: z.boolean().default(false),
-      /** EP-2: require DPoP or mTLS of IN-CONFIDENCE clients too */
-      senderConstrainedInConfidence: z.boolean().default(false),
+      implicitForPublic: z.boolean().default(false).describe('Offer `id_token token` to PUBLIC clients (GR-4: COULD).'),
+      registration: z.boolean().default(false).describe('Dynamic registration at `/register`, with initial access tokens (EP-10).'),
+      ciba: z.boolean().default(false).describe('Client-initiated backchannel authentication at `/bc-authorize` (EP-9), poll and ping; settings in `ciba`.'),
+      parForInConfidence: z.boolean().default(false).describe('Require PAR of IN-CONFIDENCE clients too (GR-8; it is always required of SENSITIVE ones).'),
+      senderConstrainedInConfidence: z.boolean().default(false).describe('Require DPoP (or mTLS) of IN-CONFIDENCE clients too (EP-2).'),
     })
-    .prefault({}),
-  scopes: z.record(z.string(), scopeDoc).default({}),
-  resourceServers: z.array(resourceServer).default([]),
-  clients: z.array(z.looseObject({ client_id: z.string().min(1), classification: z.string().optional() })).default([]),
-  accounts: z.array(account).default([]),
-  deviations: z.array(deviation).default([]),
+    .prefault({})
+    .describe('Optional features, all off by default.'),
+  scopes: z
+    .record(z.string(), scopeDoc)
+    .default({})
+    .describe('The identity scopes offered, the claims each releases (OIDC-3), the plain-language text on the consent page (OIDC-6), and whether a person may untick it. `openid` and `offline_access` are built in.'),
+  resourceServers: z.array(resourceServer).default([]).describe('The APIs.'),
+  clients: z
+    .array(
+      z.looseObject({
+        client_id: z.string().min(1).describe('The client\'s id.'),
+        classification: z.string().optional().describe('`PUBLIC`, `IN-CONFIDENCE` or `SENSITIVE`: the most sensitive class of API the client may call.'),
+      }),
+    )
+    .default([])
+    .describe('Standard client registration metadata (RFC 7591 / OpenID Connect Registration) plus `classification`. Checked against the profile at start-up; see the README\'s *Onboarding a client application*.'),
+  accounts: z.array(account).default([]).describe('The built-in account store.'),
+  deviations: z
+    .array(deviation)
+    .default([])
+    .describe('An explicit, reported step outside a SHOULD (e.g. `TOK-3` for longer access tokens, `GR-4` for plain `code` for confidential clients). A MUST cannot be waived. The compliance report lists every deviation.'),
   ciba: cibaSettings,
-  demo: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
-  consent: consent.prefault({}),
-  login: login.prefault({}),
+  demo: z
+    .strictObject({ enabled: z.boolean().default(false).describe('The demo relying party at `/demo` (development mode only).') })
+    .default({ enabled: false })
+    .describe('The development-mode demo relying party.'),
+  consent: consent.prefault({}).describe('The consent ledger and the person\'s consents page (OIDC-7, OIDC-8).'),
+  login: login.prefault({}).describe('Sign-in.'),
 });
 
 export type RawConfig = z.input<typeof configSchema>;
