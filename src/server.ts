@@ -19,6 +19,7 @@ import { securityHeaders } from './ops/headers.js';
 import { silentLogger, type Logger } from './ops/log.js';
 import { docsRoutes } from './ops/docs.js';
 import { gate, routesOf, type Handler } from './ops/gate.js';
+import { listenHost } from './ops/listen.js';
 import { opsRoutes } from './ops/routes.js';
 import { smartRoutes } from './ops/smart.js';
 import { clientAuthMethods } from './provider/mtls.js';
@@ -31,7 +32,7 @@ import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations
 import { createStore, type Store } from './storage/index.js';
 
 /** Where our own routes live (each module's paths); every other path is the library's. */
-const PAGE_PATHS = ['/healthz', '/readyz', '/static/', '/docs', '/.well-known/smart-configuration', '/interaction/', '/account', '/admin/', '/ciba/', '/demo'];
+const PAGE_PATHS = ['/healthz', '/readyz', '/static/', '/favicon.ico', '/docs', '/.well-known/smart-configuration', '/interaction/', '/account', '/admin/', '/ciba/', '/demo'];
 
 export interface Idp {
   provider: Provider;
@@ -40,7 +41,7 @@ export interface Idp {
   /** OIDC-8: the consent ledger */
   ledger: ConsentLedger;
   config: Config;
-  /** start listening; resolves with the bound port */
+  /** start listening (by default where src/ops/listen.ts says); resolves with the bound port */
   listen(port?: number, host?: string): Promise<number>;
   /** stop accepting, finish in-flight requests, close the store */
   close(): Promise<void>;
@@ -119,7 +120,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     accounts,
     ledger,
     config,
-    listen(port = config.port, host) {
+    listen(port = config.port, host = listenHost(config)) {
       return new Promise((resolve, reject) => {
         const tls = config.tlsMaterial.server;
         const callback = provider.callback();

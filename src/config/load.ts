@@ -93,7 +93,7 @@ function withLoopbackPort(issuer: string, port: string): string {
   }
 }
 
-/** Apply the environment overrides (PORT, ISSUER, REDIS_URL) to the raw file. */
+/** Apply the environment overrides (PORT, ISSUER, HOST, REDIS_URL) to the raw file. */
 function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
   const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
@@ -103,6 +103,7 @@ function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
     if (!env.ISSUER && out.mode === 'development' && typeof out.issuer === 'string') out.issuer = withLoopbackPort(out.issuer, env.PORT);
   }
   if (env.ISSUER) out.issuer = env.ISSUER;
+  if (env.HOST) out.host = env.HOST;
   if (env.REDIS_URL) {
     const current = (out.store ?? {}) as Record<string, unknown>;
     out.store = { ...(current.type === 'redis' ? current : { type: 'redis' }), url: env.REDIS_URL };

@@ -134,6 +134,10 @@ export const configSchema = z.strictObject({
     .describe('`development` allows an http issuer, makes up signing keys and secrets at start-up (with a loud warning), and enables the demo. Never use it in front of real people.'),
   issuer: z.url().describe('The issuer URL. Must be `https://` in production (EP-11).'),
   port: z.number().int().min(0).max(65535).default(3000).describe('The port to listen on.'),
+  host: z.string().min(1).optional().meta({
+    description: 'The address to listen on, e.g. `0.0.0.0` for every IPv4 interface. `HOST` overrides it. A laptop trial is not a network service: development mode stays on loopback unless told.',
+    defaultText: '`127.0.0.1` in development mode; every interface in production',
+  }),
   proxy: z
     .boolean()
     .default(false)
