@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { exportJWK, generateKeyPair } from 'jose';
+import { ConfigError } from '../../src/config/errors.js';
+import { loadConfig } from '../../src/config/load.js';
 import type { RawConfig } from '../../src/config/schema.js';
+import { createIdp } from '../../src/server.js';
 import type { Report } from '../../src/compliance/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'idp-compliance-cli-'));
@@ -170,5 +173,14 @@ describe('compliance CLI --no-secrets', { concurrency: true }, () => {
     assert.equal(run.code, 2);
     assert.match(run.stderr, /consent\.exportToken: must be at least 40 random characters \(TOK-10\)/);
     assert.doesNotMatch(run.stderr, /short/);
+  });
+
+  it('a configuration loaded without its secrets can never start an IdP', async () => {
+    const config = loadConfig(file(elsewhere), { resolveSecrets: false, env: {} });
+    await assert.rejects(createIdp(config), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.format(), /secrets\.lookupKey \(file \/nonexistent\/idp-lookup-key\): was not read \(loaded for reporting only\)/);
+      return true;
+    });
   });
 });
