@@ -172,10 +172,8 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
       }
       return value ?? '';
     });
-    const sealingKeys = parsed.secrets.sealingKeys.flatMap(({ kid, key }, i) => {
-      // Unread (or refused, which stops loading below): the kid still counts for the report.
-      return [{ kid, key: key32(key, `secrets.sealingKeys[${i}].key`) ?? Buffer.alloc(0) }];
-    });
+    // Unread (or refused, which stops loading below): the kid still counts for the report.
+    const sealingKeys = parsed.secrets.sealingKeys.map(({ kid, key }, i) => ({ kid, key: key32(key, `secrets.sealingKeys[${i}].key`) ?? Buffer.alloc(0) }));
     const lookupKey = key32(parsed.secrets.lookupKey, 'secrets.lookupKey') ?? Buffer.alloc(0);
     const nonceRef = parsed.secrets.dpopNonceKey;
     // EP-2: replicas sharing a Redis store must accept each other's DPoP nonces.
