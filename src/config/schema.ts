@@ -5,6 +5,8 @@
 // `defaultText` says in words what a default is when it is not a plain value.
 import { z } from 'zod';
 import { cibaSettings } from '../ciba/settings.js';
+import { parseCidr } from '../ops/proxy.js';
+import { APPROVED_SIGNING } from '../policy/algorithms.js';
 
 export const CLASSIFICATIONS = ['PUBLIC', 'IN-CONFIDENCE', 'SENSITIVE'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
@@ -28,14 +30,28 @@ const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1).
 
 const hostPort = z.strictObject({ host: z.string().describe('Host name or address.'), port: z.number().int().describe('Port.') });
 
-const resourceServer = z.strictObject({
+/** An API scope: its consent-page description, or that and whether it acts for a person. */
+const apiScope = z.union([
+  z.string().min(1),
+  z.strictObject({
+    description: z.string().min(1).describe('The plain-language description shown on the consent page (OIDC-6).'),
+    actsForPerson: z.boolean().default(false).describe('The scope acts for a person, so `client_credentials` never grants it (GR-6).'),
+  }),
+]);
+
+const resourceServerFields = z.strictObject({
   identifier: z.url().describe('The API\'s `resource` (RFC 8707) and audience URL.'),
   name: z.string().min(1).optional().describe('Its name, as people read it on the consent page and at `/docs`.'),
   classification: z.enum(CLASSIFICATIONS).describe('The API\'s class: only clients of this class or a more sensitive one may get tokens for it.'),
   // OIDC-6: each scope's description is shown on the consent page.
   scopes: z
-    .record(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token'), z.string().min(1))
-    .describe('Scope → plain-language description shown on the consent page (OIDC-6).'),
+    .record(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token'), apiScope)
+    .describe('Scope → plain-language description shown on the consent page (OIDC-6), or `{ "description", "actsForPerson": true }` for a scope that acts for a person and is never granted to `client_credentials` (GR-6).'),
+  introspectionClientId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The client (in `clients[]`) this API authenticates as at `/introspect`; only it and the token\'s own client get `active: true` (TOK-6, EP-5).'),
   accessTokenFormat: z.enum(['jwt', 'opaque']).default('jwt').describe('`jwt` (RFC 9068) or `opaque` (introspectable at `/introspect`, revocable at once; reported as a TOK-7 deviation).'),
   accessTokenTTL: seconds.optional().describe('Seconds; can only shorten `lifetimes.accessToken`.'),
   signingAlg: z.string().optional().describe('JWS algorithm for this API\'s JWT access tokens (one of `algorithms.idToken`).'),
@@ -48,6 +64,14 @@ const resourceServer = z.strictObject({
     .optional()
     .describe('JWE access tokens for an API whose tokens carry PII or PHI (TOK-8), encrypted to its key.'),
 });
+
+// Consumers read `scopes` as scope → description; the person marks are kept apart.
+const resourceServer = resourceServerFields.transform(({ scopes, ...api }) => ({
+  ...api,
+  scopes: Object.fromEntries(Object.entries(scopes).map(([name, s]) => [name, typeof s === 'string' ? s : s.description])),
+  /** GR-6: the scopes marked `actsForPerson` */
+  personScopes: Object.entries(scopes).flatMap(([name, s]) => (typeof s === 'object' && s.actsForPerson ? [name] : [])),
+}));
 
 const account = z.strictObject({
   id: z.string().min(1).optional().meta({ description: 'The person\'s `sub`.', defaultText: 'the username' }),
@@ -104,26 +128,52 @@ const consent = z.strictObject({
     .optional()
     .describe('A secret (at least 40 characters, TOK-10) that turns on `GET /admin/consent-ledger` for `npm run consent-export`. Unset: no such route.'),
   accountSession: seconds.default(15 * 60).describe('Idle seconds of a sign-in to `/account/consents`.'),
+  decisionLimits: z
+    .strictObject({
+      perClient: z.number().int().positive().default(20).describe('Decisions (ledger records) per account and client in `window`.'),
+      perAccount: z.number().int().positive().default(60).describe('Decisions per account in `window`, over all clients.'),
+      window: seconds.default(60).describe('Seconds.'),
+    })
+    .prefault({})
+    .describe('At most this many consent decisions per account and client, and per account, in `window` seconds, so the ledger cannot be flooded (OIDC-8).'),
 });
 
-const throttleKey = z.strictObject({
-  freeAttempts: z.number().int().min(0).describe('Failures allowed before back-off starts.'),
-  lockAfter: z.number().int().positive().describe('Failures that lock the key for `lockFor`.'),
+/** A limit on password checks: `attempts` per `window`, then refused for `blockFor`. */
+const strictLimit = z.strictObject({
+  attempts: z.number().int().positive().describe('Password checks (each reserved before it runs; a success gives its reservation back).'),
+  window: seconds.describe('Seconds.'),
+  blockFor: seconds.describe('Once the attempts are used up: seconds refused.'),
 });
 
-/** Login abuse resistance: per-account and per-IP exponential back-off, then a lock. */
+/**
+ * Login abuse resistance (one throttle for every password form). Strict limits per client
+ * address and per (username, address); the username alone is only slowed down; a browser
+ * that signed in before (device cookie) is counted on its own. With the Redis store the
+ * counts are shared by every replica.
+ */
 const login = z.strictObject({
   throttle: z
     .strictObject({
-      account: throttleKey.default({ freeAttempts: 3, lockAfter: 10 }).describe('Failed sign-ins per username (existing or not) before back-off starts, and before a temporary lock.'),
-      ip: throttleKey.default({ freeAttempts: 10, lockAfter: 50 }).describe('The same per client address.'),
-      baseDelay: seconds.default(1).describe('Seconds: the first back-off delay; it doubles with each further failure.'),
-      maxDelay: seconds.default(5 * 60).describe('Seconds: the longest back-off delay.'),
-      lockFor: seconds.default(15 * 60).describe('Seconds a locked key stays locked.'),
-      window: seconds.default(60 * 60).describe('Seconds: failures are forgotten after this long without one.'),
+      address: strictLimit
+        .default({ attempts: 50, window: 3600, blockFor: 3600 })
+        .describe('Password checks from one client address in `window` seconds, whatever the usernames; then the address is refused for `blockFor` seconds. Each try is counted before its password is checked; a success gives its place back.'),
+      accountAddress: strictLimit.default({ attempts: 5, window: 900, blockFor: 900 }).describe('The same for one username (existing or not) from one client address.'),
+      account: z
+        .strictObject({ attempts: z.number().int().positive().describe('Password checks.'), window: seconds.describe('Seconds.') })
+        .default({ attempts: 10, window: 300 })
+        .describe('Checks of one username from browsers without its device cookie; when used up, tries wait for the window to end (a slow-down, never a lock).'),
+      device: strictLimit.default({ attempts: 10, window: 900, blockFor: 900 }).describe('Checks of one username from a browser holding its device cookie (counted instead of `account`).'),
+      deviceTrust: seconds.default(180 * 24 * 3600).describe('Seconds (180 days) a successful sign-in keeps the browser\'s signed device cookie (`idp.device`) valid.'),
+      inFlight: z
+        .strictObject({
+          perAccount: z.number().int().positive().default(2).describe('Per username (a browser with the device cookie is not held to this).'),
+          perProcess: z.number().int().positive().default(8).describe('Per process, over all usernames.'),
+        })
+        .prefault({})
+        .describe('Password checks running at once; more get a quick 429 "try again shortly", uncounted.'),
     })
     .prefault({})
-    .describe('Login abuse resistance: per-account and per-IP exponential back-off, then a lock.'),
+    .describe('Login abuse resistance: strict limits per client address and per (username, address), a slow-down per username, device cookies counted on their own; shared by replicas on Redis.'),
 });
 
 export const configSchema = z.strictObject({
@@ -139,9 +189,18 @@ export const configSchema = z.strictObject({
     defaultText: '`127.0.0.1` in development mode; every interface in production',
   }),
   proxy: z
-    .boolean()
+    .union([
+      z.boolean(),
+      z.strictObject({
+        trusted: z
+          .array(z.string().refine((v) => parseCidr(v) !== undefined, 'an address or CIDR block, e.g. 10.0.0.0/8'))
+          .min(1)
+          .describe('The proxies\' addresses or CIDR blocks.'),
+      }),
+      z.strictObject({ hops: z.number().int().min(1).max(10).describe('Proxies in front, each appending to `X-Forwarded-For`.') }),
+    ])
     .default(false)
-    .describe('Trust `X-Forwarded-*` headers from a TLS-terminating proxy (EP-11). Only when the IdP is reachable solely through it.'),
+    .describe('TLS ends at a proxy (EP-11): `{ "trusted": ["10.0.3.7/32", …] }` believes `X-Forwarded-For`/`-Proto`/`-Host` only from those addresses or CIDR blocks and takes the right-most address that is not one of them as the client\'s; `{ "hops": n }` takes the entry n places from the right, from any peer; `true` is `{ "hops": 1 }`. See the README\'s *Behind a TLS-terminating proxy*.'),
   keys: z
     .strictObject({
       signing: z
@@ -222,6 +281,11 @@ export const configSchema = z.strictObject({
         .default(['ES256', 'PS256'])
         .describe('Signing algorithms for ID tokens and signed responses (TOK-9): PS256/384/512, ES256/384/512, EdDSA; RS256/384/512 only when listed here (an opt-in). Never `none` or HMAC. The first is the default for clients.'),
       accessToken: z.string().default('ES256').describe('Signing algorithm for JWT access tokens; must be in `algorithms.idToken`.'),
+      clientAuthentication: z
+        .array(z.string())
+        .min(1)
+        .default([...APPROVED_SIGNING])
+        .describe('Algorithms accepted for `private_key_jwt` client assertions (TOK-9). Add `RS256` (or RS384/RS512) to accept RSASSA-PKCS1-v1_5 assertions, e.g. from Apache\'s mod_auth_openidc; the compliance report shows the opt-in under TOK-9. `client_secret_jwt` always uses HS256/384/512.'),
     })
     .prefault({})
     .describe('Signing algorithms (TOK-9).'),
@@ -232,6 +296,10 @@ export const configSchema = z.strictObject({
       ciba: z.boolean().default(false).describe('Client-initiated backchannel authentication at `/bc-authorize` (EP-9), poll and ping; settings in `ciba`.'),
       parForInConfidence: z.boolean().default(false).describe('Require PAR of IN-CONFIDENCE clients too (GR-8; it is always required of SENSITIVE ones).'),
       senderConstrainedInConfidence: z.boolean().default(false).describe('Require DPoP (or mTLS) of IN-CONFIDENCE clients too (EP-2).'),
+      dpopNonceFor: z
+        .array(z.enum(CLASSIFICATIONS))
+        .default(['SENSITIVE'])
+        .describe('Classifications whose DPoP proofs at `/token` and `/par` must carry a server nonce (answered first with `use_dpop_nonce` and a `DPoP-Nonce` header), so proofs cannot be made in advance (EP-2). SENSITIVE clients always need one; add `IN-CONFIDENCE` or `PUBLIC` for them too.'),
     })
     .prefault({})
     .describe('Optional features, all off by default.'),
@@ -261,6 +329,18 @@ export const configSchema = z.strictObject({
     .describe('The development-mode demo relying party.'),
   consent: consent.prefault({}).describe('The consent ledger and the person\'s consents page (OIDC-7, OIDC-8).'),
   login: login.prefault({}).describe('Sign-in.'),
+  limits: z
+    .strictObject({
+      stateCreating: z
+        .strictObject({
+          requests: z.number().int().positive().default(600).describe('Requests per client address in `window`.'),
+          window: seconds.default(60).describe('Seconds.'),
+        })
+        .prefault({})
+        .describe('Per-address limit on `/authorize`, `/par` and `/logout` together.'),
+    })
+    .prefault({})
+    .describe('Request limits.'),
 });
 
 export type RawConfig = z.input<typeof configSchema>;
