@@ -135,7 +135,7 @@ const consent = z.strictObject({
       window: seconds.default(60).describe('Seconds.'),
     })
     .prefault({})
-    .describe('At most this many consent decisions per account and client, and per account, in `window` seconds, so the ledger cannot be flooded (OIDC-8).'),
+    .describe('At most this many consent decisions (ledger records) per person and application, and per person, in `window` seconds (OIDC-8); past it the decision is not taken and the person is asked to wait.'),
 });
 
 /** A limit on password checks: `attempts` per `window`, then refused for `blockFor`. */
@@ -337,7 +337,7 @@ export const configSchema = z.strictObject({
           window: seconds.default(60).describe('Seconds.'),
         })
         .prefault({})
-        .describe('Per-address limit on `/authorize`, `/par` and `/logout` together.'),
+        .describe('Requests per client address (as a trusted proxy states it, see `proxy`) to `/authorize`, `/par` and `/logout` together in `window` seconds; past it `429` with `Retry-After`. Counted per process.'),
     })
     .prefault({})
     .describe('Request limits.'),
