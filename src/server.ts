@@ -30,6 +30,7 @@ import { fromTrustedProxy, requestContext } from './ops/requests.js';
 import { watchStore } from './ops/store-watch.js';
 import { docsRoutes } from './ops/docs.js';
 import { gate, routesOf, type Handler } from './ops/gate.js';
+import { listenHost } from './ops/listen.js';
 import { normaliseForwarded, proxyTrust } from './ops/proxy.js';
 import { limitStateCreation } from './ops/rate-limit.js';
 import { opsRoutes } from './ops/routes.js';
@@ -41,14 +42,14 @@ import { anonymousLogout } from './provider/logout.js';
 import { keepRefreshTokenOnFailure } from './provider/refresh.js';
 import { enabledSigningAlgs } from './policy/algorithms.js';
 import { offeredResponseTypes } from './policy/classification.js';
-import { checkDeployment } from './policy/deployment.js';
+import { preflight } from './preflight.js';
 import { createProvider } from './provider/index.js';
-import { ephemeralJwks, signingKeyProblems } from './provider/keys.js';
+import { ephemeralJwks } from './provider/keys.js';
 import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations.js';
 import { createStore, type Store } from './storage/index.js';
 
 /** Where our own routes live (each module's paths); every other path is the library's. */
-const PAGE_PATHS = ['/healthz', '/readyz', '/static/', '/docs', '/.well-known/smart-configuration', '/interaction/', '/account', '/admin/', '/ciba/', '/demo'];
+const PAGE_PATHS = ['/healthz', '/readyz', '/static/', '/favicon.ico', '/docs', '/.well-known/smart-configuration', '/interaction/', '/account', '/admin/', '/ciba/', '/demo'];
 
 export interface Idp {
   provider: Provider;
@@ -62,7 +63,7 @@ export interface Idp {
   metrics: Metrics;
   /** the management listener's port, once listening (when `management` is set) */
   managementPort?: number | undefined;
-  /** start listening; resolves with the bound port */
+  /** start listening (by default where src/ops/listen.ts says); resolves with the bound port */
   listen(port?: number, host?: string): Promise<number>;
   /**
    * Drain, stop accepting, finish in-flight requests, close the store. With `drainMs`,
@@ -98,11 +99,12 @@ export interface IdpOptions {
 
 export async function createIdp(fileConfig: Config, options: IdpOptions = {}): Promise<Idp> {
   const logger = options.logger ?? silentLogger;
+  if (fileConfig.unresolvedSecrets.length) {
+    // A Config loaded for reporting only (resolveSecrets: false) holds no real secrets.
+    throw new ConfigError(fileConfig.source, fileConfig.unresolvedSecrets.map((field) => ({ field, message: 'was not read (loaded for reporting only)' })));
+  }
   // Development mode's demo relying party brings its own clients, checked like any other.
-  const demo = fileConfig.demo.enabled ? await import('./demo/index.js') : undefined;
-  const withDemo = demo ? await demo.withDemoClients(fileConfig) : undefined;
-  const config = withDemo?.config ?? fileConfig;
-  const policy = checkDeployment(config);
+  const { config, policy, demo } = await preflight(fileConfig);
   if (policy.problems.length) throw new ConfigError(config.source, policy.problems);
   for (const w of policy.warnings) {
     logger.log('warn', 'config.warning', { message: `${w.field}: ${w.message}${w.rule ? ` (${w.rule})` : ''} — production mode refuses this` });
@@ -110,8 +112,6 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
 
   let jwks: Jwks;
   if (config.signingJwks) {
-    const keyProblems = await signingKeyProblems(config.signingJwks);
-    if (keyProblems.length) throw new ConfigError(config.source, keyProblems);
     jwks = config.signingJwks;
   } else {
     jwks = await ephemeralJwks(enabledSigningAlgs(config.algorithms.idToken));
@@ -176,7 +176,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     routesOf(account),
     ...(exportToken ? [routesOf(exportRoutes(ledger, exportToken))] : []),
     ...(ciba ? [routesOf(ciba)] : []),
-    ...(demo && withDemo ? [routesOf(demo.demoRouter(config, withDemo.clients))] : []),
+    ...(demo ? [routesOf(demo.module.demoRouter(config, demo.clients))] : []),
   ];
   provider.use(gate(PAGE_PATHS, pages));
 
@@ -193,7 +193,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     config,
     audit: trail,
     metrics,
-    listen(port = config.port, host) {
+    listen(port = config.port, host = listenHost(config)) {
       return new Promise((resolve, reject) => {
         const tls = config.tlsMaterial.server;
         const callback = provider.callback();
