@@ -12,6 +12,7 @@ import { isMandatory, RULE_IDS, RULES } from '../../src/policy/rules.js';
 import { claimsByScope } from '../../src/policy/scopes.js';
 import type { ResourceServerConfig } from '../../src/config/schema.js';
 
+const range = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i + 1}`);
 const off: ProfileOptions = { implicitForPublic: false, codeForConfidential: false, parForInConfidence: false, senderConstrainedInConfidence: false };
 const CONFIDENTIAL = ['client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'];
 const ASYMMETRIC = ['private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'];
@@ -152,6 +153,22 @@ describe('client assertion lifetime (EP-2)', () => {
 });
 
 describe('rules, deviations and scopes', () => {
+  it('the rule catalogue: TOK-1..10, EP-1..11, OIDC-1..9, GR-1..8, each with a level of the guideline and its text', () => {
+    const expected = [...range('TOK', 10), ...range('EP', 11), ...range('OIDC', 9), ...range('GR', 8)];
+    assert.deepEqual(RULES.map((r) => r.id), expected);
+    for (const rule of RULES) {
+      assert.ok(['MUST', 'MUST NOT', 'SHOULD', 'SHOULD NOT', 'MAY', '—'].includes(rule.level), `${rule.id} level`);
+      assert.ok(rule.text.length > 20, `${rule.id} has its text`);
+    }
+  });
+
+  it('the MUSTs that no deviation may waive are exactly the guideline\'s', () => {
+    assert.deepEqual(
+      RULES.filter((r) => isMandatory(r.id)).map((r) => r.id),
+      ['TOK-1', 'TOK-2', 'TOK-5', 'TOK-6', 'TOK-8', 'TOK-9', 'EP-1', 'EP-3', 'EP-4', 'EP-7', 'EP-10', 'EP-11', 'OIDC-1', 'OIDC-3', 'OIDC-4', 'OIDC-7', 'OIDC-8', 'GR-1', 'GR-2', 'GR-5', 'GR-8'],
+    );
+  });
+
   it('a MUST or MUST NOT cannot be waived; a SHOULD, MAY or unlevelled rule can; an unknown id is not mandatory', () => {
     assert.equal(isMandatory('TOK-1'), true);
     assert.equal(isMandatory('GR-5'), true, 'MUST NOT');
