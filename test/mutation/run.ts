@@ -17,29 +17,46 @@ interface Report {
   files: Record<string, { source: string; mutants: Mutant[] }>;
 }
 
-/** What a survivor is known by in equivalent.md: file, mutator, original and replacement (not the line, which moves). */
-function keyOf(file: string, mutant: Mutant, source: string): string {
+/** A survivor's original code, replacement and source line. */
+function describe(mutant: Mutant, source: string): { original: string; replacement: string; line: string } {
   const lines = source.split('\n');
   const { start, end } = mutant.location;
-  const text = start.line === end.line
-    ? (lines[start.line - 1] ?? '').slice(start.column - 1, end.column - 1)
-    : [(lines[start.line - 1] ?? '').slice(start.column - 1), ...lines.slice(start.line, end.line - 1), (lines[end.line - 1] ?? '').slice(0, end.column - 1)].join('\n');
-  return [file, mutant.mutatorName, squash(text), squash(mutant.replacement ?? '')].join(' | ');
+  const first = lines[start.line - 1] ?? '';
+  const original = start.line === end.line
+    ? first.slice(start.column - 1, end.column - 1)
+    : [first.slice(start.column - 1), ...lines.slice(start.line, end.line - 1), (lines[end.line - 1] ?? '').slice(0, end.column - 1)].join('\n');
+  return { original: squash(original), replacement: squash(mutant.replacement ?? ''), line: squash(first) };
 }
 const squash = (s: string) => s.replace(/\s+/g, ' ').trim();
 
-/** equivalent.md table rows: | file | mutator | original | replacement | why | (pipes in code escaped as \|). */
-function equivalents(): Map<string, string> {
-  const out = new Map<string, string>();
+interface Equivalent {
+  file: string;
+  mutator: string;
+  original: string;
+  replacement: string;
+  /** text the mutant's (first) source line contains, to tell apart two equal snippets */
+  context: string;
+}
+
+/** equivalent.md table rows: | file | mutator | original | replacement | on the line | why | (a pipe in code written \|). */
+function equivalents(): Equivalent[] {
   const path = 'test/mutation/equivalent.md';
-  if (!existsSync(path)) return out;
+  if (!existsSync(path)) return [];
+  const out: Equivalent[] = [];
   for (const line of readFileSync(path, 'utf8').split('\n')) {
     if (!line.startsWith('| src/')) continue;
     const cells = line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|').replace(/^`|`$/g, ''));
-    const [file, mutator, original, replacement, why] = cells;
-    if (file && mutator && original !== undefined && replacement !== undefined) out.set([file, mutator, squash(original), squash(replacement)].join(' | '), why ?? '');
+    const [file, mutator, original, replacement, context] = cells;
+    if (file && mutator && original !== undefined && replacement !== undefined && context !== undefined) {
+      out.push({ file, mutator, original: squash(original), replacement: squash(replacement), context: squash(context) });
+    }
   }
   return out;
+}
+
+function isListed(list: readonly Equivalent[], file: string, mutant: Mutant, source: string): boolean {
+  const d = describe(mutant, source);
+  return list.some((e) => e.file === file && e.mutator === mutant.mutatorName && e.original === d.original && e.replacement === d.replacement && d.line.includes(e.context));
 }
 
 function summarise(area: string): boolean {
@@ -55,9 +72,11 @@ function summarise(area: string): boolean {
       if (m.status === 'Killed' || m.status === 'Timeout') killed += 1;
       else if (m.status === 'Survived' || m.status === 'NoCoverage') {
         survived += 1;
-        const key = keyOf(file, m, source);
-        if (known.has(key)) equivalent += 1;
-        else unexplained.push(`${file}:${m.location.start.line} ${key.split(' | ').slice(1).join(' | ')}`);
+        if (isListed(known, file, m, source)) equivalent += 1;
+        else {
+          const d = describe(m, source);
+          unexplained.push(`${file}:${m.location.start.line} ${m.mutatorName} | ${d.original} | ${d.replacement} | on: ${d.line}`);
+        }
       }
     }
   }

@@ -96,6 +96,14 @@ describe('forms: body limit and CSRF (double submit, signed cookie)', () => {
     assert.equal((await post('/guarded', `csrf=${planted}`, { cookie: `idp.csrf=${planted}; ${sig}` })).status, 403);
   });
 
+  it('a planted, unsigned CSRF cookie is not taken up by the form page: the page issues a fresh signed one', async () => {
+    const planted = 'planted-token-value-0123456789abcdefghijk';
+    const page = await formPage({ cookie: `idp.csrf=${planted}` });
+    assert.notEqual(page.token, planted);
+    assert.ok(page.setCookies.some((c) => c.startsWith('idp.csrf=') && !c.startsWith(`idp.csrf=${planted}`)));
+    assert.equal((await post('/guarded', `csrf=${page.token}`, { cookie: page.cookie })).status, 200);
+  });
+
   it('a missing, different or differently long token is refused', async () => {
     const { token, cookie } = await formPage();
     assert.equal((await post('/guarded', 'x=1', { cookie })).status, 403);

@@ -174,10 +174,65 @@ describe('memory store over time (mocked clock)', () => {
     await a('Session').upsert('new', { kind: 'Session', uid: 'u' }, 60);
     await a('Session').destroy('old');
     assert.equal((await a('Session').findByUid('u'))?.kind, 'Session');
+    // and in the other order: the newer one goes first, then the older one, and nothing fails
+    await a('Session').upsert('third', { kind: 'Session', uid: 'v' }, 60);
+    await a('Session').upsert('fourth', { kind: 'Session', uid: 'v' }, 60);
+    await a('Session').destroy('fourth');
+    await a('Session').destroy('third');
+    assert.equal(await a('Session').findByUid('v'), undefined);
     await a('DeviceCode').upsert('d1', { kind: 'DeviceCode', userCode: 'UC' }, 60);
     await a('DeviceCode').upsert('d2', { kind: 'DeviceCode', userCode: 'UC', marker: 2 }, 60);
     await a('DeviceCode').destroy('d1');
     assert.equal((await a('DeviceCode').findByUserCode('UC'))?.marker, 2);
+  });
+
+  it('a write to a store that is not full does not scan it (a sweep per write would be O(n))', async () => {
+    await a('AccessToken').upsert('expiring', { kind: 'AccessToken' }, 1);
+    mock.timers.tick(1_000);
+    await a('AccessToken').upsert('another', { kind: 'AccessToken' }, 60);
+    assert.equal(store.stats?.().entries, 2, 'the expired record waits for the timer or a read');
+  });
+
+  it('/readyz: the memory store is always ready and says it is the memory store', async () => {
+    assert.equal(await store.ready(), true);
+    assert.equal(store.kind, 'memory');
+  });
+
+  it('dump() returns every key and value held: records, their grant index, aliases (what the TOK-2 contract test inspects)', async () => {
+    const own = sealer();
+    const s2 = createMemoryStore(own, { sweepIntervalMs: 30_000 });
+    try {
+      await s2.adapter('Interaction').upsert('i', { kind: 'Interaction' }, 60);
+      const plain = await s2.dump?.();
+      assert.equal(plain?.length, 3);
+      assert.equal(plain?.[0], own.lookup('Interaction', 'i'));
+      assert.match(plain?.[1] ?? '', /^v1\./);
+      assert.equal(plain?.[2], '', 'no grant index');
+      await s2.adapter('AccessToken').upsert('at', { kind: 'AccessToken', grantId: 'g' }, 60);
+      await s2.adapter('Session').upsert('s', { kind: 'Session', uid: 'u' }, 60);
+      const all = (await s2.dump?.()) ?? [];
+      const [atKey, sKey] = [own.lookup('AccessToken', 'at'), own.lookup('Session', 's')];
+      const [grantIndex, alias] = [own.lookup('AccessToken#grant', 'g'), own.lookup('Session#uid', 'u')];
+      assert.deepEqual(
+        all.map((v) => (v.startsWith('v1.') ? 'sealed' : v)),
+        [plain?.[0], 'sealed', '', atKey, 'sealed', grantIndex, sKey, 'sealed', '', alias, grantIndex, atKey, alias, sKey],
+      );
+    } finally {
+      await s2.close();
+    }
+  });
+
+  it('TOK-1: a used authorization code keeps exactly what the library reads before it sees `consumed`', async () => {
+    const code: AdapterPayload = {
+      kind: 'AuthorizationCode', jti: 'c', clientId: 'client', grantId: 'g', iat: 1, exp: 2, codeChallenge: 'x', codeChallengeMethod: 'S256', redirectUri: 'https://rp/cb',
+      accountId: 'patient', scope: 'openid nhi', nonce: 'n', claims: { id_token: {} }, sessionUid: 'su', acr: 'a', authTime: 1,
+    };
+    await a('AuthorizationCode').upsert('c', code, 60);
+    await a('AuthorizationCode').consume('c');
+    assert.deepEqual(await a('AuthorizationCode').find('c'), {
+      kind: 'AuthorizationCode', jti: 'c', clientId: 'client', grantId: 'g', iat: 1, exp: 2, codeChallenge: 'x', codeChallengeMethod: 'S256', redirectUri: 'https://rp/cb',
+      consumed: Math.floor(T0 / 1000),
+    });
   });
 
   it('after close the sweep no longer runs', async () => {

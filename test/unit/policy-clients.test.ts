@@ -310,3 +310,40 @@ describe('client registrations: switches, bindings and grants', () => {
     assert.equal('response_types' in bare, false, 'the input is not changed');
   });
 });
+
+describe('client registrations: each refusal says what to change (the error_description /register returns)', () => {
+  const pub = { client_id: 'p', classification: 'PUBLIC', token_endpoint_auth_method: 'none', redirect_uris: ['https://app.example/cb'] };
+  const cases: [string, ClientMetadata, { field: string; message: string; rule?: string }][] = [
+    ['GR-5', { ...web, grant_types: ['authorization_code', 'password'] }, { field: 'grant_types', message: 'the resource-owner password credentials grant is never offered', rule: 'GR-5' }],
+    ['GR-1', { ...web, grant_types: ['refresh_token'] }, { field: 'grant_types', message: 'response_types code id_token need the authorization_code grant', rule: 'GR-1' }],
+    ['GR-7', { ...pub, grant_types: ['authorization_code', 'refresh_token'] }, { field: 'grant_types', message: 'refresh tokens are not issued to public clients', rule: 'GR-7' }],
+    ['GR-6', { ...pub, grant_types: ['client_credentials'], response_types: [] }, { field: 'grant_types', message: 'client_credentials is for confidential clients only', rule: 'GR-6' }],
+    ['EP-3', { ...web, redirect_uris: ['/cb'] }, { field: 'redirect_uris[0]', message: 'must be an absolute URI', rule: 'EP-3' }],
+    ['EP-3', { ...web, redirect_uris: ['https://rp.example/cb#x'] }, { field: 'redirect_uris[0]', message: 'must not contain a fragment', rule: 'EP-3' }],
+    ['EP-3', { ...web, redirect_uris: ['https://rp.example/*'] }, { field: 'redirect_uris[0]', message: 'wildcards are not allowed; redirect URIs match exactly', rule: 'EP-3' }],
+    ['EP-11', { ...web, redirect_uris: ['http://rp.example/cb'] }, { field: 'redirect_uris[0]', message: 'must use https (http only for loopback addresses)', rule: 'EP-11' }],
+    ['GR-8', { ...sensitive, require_pushed_authorization_requests: false }, { field: 'require_pushed_authorization_requests', message: 'PAR is required for SENSITIVE clients', rule: 'GR-8' }],
+    ['EP-2', { ...web, token_endpoint_auth_method: 'tls_client_auth' }, { field: 'tls_client_auth_subject_dn', message: 'tls_client_auth needs exactly one of tls_client_auth_subject_dn or tls_client_auth_san_*', rule: 'EP-2' }],
+    ['EP-2', { ...sensitive, token_endpoint_auth_method: 'self_signed_tls_client_auth' }, { field: 'jwks', message: 'self_signed_tls_client_auth needs the certificate in jwks or jwks_uri (x5c)', rule: 'EP-2' }],
+    ['EP-2', { ...sensitive, dpop_bound_access_tokens: false }, { field: 'dpop_bound_access_tokens', message: 'a SENSITIVE client must be sender-constrained: set dpop_bound_access_tokens or tls_client_certificate_bound_access_tokens', rule: 'EP-2' }],
+    ['TOK-9', { ...web, request_object_signing_alg: 'none' }, { field: 'request_object_signing_alg', message: '"none" is never accepted', rule: 'TOK-9' }],
+  ];
+  for (const [rule, meta, problem] of cases) {
+    it(`${rule}: ${problem.message}`, () => {
+      assert.deepEqual(check(meta), [problem]);
+    });
+  }
+
+  it('EP-2: a tls_client_auth subject counts only as a string, and any one of the five fields will do', () => {
+    const tls = { ...web, token_endpoint_auth_method: 'tls_client_auth' };
+    for (const field of ['tls_client_auth_subject_dn', 'tls_client_auth_san_dns', 'tls_client_auth_san_uri', 'tls_client_auth_san_ip', 'tls_client_auth_san_email']) {
+      assert.deepEqual(check({ ...tls, [field]: 'x' }), [], field);
+    }
+    assert.deepEqual(check({ ...tls, tls_client_auth_subject_dn: ['CN=a'] }).map((p) => p.field), ['tls_client_auth_subject_dn']);
+  });
+
+  it('only strings count in lists: a registration whose grant_types hold a non-string is read without it', () => {
+    assert.deepEqual(check({ ...web, grant_types: ['authorization_code', 7] }), []);
+    assert.deepEqual(check({ ...web, redirect_uris: ['https://rp.example/cb', null] }), []);
+  });
+});
