@@ -9,19 +9,25 @@ import { ConfigError } from './config/errors.js';
 import { exportRoutes } from './consent/admin.js';
 import { rememberedGrantLoader } from './consent/grants.js';
 import { createLedger, type ConsentLedger } from './consent/index.js';
+import { limitDecisions } from './consent/limits.js';
 import { consentTextVersion } from './consent/text.js';
 import type { Config, Jwks } from './config/load.js';
 import { accountRoutes } from './interactions/account.js';
 import { pageErrors } from './interactions/errors.js';
 import { interactionRoutes } from './interactions/routes.js';
-import { createLoginThrottle } from './interactions/throttle.js';
+import { createSignIn } from './interactions/login.js';
 import { securityHeaders } from './ops/headers.js';
 import { silentLogger, type Logger } from './ops/log.js';
 import { docsRoutes } from './ops/docs.js';
 import { gate, routesOf, type Handler } from './ops/gate.js';
+import { normaliseForwarded, proxyTrust } from './ops/proxy.js';
+import { limitStateCreation } from './ops/rate-limit.js';
 import { opsRoutes } from './ops/routes.js';
 import { smartRoutes } from './ops/smart.js';
+import { attachClientAuthExplanations, refuseBasicAuth } from './provider/client-auth.js';
 import { clientAuthMethods } from './provider/mtls.js';
+import { anonymousLogout } from './provider/logout.js';
+import { keepRefreshTokenOnFailure } from './provider/refresh.js';
 import { enabledSigningAlgs } from './policy/algorithms.js';
 import { offeredResponseTypes } from './policy/classification.js';
 import { checkDeployment } from './policy/deployment.js';
@@ -80,23 +86,30 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
 
   const store = await createStore(config);
   const accounts = options.accounts ?? (await createFileAccountStore(config.accounts));
-  const ledger = options.ledger ?? (await createLedger(config));
+  // OIDC-8: every decision recorded, but not as fast as someone can click (consent/limits.ts).
+  const ledger = limitDecisions(options.ledger ?? (await createLedger(config)), config.consent.decisionLimits);
   const { exportToken } = config.secrets;
   // OIDC-7: a consent given in an earlier session is remembered until it expires.
   const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });
   let shuttingDown = false;
 
   provider.on('grant.error', annotateGrantError);
+  attachClientAuthExplanations(provider, config.algorithms.clientAuthentication);
   provider.on('server_error', (_ctx, err) => logger.log('error', 'provider.server_error', { error: err.name, message: err.message }));
 
   provider.use(securityHeaders());
   provider.use(ruleAnnotations());
-  const throttle = createLoginThrottle(config.login.throttle);
+  provider.use(refuseBasicAuth(provider, clientAuthMethods(config)));
+  provider.use(keepRefreshTokenOnFailure());
+  provider.use(limitStateCreation(config.limits.stateCreating));
+  provider.use(anonymousLogout(provider));
+  // One throttled sign-in for every password form (login, consents page, CIBA page).
+  const signIn = createSignIn(config, store, accounts);
   const consentText = consentTextVersion(config);
-  const consentDeps = { provider, config, accounts, ledger, throttle, consentText, logger };
+  const consentDeps = { provider, config, ledger, signIn, consentText, logger };
   const interactions = interactionRoutes(consentDeps);
   const account = accountRoutes({ ...consentDeps, store });
-  const ciba = attachCiba(provider, { config, store, accounts, logger, options: options.ciba, recording: { ledger, consentText } });
+  const ciba = attachCiba(provider, { config, store, signIn, logger, options: options.ciba, recording: { ledger, consentText } });
   const pages: Handler[] = [
     pageErrors(logger),
     routesOf(opsRoutes(store, () => shuttingDown)),
@@ -122,7 +135,12 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
       return new Promise((resolve, reject) => {
         const tls = config.tlsMaterial.server;
         const callback = provider.callback();
-        const handle = (req: IncomingMessage, res: ServerResponse) => void callback(req, res);
+        // EP-11: the client's address and scheme only as a trusted proxy states them.
+        const trust = proxyTrust(config.proxy);
+        const handle = (req: IncomingMessage, res: ServerResponse) => {
+          if (trust) normaliseForwarded(req, trust);
+          void callback(req, res);
+        };
         // EP-11: TLS here when configured; mTLS asks for (but does not demand) a client
         // certificate, so each client's registration decides what it must present (EP-2).
         server = tls

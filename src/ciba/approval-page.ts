@@ -8,13 +8,13 @@ import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { AdapterPayload } from 'oidc-provider';
-import type { AccountStore } from '../accounts/store.js';
 import type { Config } from '../config/load.js';
 import { checkCsrf, FormError, issueCsrf, readForm } from '../interactions/form.js';
+import type { SignIn } from '../interactions/login.js';
 import { sendPage } from '../interactions/render.js';
 import { describeScopes } from '../interactions/scopes.js';
 import type { Logger } from '../ops/log.js';
-import type { Store } from '../storage/store.js';
+import { StoreUnavailableError, type Store } from '../storage/store.js';
 import type { AuthenticationDevice, CibaDecisions, CibaRequest, DecisionOutcome } from './device.js';
 
 export const APPROVAL_PATH = '/ciba/approve';
@@ -36,7 +36,7 @@ interface Inbox extends AdapterPayload {
 export interface ApprovalPageDeps {
   config: Config;
   store: Store;
-  accounts: AccountStore;
+  signIn: SignIn;
   decisions: CibaDecisions;
   logger: Logger;
 }
@@ -53,7 +53,7 @@ const OUTCOME_MESSAGES: Record<DecisionOutcome, string> = {
   'not-recorded': 'Your answer could not be saved, so nothing changed. Please try again in a moment.',
 };
 
-export function createApprovalPage({ config, store, accounts, decisions, logger }: ApprovalPageDeps): { device: AuthenticationDevice; router: Router } {
+export function createApprovalPage({ config, store, signIn, decisions, logger }: ApprovalPageDeps): { device: AuthenticationDevice; router: Router } {
   const inboxes = store.adapter('CibaInbox');
   const sessions = store.adapter('CibaApprovalSession');
 
@@ -89,8 +89,8 @@ export function createApprovalPage({ config, store, accounts, decisions, logger 
 
   const cookieOptions = (ctx: Context) => ({ signed: true, httpOnly: true, sameSite: 'strict' as const, path: '/ciba', secure: ctx.secure, overwrite: true });
 
-  async function showSignIn(ctx: Context, error?: string, username = ''): Promise<void> {
-    await sendPage(ctx, 'ciba-sign-in', { title: 'Sign in to answer a request', csrf: issueCsrf(ctx, '/ciba'), error, username }, error ? 401 : 200);
+  async function showSignIn(ctx: Context, error?: string, username = '', status = 401): Promise<void> {
+    await sendPage(ctx, 'ciba-sign-in', { title: 'Sign in to answer a request', csrf: issueCsrf(ctx, '/ciba'), error, username }, error ? status : 200);
   }
 
   async function showRequests(ctx: Context, accountId: string, notice?: string): Promise<void> {
@@ -128,6 +128,11 @@ export function createApprovalPage({ config, store, accounts, decisions, logger 
         await sendPage(ctx, 'error', { title: 'The form could not be used', message: err.message }, err.status);
         return;
       }
+      if (err instanceof StoreUnavailableError) {
+        ctx.set('retry-after', '5');
+        await sendPage(ctx, 'error', { title: 'Briefly unavailable', message: 'The sign-in service is briefly unavailable. Please wait a moment and try again.', code: 'temporarily_unavailable' }, 503);
+        return;
+      }
       logger.log('error', 'ciba.page_error', { error: (err as Error).name });
       await sendPage(ctx, 'error', { title: 'Something went wrong', message: 'Something went wrong on our side. Please try again.', code: 'server_error' }, 500);
     }
@@ -143,9 +148,11 @@ export function createApprovalPage({ config, store, accounts, decisions, logger 
     const form = await readForm(ctx);
     checkCsrf(ctx, form);
     const username = form.get('username') ?? '';
-    const accountId = await accounts.authenticate(username, form.get('password') ?? '');
-    // One message for an unknown user and a wrong password: no account enumeration.
-    if (!accountId) return showSignIn(ctx, 'The username or password is not right.', username);
+    // The same throttled sign-in as the other password forms; one message for an unknown
+    // user and a wrong password (no account enumeration).
+    const outcome = await signIn.attempt(ctx, username, form.get('password') ?? '');
+    if (!outcome.ok) return showSignIn(ctx, outcome.message, username, outcome.status);
+    const { accountId } = outcome;
     const previous = await signedIn(ctx);
     if (previous) await sessions.destroy(previous.sid);
     const sid = random(); // a fresh session id at every sign-in (no fixation)

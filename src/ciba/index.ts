@@ -3,9 +3,9 @@
 import type Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { Provider } from 'oidc-provider';
-import type { AccountStore } from '../accounts/store.js';
 import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/load.js';
+import type { SignIn } from '../interactions/login.js';
 import type { Logger } from '../ops/log.js';
 import type { Store } from '../storage/store.js';
 import { createApprovalPage } from './approval-page.js';
@@ -26,7 +26,8 @@ export interface CibaOptions {
 export interface CibaDeps {
   config: Config;
   store: Store;
-  accounts: AccountStore;
+  /** the one throttled sign-in the other password forms use */
+  signIn: SignIn;
   logger: Logger;
   options?: CibaOptions | undefined;
   /** OIDC-8: where each answer is recorded before it takes effect */
@@ -34,14 +35,14 @@ export interface CibaDeps {
 }
 
 /** Wires CIBA into the provider; the approval page's router when it is on, else undefined. */
-export function attachCiba(provider: Provider, { config, store, accounts, logger, options = {}, recording }: CibaDeps): Router | undefined {
+export function attachCiba(provider: Provider, { config, store, signIn, logger, options = {}, recording }: CibaDeps): Router | undefined {
   if (!config.features.ciba) return undefined;
   const decisions = createDecisions(provider, config, logger, recording);
   const approvalPageOn = config.ciba.approvalPage ?? (config.mode === 'development' && !options.device);
 
   const devices: AuthenticationDevice[] = [];
   if (options.device) devices.push(options.device(decisions));
-  const page = approvalPageOn ? createApprovalPage({ config, store, accounts, decisions, logger }) : undefined;
+  const page = approvalPageOn ? createApprovalPage({ config, store, signIn, decisions, logger }) : undefined;
   if (page) devices.push(page.device);
   if (!devices.length) {
     throw new ConfigError(config.source, [{ field: 'features.ciba', message: 'CIBA needs an authentication device: set ciba.approvalPage = true, or give createIdp a `ciba.device`', rule: 'EP-9' }]);

@@ -2,6 +2,8 @@
 // whether a value follows the guideline is the policy's call (src/policy/).
 import { z } from 'zod';
 import { cibaSettings } from '../ciba/settings.js';
+import { parseCidr } from '../ops/proxy.js';
+import { APPROVED_SIGNING } from '../policy/algorithms.js';
 
 export const CLASSIFICATIONS = ['PUBLIC', 'IN-CONFIDENCE', 'SENSITIVE'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
@@ -18,12 +20,24 @@ const seconds = z.number().int().positive();
 
 const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
 
-const resourceServer = z.strictObject({
+/** An API scope: its consent-page description, or that and whether it acts for a person. */
+const apiScope = z.union([
+  z.string().min(1),
+  z.strictObject({
+    description: z.string().min(1),
+    /** GR-6: the scope acts for a person, so client_credentials never grants it */
+    actsForPerson: z.boolean().default(false),
+  }),
+]);
+
+const resourceServerFields = z.strictObject({
   identifier: z.url(),
   name: z.string().min(1).optional(),
   classification: z.enum(CLASSIFICATIONS),
-  /** scope → plain-language description shown on the consent page (OIDC-6) */
-  scopes: z.record(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token'), z.string().min(1)),
+  /** scope → plain-language description shown on the consent page (OIDC-6), or `{ description, actsForPerson }` */
+  scopes: z.record(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token'), apiScope),
+  /** TOK-6, EP-5: the client (in `clients[]`) this API authenticates as at /introspect */
+  introspectionClientId: z.string().min(1).optional(),
   accessTokenFormat: z.enum(['jwt', 'opaque']).default('jwt'),
   accessTokenTTL: seconds.optional(),
   /** JWS algorithm for this API's JWT access tokens */
@@ -31,6 +45,14 @@ const resourceServer = z.strictObject({
   /** TOK-8: tokens for this API carry PII/PHI and are encrypted to its key */
   encrypt: z.strictObject({ jwk: z.record(z.string(), z.unknown()), alg: z.string(), enc: z.string() }).optional(),
 });
+
+// Consumers read `scopes` as scope → description; the person marks are kept apart.
+const resourceServer = resourceServerFields.transform(({ scopes, ...api }) => ({
+  ...api,
+  scopes: Object.fromEntries(Object.entries(scopes).map(([name, s]) => [name, typeof s === 'string' ? s : s.description])),
+  /** GR-6: the scopes marked `actsForPerson` */
+  personScopes: Object.entries(scopes).flatMap(([name, s]) => (typeof s === 'object' && s.actsForPerson ? [name] : [])),
+}));
 
 const account = z.strictObject({
   id: z.string().min(1).optional(),
@@ -84,27 +106,49 @@ const consent = z.strictObject({
   exportToken: secret.optional(),
   /** idle lifetime of a sign-in to /account/consents */
   accountSession: seconds.default(15 * 60),
+  /** OIDC-8: at most this many decisions (records) per account and client, and per account, in `window` seconds */
+  decisionLimits: z
+    .strictObject({ perClient: z.number().int().positive().default(20), perAccount: z.number().int().positive().default(60), window: seconds.default(60) })
+    .prefault({}),
 });
 
-const throttleKey = z.strictObject({
-  /** failures allowed before back-off starts */
-  freeAttempts: z.number().int().min(0),
-  /** failures that lock the key for `lockFor` */
-  lockAfter: z.number().int().positive(),
+/** A limit on password checks: `attempts` per `window`, then refused for `blockFor`. */
+const strictLimit = z.strictObject({
+  /** password checks (each reserved before it runs; a success gives its reservation back) */
+  attempts: z.number().int().positive(),
+  window: seconds,
+  /** once the attempts are used up: refused for this long */
+  blockFor: seconds,
 });
 
-/** Login abuse resistance: per-account and per-IP exponential back-off, then a lock. */
+/**
+ * Login abuse resistance (one throttle for every password form). Strict limits per client
+ * address and per (username, address); the username alone is only slowed down; a browser
+ * that signed in before (device cookie) is counted on its own. With the Redis store the
+ * counts are shared by every replica.
+ */
 const login = z.strictObject({
   throttle: z
     .strictObject({
-      account: throttleKey.default({ freeAttempts: 3, lockAfter: 10 }),
-      ip: throttleKey.default({ freeAttempts: 10, lockAfter: 50 }),
-      /** first back-off delay; doubles with each further failure */
-      baseDelay: seconds.default(1),
-      maxDelay: seconds.default(5 * 60),
-      lockFor: seconds.default(15 * 60),
-      /** failures are forgotten after this long without one */
-      window: seconds.default(60 * 60),
+      /** per client address, whatever the usernames */
+      address: strictLimit.default({ attempts: 50, window: 3600, blockFor: 3600 }),
+      /** per (username, client address) */
+      accountAddress: strictLimit.default({ attempts: 5, window: 900, blockFor: 900 }),
+      /** per username from browsers without its device cookie: slowed down, never locked (waits at most `window`) */
+      account: z.strictObject({ attempts: z.number().int().positive(), window: seconds }).default({ attempts: 10, window: 300 }),
+      /** per device cookie (a browser where this username signed in before) */
+      device: strictLimit.default({ attempts: 10, window: 900, blockFor: 900 }),
+      /** how long a successful sign-in keeps the browser's device cookie valid */
+      deviceTrust: seconds.default(180 * 24 * 3600),
+      /** password checks running at once; more get a quick "try again shortly" page */
+      inFlight: z
+        .strictObject({
+          /** per username (a browser with the device cookie is not held to this) */
+          perAccount: z.number().int().positive().default(2),
+          /** per process, over all usernames */
+          perProcess: z.number().int().positive().default(8),
+        })
+        .prefault({}),
     })
     .prefault({}),
 });
@@ -115,8 +159,18 @@ export const configSchema = z.strictObject({
   mode: z.enum(['development', 'production']).default('production'),
   issuer: z.url(),
   port: z.number().int().min(0).max(65535).default(3000),
-  /** EP-11: TLS ends at a proxy in front; trust its X-Forwarded-* headers */
-  proxy: z.boolean().default(false),
+  /**
+   * EP-11: TLS ends at a proxy in front; believe its X-Forwarded-* headers. `true`: one
+   * proxy (the right-most X-Forwarded-For entry is the client); `{ trusted: [CIDR…] }`:
+   * only from these proxy addresses; `{ hops: n }`: n proxies in front, each appending.
+   */
+  proxy: z
+    .union([
+      z.boolean(),
+      z.strictObject({ trusted: z.array(z.string().refine((v) => parseCidr(v) !== undefined, 'an address or CIDR block, e.g. 10.0.0.0/8')).min(1) }),
+      z.strictObject({ hops: z.number().int().min(1).max(10) }),
+    ])
+    .default(false),
   keys: z
     .strictObject({ signing: z.union([z.strictObject({ path: z.string() }), z.strictObject({ jwks })]) })
     .optional(),
@@ -163,6 +217,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       idToken: z.array(z.string()).min(1).default(['ES256', 'PS256']),
       accessToken: z.string().default('ES256'),
+      /** TOK-9: algorithms accepted for private_key_jwt client assertions; RS256/384/512 only when listed (an opt-in) */
+      clientAuthentication: z.array(z.string()).min(1).default([...APPROVED_SIGNING]),
     })
     .prefault({}),
   features: z
@@ -177,6 +233,8 @@ export const configSchema = z.strictObject({
       parForInConfidence: z.boolean().default(false),
       /** EP-2: require DPoP or mTLS of IN-CONFIDENCE clients too */
       senderConstrainedInConfidence: z.boolean().default(false),
+      /** EP-2: classifications whose DPoP proofs must carry a server nonce (SENSITIVE always does) */
+      dpopNonceFor: z.array(z.enum(CLASSIFICATIONS)).default(['SENSITIVE']),
     })
     .prefault({}),
   scopes: z.record(z.string(), scopeDoc).default({}),
@@ -188,6 +246,10 @@ export const configSchema = z.strictObject({
   demo: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
   consent: consent.prefault({}),
   login: login.prefault({}),
+  /** per-address limit on /authorize, /par and /logout together (requests in `window` seconds) */
+  limits: z
+    .strictObject({ stateCreating: z.strictObject({ requests: z.number().int().positive().default(600), window: seconds.default(60) }).prefault({}) })
+    .prefault({}),
 });
 
 export type RawConfig = z.input<typeof configSchema>;

@@ -1,12 +1,11 @@
 // The person's own page: which applications hold their consent, to what, since and until
 // when — and a button to withdraw it (OIDC-7). Plain forms, CSRF-guarded, no JavaScript.
-// Signing in here uses the same account store and throttle as the sign-in pages; the
+// Signing in here is the same throttled sign-in as the sign-in pages (login.ts); the
 // page's own short session is a sealed record in the configured store.
 import { randomBytes, randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Provider } from 'oidc-provider';
-import type { AccountStore } from '../accounts/store.js';
 import type { Config } from '../config/load.js';
 import { revokeGrant } from '../consent/grants.js';
 import { emptyAccess, heldConsents, type ConsentLedger, type HeldConsent } from '../consent/ledger.js';
@@ -14,18 +13,16 @@ import type { Logger } from '../ops/log.js';
 import type { Store } from '../storage/store.js';
 import { consentRecord } from './consent.js';
 import { checkCsrf, issueCsrf, readForm } from './form.js';
-import { attemptLogin } from './login.js';
+import type { SignIn } from './login.js';
 import { sendPage } from './render.js';
 import { clientFacts, recordOrStop } from './routes.js';
 import { describeAccess } from './scopes.js';
-import type { LoginThrottle } from './throttle.js';
 
 export interface AccountDeps {
   provider: Provider;
   config: Config;
-  accounts: AccountStore;
   ledger: ConsentLedger;
-  throttle: LoginThrottle;
+  signIn: SignIn;
   store: Store;
   consentText: string;
   logger: Logger;
@@ -45,7 +42,7 @@ function correlationId(ctx: Context): string {
 }
 
 export function accountRoutes(deps: AccountDeps): Router {
-  const { provider, config, accounts, ledger, throttle, store, consentText, logger } = deps;
+  const { provider, config, ledger, signIn, store, consentText, logger } = deps;
   const router = new Router({ prefix: PATH });
   const sessions = store.adapter(MODEL);
   const ttl = config.consent.accountSession;
@@ -97,7 +94,7 @@ export function accountRoutes(deps: AccountDeps): Router {
     const form = await readForm(ctx);
     checkCsrf(ctx, form);
     const username = form.get('username') ?? '';
-    const outcome = await attemptLogin(ctx, throttle, accounts, username, form.get('password') ?? '');
+    const outcome = await signIn.attempt(ctx, username, form.get('password') ?? '');
     if (!outcome.ok) return showLogin(ctx, outcome.message, username, outcome.status);
     // A fresh session id at every sign-in (no fixation).
     const previous = ctx.cookies.get(COOKIE, { signed: true });

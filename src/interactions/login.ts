@@ -1,13 +1,24 @@
-// One login check for every form that takes a password (the sign-in interaction and the
-// consents page): throttled first, then the account store (which compares against a decoy
-// hash for unknown names). Unknown user and wrong password get the same answer.
+// One sign-in for every form that takes a password (the sign-in interaction, the consents
+// page, the CIBA approval page): the attempt is reserved in the throttle first, then the
+// password is checked (the account store compares against a decoy hash for unknown names),
+// within a bound on checks running at once. Unknown user and wrong password get the same
+// answer; every refusal is keyed by the name typed, so it says nothing about the account.
 import type { Context } from 'koa';
 import type { AccountStore } from '../accounts/store.js';
-import type { LoginThrottle } from './throttle.js';
+import type { Config } from '../config/load.js';
+import type { Store } from '../storage/store.js';
+import { deviceCookies } from './device-cookie.js';
+import { inFlightGate } from './in-flight.js';
+import { createLoginThrottle, normaliseUsername, type Refusal } from './throttle.js';
 
 export type LoginOutcome = { ok: true; accountId: string } | { ok: false; status: number; message: string; retryAfter?: number };
 
+export interface SignIn {
+  attempt(ctx: Context, username: string, password: string): Promise<LoginOutcome>;
+}
+
 export const WRONG_CREDENTIALS = 'The username or password is not right.';
+export const BUSY = 'Many sign-ins are being checked right now. Please try again shortly.';
 
 function wait(seconds: number): string {
   if (seconds < 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
@@ -15,25 +26,50 @@ function wait(seconds: number): string {
   return `${minutes} minutes`;
 }
 
-export async function attemptLogin(ctx: Context, throttle: LoginThrottle, accounts: AccountStore, username: string, password: string): Promise<LoginOutcome> {
-  const verdict = throttle.check(username, ctx.ip);
-  if (!verdict.allowed) {
-    // The same for every name typed, existing or not: the throttle is keyed by the name.
-    ctx.set('retry-after', String(verdict.retryAfter));
-    return {
-      ok: false,
-      status: 429,
-      retryAfter: verdict.retryAfter,
-      message: verdict.locked
-        ? `Too many sign-in attempts. Signing in is paused for ${wait(verdict.retryAfter)}.`
-        : `Too many sign-in attempts. Wait ${wait(verdict.retryAfter)}, then try again.`,
-    };
-  }
-  const accountId = await accounts.authenticate(username, password);
-  if (!accountId) {
-    throttle.failure(username, ctx.ip);
-    return { ok: false, status: 401, message: WRONG_CREDENTIALS };
-  }
-  throttle.success(username, ctx.ip);
-  return { ok: true, accountId };
+function refusalMessage(refusal: Refusal): string {
+  return refusal.blocked
+    ? `Too many sign-in attempts. Signing in is paused for ${wait(refusal.retryAfter)}.`
+    : `Too many sign-in attempts for this username. Wait ${wait(refusal.retryAfter)}, then try again.`;
+}
+
+export function createSignIn(config: Config, store: Store, accounts: AccountStore): SignIn {
+  const settings = config.login.throttle;
+  const throttle = createLoginThrottle(settings, {
+    redis: store.redis,
+    keyPrefix: config.store.type === 'redis' ? config.store.keyPrefix : '',
+    lookupKey: config.secrets.lookupKey,
+  });
+  const devices = deviceCookies(config.secrets.lookupKey, settings.deviceTrust);
+  const gate = inFlightGate(settings.inFlight.perAccount, settings.inFlight.perProcess);
+
+  const refuse = (ctx: Context, retryAfter: number, message: string): LoginOutcome => {
+    ctx.set('retry-after', String(retryAfter));
+    return { ok: false, status: 429, retryAfter, message };
+  };
+
+  return {
+    async attempt(ctx, username, password) {
+      const device = devices.deviceFor(ctx, username);
+      // Counted before it is checked: parallel guesses each take a point first.
+      const reservation = await throttle.reserve({ username, address: ctx.ip, device });
+      if (!reservation.ok) return refuse(ctx, reservation.retryAfter, refusalMessage(reservation));
+      // The owner's browser (device cookie) is not held to the per-username bound, so a
+      // burst against the name cannot keep its owner out.
+      const leave = gate.enter(device ? undefined : normaliseUsername(username));
+      if (!leave) {
+        await reservation.release();
+        return refuse(ctx, 1, BUSY);
+      }
+      let accountId: string | undefined;
+      try {
+        accountId = await accounts.authenticate(username, password);
+      } finally {
+        leave();
+      }
+      if (!accountId) return { ok: false, status: 401, message: WRONG_CREDENTIALS };
+      await reservation.succeeded();
+      devices.remember(ctx, username, device);
+      return { ok: true, accountId };
+    },
+  };
 }

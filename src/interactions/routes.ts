@@ -4,25 +4,24 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { errors, type Grant, type Provider } from 'oidc-provider';
-import type { AccountStore } from '../accounts/store.js';
 import type { Config } from '../config/load.js';
 import { applyDecision, holdingsOf, newGrantId } from '../consent/grants.js';
 import { emptyAccess, type ConsentLedger, type ConsentRecord } from '../consent/ledger.js';
+import { TooManyDecisionsError } from '../consent/limits.js';
 import type { Logger } from '../ops/log.js';
 import { classificationOf } from '../provider/hooks.js';
 import { approvedOf, askedOf, consentRecord, expiryOf, linesOf, requestFactsOf, sameAccess, type ClientFacts, type Details } from './consent.js';
 import { checkCsrf, FormError, issueCsrf, readForm } from './form.js';
-import { attemptLogin } from './login.js';
+import type { SignIn } from './login.js';
 import { sendPage } from './render.js';
 import { claimsOf } from './scopes.js';
-import type { LoginThrottle } from './throttle.js';
 
 export interface InteractionDeps {
   provider: Provider;
   config: Config;
-  accounts: AccountStore;
   ledger: ConsentLedger;
-  throttle: LoginThrottle;
+  /** the one throttled password check */
+  signIn: SignIn;
   consentText: string;
   logger: Logger;
 }
@@ -42,6 +41,17 @@ export async function recordOrStop(ctx: Context, ledger: ConsentLedger, logger: 
   try {
     await ledger.append(record);
   } catch (err) {
+    if (err instanceof TooManyDecisionsError) {
+      logger.log('warn', 'consent.too_many', { decision: record.decision, client: record.client.id, correlationId: record.correlationId });
+      ctx.set('retry-after', String(err.retryAfter));
+      await sendPage(ctx, 'error', {
+        title: 'Too many decisions',
+        message: `You have answered this many times in a short time, so this answer was not taken: nothing has been shared and nothing has changed. Please wait ${err.retryAfter} seconds, then try again.`,
+        code: 'too_many_decisions',
+        detail: 'consent decisions are limited per person and application (OIDC-8)',
+      }, 429);
+      return false;
+    }
     logger.log('error', 'consent.not_recorded', { decision: record.decision, client: record.client.id, correlationId: record.correlationId, error: (err as Error).name });
     await sendPage(ctx, 'error', {
       title: 'Your choice could not be saved',
@@ -54,7 +64,7 @@ export async function recordOrStop(ctx: Context, ledger: ConsentLedger, logger: 
   return true;
 }
 
-export function interactionRoutes({ provider, config, accounts, ledger, throttle, consentText, logger }: InteractionDeps): Router {
+export function interactionRoutes({ provider, config, ledger, signIn, consentText, logger }: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction' });
   const scopeClaims = (scopes: string[]) => claimsOf(config, scopes);
 
@@ -114,7 +124,7 @@ export function interactionRoutes({ provider, config, accounts, ledger, throttle
     checkCsrf(ctx, form);
     if (details.prompt.name !== 'login' || details.result) throw new FormError(400, 'This step of the sign-in is already done.');
     const username = form.get('username') ?? '';
-    const outcome = await attemptLogin(ctx, throttle, accounts, username, form.get('password') ?? '');
+    const outcome = await signIn.attempt(ctx, username, form.get('password') ?? '');
     if (!outcome.ok) return showLogin(ctx, details, outcome.message, username, outcome.status);
     await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: outcome.accountId, amr: ['pwd'] } }, { mergeWithLastSubmission: false });
   });

@@ -1,97 +1,122 @@
-// Login abuse resistance: failures are counted per account name (whether or not the
-// account exists, so the throttle itself reveals nothing) and per client IP. After a few
-// free failures each further one doubles the wait before the next try; after many, the
-// key is locked for a while. Kept in process: each instance throttles on its own.
+// The login throttle: counts password checks BEFORE they run. Each attempt reserves one
+// point on every limit that applies, atomically (rate-limiter-flexible: one INCR script in
+// Redis, shared by every replica; an in-process counter on the memory store); a refused
+// reservation never reaches the password check. A success gives its reservation back.
+//
+// Which limits apply (lock-out is not a weapon, OWASP's device-cookie pattern):
+//   address         strict: every check from one client address
+//   accountAddress  strict: one username from one address
+//   account         one username from browsers without its device cookie: a rate, no block
+//   device          one username from a browser holding its device cookie (instead of `account`)
+// Keys are keyed hashes of the name and address: neither is kept in clear.
+import { createHmac } from 'node:crypto';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { LoginConfig } from '../config/schema.js';
+import type { RedisClient } from '../storage/redis-client.js';
+import { StoreUnavailableError } from '../storage/store.js';
 
-type Settings = LoginConfig['throttle'];
+export type ThrottleSettings = LoginConfig['throttle'];
+export type LimitName = 'address' | 'accountAddress' | 'account' | 'device';
 
-interface Entry {
-  failures: number;
-  /** epoch ms of the last failure */
-  last: number;
-  /** epoch ms until which tries are refused */
-  blockedUntil: number;
-  locked: boolean;
+export interface Attempt {
+  username: string;
+  address: string;
+  /** the device cookie's id, only when the cookie is valid for this username */
+  device?: string | undefined;
 }
 
-export type Verdict = { allowed: true } | { allowed: false; retryAfter: number; locked: boolean };
+export interface Reservation {
+  readonly ok: true;
+  /** the check did not run after all (too busy): give the points back */
+  release(): Promise<void>;
+  /** the password was right: give the points back, and this address and device start afresh */
+  succeeded(): Promise<void>;
+}
+
+export interface Refusal {
+  readonly ok: false;
+  /** seconds until a try can be checked again */
+  retryAfter: number;
+  limit: LimitName;
+  /** a block (strict limits) rather than a slow-down */
+  blocked: boolean;
+}
 
 export interface LoginThrottle {
-  /** May this attempt be checked at all? Refused attempts do not reach the password check. */
-  check(account: string, ip: string, now?: number): Verdict;
-  failure(account: string, ip: string, now?: number): void;
-  success(account: string, ip: string): void;
+  reserve(attempt: Attempt): Promise<Reservation | Refusal>;
 }
 
-const MAX_KEYS = 100_000;
+export interface ThrottleBackend {
+  /** the Redis store's connection; absent: counted in this process */
+  redis?: RedisClient | undefined;
+  keyPrefix?: string;
+  /** keys the hashes of names and addresses */
+  lookupKey: Buffer;
+}
 
-export function createLoginThrottle(settings: Settings): LoginThrottle {
-  const entries = new Map<string, Entry>();
-  const norm = (account: string) => `a:${account.trim().toLowerCase()}`;
-  const ipKey = (ip: string) => `i:${ip}`;
+export const normaliseUsername = (username: string): string => username.trim().toLowerCase();
 
-  function current(key: string, now: number): Entry | undefined {
-    const e = entries.get(key);
-    if (!e) return undefined;
-    if (e.locked && e.blockedUntil <= now) {
-      // A lock that ran out: back-off resumes at once, and a few more failures lock again.
-      e.locked = false;
-      e.failures = Math.max(0, Math.min(e.failures, settingsFor(key).freeAttempts));
-    }
-    if (!e.locked && now - e.last > settings.window * 1000) {
-      entries.delete(key);
-      return undefined;
-    }
-    return e;
+export function createLoginThrottle(settings: ThrottleSettings, backend: ThrottleBackend): LoginThrottle {
+  const limiters: Record<LimitName, RateLimiterAbstract> = {
+    address: limiter('address', settings.address.attempts, settings.address.window, settings.address.blockFor),
+    accountAddress: limiter('account-address', settings.accountAddress.attempts, settings.accountAddress.window, settings.accountAddress.blockFor),
+    account: limiter('account', settings.account.attempts, settings.account.window, 0),
+    device: limiter('device', settings.device.attempts, settings.device.window, settings.device.blockFor),
+  };
+
+  function limiter(name: string, points: number, duration: number, blockDuration: number): RateLimiterAbstract {
+    const options = { points, duration, blockDuration, keyPrefix: `${backend.keyPrefix ?? ''}login:${name}` };
+    return backend.redis ? new RateLimiterRedis({ ...options, storeClient: backend.redis }) : new RateLimiterMemory(options);
   }
 
-  const settingsFor = (key: string) => (key.startsWith('a:') ? settings.account : settings.ip);
+  const hash = (kind: string, value: string) => createHmac('sha256', backend.lookupKey).update(`login-throttle:${kind}:${value}`).digest('base64url').slice(0, 32);
 
-  function verdictOf(key: string, now: number): Verdict {
-    const e = current(key, now);
-    if (!e || e.blockedUntil <= now) return { allowed: true };
-    return { allowed: false, retryAfter: Math.ceil((e.blockedUntil - now) / 1000), locked: e.locked };
+  function keysOf(attempt: Attempt): [LimitName, string][] {
+    const user = normaliseUsername(attempt.username);
+    return [
+      ['address', hash('address', attempt.address)],
+      ['accountAddress', hash('account-address', `${user}\n${attempt.address}`)],
+      attempt.device ? ['device', hash('device', `${user}\n${attempt.device}`)] : ['account', hash('account', user)],
+    ];
   }
 
-  function fail(key: string, now: number): void {
-    const limits = settingsFor(key);
-    const e = current(key, now) ?? { failures: 0, last: now, blockedUntil: 0, locked: false };
-    e.failures += 1;
-    e.last = now;
-    if (e.failures >= limits.lockAfter) {
-      e.locked = true;
-      e.blockedUntil = now + settings.lockFor * 1000;
-    } else if (e.failures > limits.freeAttempts) {
-      const delay = Math.min(settings.maxDelay, settings.baseDelay * 2 ** (e.failures - limits.freeAttempts - 1));
-      e.blockedUntil = now + delay * 1000;
-    }
-    entries.delete(key);
-    entries.set(key, e);
-    // Bounded: the least recently failed keys go first.
-    while (entries.size > MAX_KEYS) {
-      const oldest = entries.keys().next().value;
-      if (oldest === undefined) break;
-      entries.delete(oldest);
-    }
-  }
+  const giveBack = (taken: [LimitName, string][]) => Promise.all(taken.map(([name, key]) => limiters[name].reward(key, 1))).then(() => undefined);
 
   return {
-    check(account, ip, now = Date.now()) {
-      const a = verdictOf(norm(account), now);
-      const i = verdictOf(ipKey(ip), now);
-      if (a.allowed) return i;
-      if (i.allowed) return a;
-      return a.retryAfter >= i.retryAfter ? a : i;
-    },
-    failure(account, ip, now = Date.now()) {
-      fail(norm(account), now);
-      fail(ipKey(ip), now);
-    },
-    success(account) {
-      // The account's count starts again; the IP's does not (one known password must not
-      // reset the back-off of an address trying many accounts).
-      entries.delete(norm(account));
+    async reserve(attempt) {
+      const keys = keysOf(attempt);
+      const results = await Promise.allSettled(keys.map(([name, key]) => limiters[name].consume(key, 1)));
+      const taken = keys.filter((_, i) => results[i]?.status === 'fulfilled');
+      const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      const broken = failed.find((reason) => !(reason instanceof RateLimiterRes));
+      if (broken !== undefined) {
+        // Fail closed: without a count, no password is checked.
+        await giveBack(taken).catch(() => undefined);
+        throw new StoreUnavailableError('login throttle unreachable', { cause: broken });
+      }
+      if (failed.length) {
+        // Refused: only checks count, so what this attempt took elsewhere goes back (a
+        // refused limit keeps its own count, or its block would end early).
+        await giveBack(taken);
+        let worst: { name: LimitName; ms: number } = { name: 'address', ms: 0 };
+        keys.forEach(([name], i) => {
+          const r = results[i];
+          if (r?.status === 'rejected' && (r.reason as RateLimiterRes).msBeforeNext >= worst.ms) worst = { name, ms: (r.reason as RateLimiterRes).msBeforeNext };
+        });
+        return { ok: false, retryAfter: Math.max(1, Math.ceil(worst.ms / 1000)), limit: worst.name, blocked: worst.name !== 'account' };
+      }
+      return {
+        ok: true,
+        release: () => giveBack(taken),
+        async succeeded() {
+          // The person proved themselves from here: this address's count for the name, and
+          // the device's, start afresh; the address's and the name's own counts only lose
+          // this attempt (an attacker elsewhere keeps being counted).
+          await Promise.all(
+            taken.map(([name, key]) => (name === 'accountAddress' || name === 'device' ? limiters[name].delete(key) : limiters[name].reward(key, 1))),
+          );
+        },
+      };
     },
   };
 }

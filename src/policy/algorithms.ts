@@ -16,3 +16,17 @@ export function isSigningAlgAllowed(alg: string, optedIn: readonly string[]): bo
 export function enabledSigningAlgs(configured: readonly string[]): string[] {
   return configured.filter((alg) => isSigningAlgAllowed(alg, configured));
 }
+
+/** RSASSA-PKCS1-v1_5 algorithms a list opts in to (what the compliance report shows). */
+export function optedInAlgs(configured: readonly string[]): string[] {
+  return configured.filter((alg) => (OPT_IN_SIGNING as readonly string[]).includes(alg));
+}
+
+/**
+ * TOK-9: the algorithms accepted for private_key_jwt assertions (algorithms.clientAuthentication,
+ * approved ones by default; RS256/384/512 only when listed). client_secret_jwt adds HMAC,
+ * which that method needs (EP-2).
+ */
+export function clientAssertionAlgs(configured: readonly string[]): { asymmetric: string[]; symmetric: string[] } {
+  return { asymmetric: enabledSigningAlgs(configured), symmetric: [...CLIENT_SECRET_JWT_ALGS] };
+}

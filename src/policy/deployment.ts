@@ -2,10 +2,11 @@
 // breaks a rule stops the process with one line per problem naming the field and rule.
 import type { Problem } from '../config/errors.js';
 import type { Config } from '../config/load.js';
-import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, enabledSigningAlgs, isSigningAlgAllowed } from './algorithms.js';
+import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING, enabledSigningAlgs, isSigningAlgAllowed, OPT_IN_SIGNING } from './algorithms.js';
 import { isClassification, type ProfileOptions } from './classification.js';
 import { applyProfile, checkClient, type ClientCheckContext, type ClientMetadata } from './clients.js';
 import { deviationFor } from './deviations.js';
+import { introspectionClientProblems } from './introspection.js';
 import { checkLifetimes } from './lifetimes.js';
 import { isMandatory, RULE_IDS } from './rules.js';
 
@@ -73,6 +74,12 @@ export function checkDeployment(config: Config): DeploymentPolicy {
     problems.push({ field: 'algorithms.accessToken', message: `"${config.algorithms.accessToken}" is not an approved signing algorithm (or not in algorithms.idToken)`, rule: 'TOK-9' });
   }
 
+  config.algorithms.clientAuthentication.forEach((alg, i) => {
+    if (!isSigningAlgAllowed(alg, config.algorithms.clientAuthentication)) {
+      problems.push({ field: `algorithms.clientAuthentication[${i}]`, message: `"${alg}" is not an approved client assertion algorithm (approved: ${APPROVED_SIGNING.join(', ')}; opt-in: ${OPT_IN_SIGNING.join(', ')})`, rule: 'TOK-9' });
+    }
+  });
+
   problems.push(...checkLifetimes(config.lifetimes, config.deviations));
 
   const identifiers = new Set<string>();
@@ -83,6 +90,7 @@ export function checkDeployment(config: Config): DeploymentPolicy {
     if (api.signingAlg && !isSigningAlgAllowed(api.signingAlg, signingAlgs)) {
       problems.push({ field: `${at}.signingAlg`, message: `"${api.signingAlg}" is not an approved signing algorithm here`, rule: 'TOK-9' });
     }
+    problems.push(...introspectionClientProblems(api, config.clients).map((p) => ({ ...p, field: `${at}.${p.field}` })));
     if (api.encrypt) {
       if (!(APPROVED_KEY_MANAGEMENT as readonly string[]).includes(api.encrypt.alg)) problems.push({ field: `${at}.encrypt.alg`, message: `use one of ${APPROVED_KEY_MANAGEMENT.join(', ')}`, rule: 'TOK-8' });
       if (!(APPROVED_CONTENT_ENCRYPTION as readonly string[]).includes(api.encrypt.enc)) problems.push({ field: `${at}.encrypt.enc`, message: `use one of ${APPROVED_CONTENT_ENCRYPTION.join(', ')}`, rule: 'TOK-8' });

@@ -1,12 +1,13 @@
 // Validated Config + policy → the oidc-provider Configuration. Every library default
 // that breaks the guideline is set here, with the rule ID beside it.
-import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountStore } from '../accounts/store.js';
 import type { Config, Jwks } from '../config/load.js';
-import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING, CLIENT_SECRET_JWT_ALGS, enabledSigningAlgs } from '../policy/algorithms.js';
-import { checkClientAssertionLifetime } from '../policy/client-auth.js';
-import { isClassification, offeredResponseTypes, type ProfileOptions } from '../policy/classification.js';
+import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING, clientAssertionAlgs, enabledSigningAlgs } from '../policy/algorithms.js';
+import { offeredResponseTypes, type ProfileOptions } from '../policy/classification.js';
+import { audienceOf, mayIntrospect } from '../policy/introspection.js';
 import { clientCheckContext } from '../policy/deployment.js';
+import { dpopNonceRequired } from '../policy/dpop.js';
 import { capsFor, accessTokenTtl, refreshTokenTtl } from '../policy/lifetimes.js';
 import { claimsByScope } from '../policy/scopes.js';
 import type { Store } from '../storage/store.js';
@@ -14,7 +15,8 @@ import { cibaFeature, cibaRequestTtl } from '../ciba/feature.js';
 import { outgoingFetch } from '../ciba/notify.js';
 import { registrationPolicies } from '../registration/policies.js';
 import { findAccountWith } from './accounts.js';
-import { authorizationPolicy, classificationOf, clientMetadataValidator, resourceServerInfo } from './hooks.js';
+import { authorizationPolicy, classificationOf, clientCredentialsScopeGuard, clientMetadataValidator, resourceServerInfo } from './hooks.js';
+import { assertionClaimsCheck } from './client-auth.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
 
@@ -42,6 +44,9 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
   const signingAlgs = enabledSigningAlgs(config.algorithms.idToken);
   const l = config.lifetimes;
   const asymmetric = [...APPROVED_SIGNING];
+  const clientCredentialsGuard = clientCredentialsScopeGuard(config);
+  const scopes = ['openid', 'offline_access', ...Object.keys(config.scopes)];
+  const assertionAlgs = clientAssertionAlgs(config.algorithms.clientAuthentication);
 
   return {
     adapter: (name: string) => store.adapter(name),
@@ -70,10 +75,8 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     },
     // EP-1, EP-3, GR-4, GR-8, OIDC-1: checked after the library's own checks.
     extraParams: { state: authorizationPolicy(options) },
-    assertJwtClientAuthClaimsAndHeader: (_ctx, claims) => {
-      const problem = checkClientAssertionLifetime(claims, epoch());
-      if (problem) throw new errors.InvalidClientAuth(problem);
-    },
+    // EP-2: short-lived client assertions with a single audience (src/provider/client-auth.ts).
+    assertJwtClientAuthClaimsAndHeader: assertionClaimsCheck(config.issuer),
     // GR-8: PKCE always; v9 knows only S256.
     pkce: { required: () => true },
 
@@ -84,7 +87,8 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       introspectionSigningAlgValues: signingAlgs as never,
       authorizationSigningAlgValues: signingAlgs as never,
       requestObjectSigningAlgValues: asymmetric,
-      clientAuthSigningAlgValues: [...asymmetric, ...CLIENT_SECRET_JWT_ALGS] as never,
+      // TOK-9: algorithms.clientAuthentication (RS256 only by opt-in); HMAC for client_secret_jwt.
+      clientAuthSigningAlgValues: [...assertionAlgs.asymmetric, ...assertionAlgs.symmetric] as never,
       dPoPSigningAlgValues: ['ES256', 'PS256', 'EdDSA'] as never,
       idTokenEncryptionAlgValues: [...APPROVED_KEY_MANAGEMENT] as never,
       idTokenEncryptionEncValues: [...APPROVED_CONTENT_ENCRYPTION] as never,
@@ -93,7 +97,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     },
 
     claims: claimsByScope(config.scopes),
-    scopes: ['openid', 'offline_access', ...Object.keys(config.scopes)],
+    scopes,
     // OIDC-4: front-channel ID tokens hold protocol claims only (see accounts.ts too).
     conformIdTokenClaims: true,
     allowOmittingSingleRegisteredRedirectUri: false, // EP-3: exact redirect_uri, always sent
@@ -147,25 +151,41 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       clientCredentials: { enabled: true }, // GR-6: confidential clients only (clients.ts)
       introspection: {
         enabled: true, // TOK-6, EP-5
-        allowedPolicy: (_ctx, client, token) => client.clientAuthMethod !== 'none' && (token.clientId === client.clientId || isClassification(classificationOf(client))),
+        // TOK-6, EP-5: the token's own client or the API it is for; everyone else sees active: false.
+        allowedPolicy: (_ctx, client, token) =>
+          mayIntrospect(config.resourceServers, {
+            callerId: client.clientId,
+            callerPublic: client.clientAuthMethod === 'none',
+            tokenClientId: token.clientId,
+            audience: audienceOf((token as { aud?: unknown }).aud),
+          }),
       },
       revocation: { enabled: true }, // EP-4
       userinfo: { enabled: true }, // EP-6
       pushedAuthorizationRequests: { enabled: true, allowUnregisteredRedirectUris: false }, // EP-8, GR-8
       resourceIndicators: {
         enabled: true,
-        defaultResource: (_ctx, _client, oneOf) => oneOf,
+        defaultResource: (ctx, _client, oneOf) => {
+          clientCredentialsGuard(ctx); // GR-6: no person's scopes without a person
+          return oneOf;
+        },
         useGrantedResource: () => true,
         getResourceServerInfo: resourceServerInfo(config, caps),
       },
       // EP-2. The nonce secret comes from the deployment secrets, so that a nonce one
       // replica hands out is accepted by every other.
-      dPoP: { enabled: true, nonceSecret: config.secrets.dpopNonceKey },
+      // EP-2: server nonces at /token and /par for SENSITIVE clients (and features.dpopNonceFor);
+      // elsewhere (userinfo) the client is not known when the proof is checked.
+      dPoP: {
+        enabled: true,
+        nonceSecret: config.secrets.dpopNonceKey,
+        requireNonce: (ctx: KoaContextWithOIDC) => dpopNonceRequired(classificationOf(ctx.oidc?.client), config.features.dpopNonceFor),
+      },
       jwtResponseModes: { enabled: true }, // EP-1: JARM for clients that register for it
       encryption: { enabled: true }, // TOK-8: ID tokens and userinfo as JWE for clients that register for it
       mTLS: mtlsFeature(config), // EP-2
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
-      registration: { enabled: config.features.registration, initialAccessToken: true, policies: registrationPolicies(store) }, // EP-10
+      registration: { enabled: config.features.registration, initialAccessToken: true, policies: registrationPolicies({ store, options, scopes }) }, // EP-10
       registrationManagement: { enabled: config.features.registration, rotateRegistrationAccessToken: true }, // EP-10: RFC 7592
       ciba: cibaFeature(config), // EP-9
       // OIDC-2: s_hash in hybrid responses. The library emits it only under FAPI 1.0,

@@ -2,10 +2,13 @@
 // live in src/policy/; this file only translates them into the library's errors.
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { errors, type ClientMetadata, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import type { Problem } from '../config/errors.js';
 import type { Config } from '../config/load.js';
 import { isClassification, profileFor, type ProfileOptions } from '../policy/classification.js';
 import { applyProfile, checkClient, type ClientCheckContext } from '../policy/clients.js';
 import { accessTokenTtl, type LifetimeCaps } from '../policy/lifetimes.js';
+import { checkClientCredentialsScopes, personScopeContext } from '../policy/person-scopes.js';
+import { allowanceOf, checkAllowance, checkNoRaise } from '../policy/registration.js';
 import { checkAuthorizationRequest, type Refusal } from '../policy/requests.js';
 import { findResourceServer, mayReach } from '../policy/resources.js';
 
@@ -60,24 +63,53 @@ export function authorizationPolicy(options: ProfileOptions) {
   };
 }
 
+/** A registration problem as the OAuth error /register answers with. */
+export function metadataError(problem: Problem): Error {
+  return new errors.InvalidClientMetadata(`${problem.field}: ${problem.message}${problem.rule ? ` (${problem.rule})` : ''}`);
+}
+
+/**
+ * GR-2, EP-10: at /register and RFC 7592 updates (the only calls with a context), a client
+ * stays within its token's allowance — a token without one registers nothing — and never
+ * raises its own classification. (The token's `allowance` policy checks the same first.)
+ */
+function registrationProblem(ctx: KoaContextWithOIDC | undefined, metadata: ClientMetadata): Problem | undefined {
+  if (ctx?.oidc.route === 'registration') return checkAllowance(metadata, allowanceOf(ctx.oidc.entities.InitialAccessToken?.policies));
+  if (ctx?.oidc.route === 'client_update') return checkNoRaise(classificationOf(ctx.oidc.client), metadata.classification);
+  return undefined;
+}
+
 /** /register and static clients: the registration against its profile (GR-*, EP-2, EP-3). */
 export function clientMetadataValidator(context: ClientCheckContext) {
-  return (_ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: ClientMetadata): void => {
+  return (ctx: KoaContextWithOIDC | undefined, key: string, value: unknown, metadata: ClientMetadata): void => {
     if (key !== 'classification') return;
     if (!isClassification(value)) {
       throw new errors.InvalidClientMetadata('classification must be one of PUBLIC, IN-CONFIDENCE, SENSITIVE (GR-2)');
     }
-    Object.assign(metadata, applyProfile(metadata, value, context.options));
-    const [problem] = checkClient(metadata, context);
-    if (problem) {
-      throw new errors.InvalidClientMetadata(`${problem.field}: ${problem.message}${problem.rule ? ` (${problem.rule})` : ''}`);
-    }
+    const problem = registrationProblem(ctx, metadata) ?? checkClient(Object.assign(metadata, applyProfile(metadata, value, context.options)), context)[0];
+    if (problem) throw metadataError(problem);
+  };
+}
+
+/**
+ * GR-6: a client_credentials request for a person's scopes is refused before any token
+ * is made. The library resolves a token request's resource through `defaultResource`
+ * (none sent) or `getResourceServerInfo` (one sent), so both call this.
+ */
+export function clientCredentialsScopeGuard(config: Config) {
+  const context = personScopeContext(Object.keys(config.scopes), config.resourceServers);
+  return (ctx: KoaContextWithOIDC): void => {
+    if (ctx.oidc.route !== 'token' || (ctx.oidc.params as { grant_type?: unknown } | undefined)?.grant_type !== 'client_credentials') return;
+    const refusal = checkClientCredentialsScopes(ctx.oidc.requestParamScopes, context);
+    if (refusal) refuse(refusal);
   };
 }
 
 /** TOK-3, TOK-6, TOK-7, TOK-8, GR-2: the API a token is for, its format and lifetime. */
 export function resourceServerInfo(config: Config, caps: LifetimeCaps) {
-  return (_ctx: KoaContextWithOIDC, indicator: string, client: object): ResourceServer => {
+  const guard = clientCredentialsScopeGuard(config);
+  return (ctx: KoaContextWithOIDC, indicator: string, client: object): ResourceServer => {
+    guard(ctx);
     const api = findResourceServer(config.resourceServers, indicator);
     if (!api) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
     if (!mayReach(classificationOf(client), api)) {

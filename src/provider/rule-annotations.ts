@@ -14,7 +14,9 @@ const RULES: readonly [RegExp, string][] = [
   [/grant type is not allowed|grant_type|is not allowed for this client/i, 'GR-1'],
   [/authorization code already consumed|grant already used/i, 'TOK-1'],
   [/refresh token already used/i, 'TOK-4'],
-  [/client authentication failed|client is invalid|client not found/i, 'EP-1'],
+  // EP-2 is the rule for authenticating clients; EP-1 only for an unknown client_id at /authorize.
+  [/client authentication failed/i, 'EP-2'],
+  [/client is invalid|client not found/i, 'EP-1'],
 ];
 
 const NAMED = /\((?:TOK|EP|OIDC|GR)-\d+(?:, (?:TOK|EP|OIDC|GR)-\d+)*\)\s*$/;

@@ -1,18 +1,24 @@
-// `npm run registration-token -- --config PATH [--expires-in SECONDS] [--reusable]`:
+// `npm run registration-token -- --config PATH --classification CLASS [--scope "a b"] [--expires-in SECONDS] [--reusable]`:
 // prints a new initial access token for /register (EP-10) on stdout, alone, so it can be
 // piped; everything else goes to stderr. The token is not logged or shown again.
+// The operator, not the client, decides the highest classification it may register with
+// (GR-2) and, optionally, the scopes it may list.
 // Exit 0: printed; 2: the deployment cannot take one (the reason, never a stack trace).
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/errors.js';
 import { DEFAULT_CONFIG, loadConfig } from '../config/load.js';
+import { CLASSIFICATIONS, isClassification } from '../policy/classification.js';
 import { DEFAULT_TTL, issueInitialAccessToken } from './token.js';
 
-const USAGE = `usage: npm run registration-token -- --config PATH [--expires-in SECONDS (default ${DEFAULT_TTL})] [--reusable]`;
+const USAGE = `usage: npm run registration-token -- --config PATH --classification ${CLASSIFICATIONS.join('|')} [--scope "SCOPE ..."] [--expires-in SECONDS (default ${DEFAULT_TTL})] [--reusable]`;
 
 async function main(): Promise<number> {
-  let values: { config?: string | undefined; 'expires-in'?: string | undefined; reusable?: boolean | undefined; help?: boolean | undefined };
+  let values: { config?: string | undefined; classification?: string | undefined; scope?: string[] | undefined; 'expires-in'?: string | undefined; reusable?: boolean | undefined; help?: boolean | undefined };
   try {
-    ({ values } = parseArgs({ options: { config: { type: 'string' }, 'expires-in': { type: 'string' }, reusable: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false }));
+    ({ values } = parseArgs({
+      options: { config: { type: 'string' }, classification: { type: 'string' }, scope: { type: 'string', multiple: true }, 'expires-in': { type: 'string' }, reusable: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: false,
+    }));
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
@@ -21,11 +27,19 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  const { classification } = values;
+  if (!isClassification(classification)) {
+    process.stderr.write(`--classification is required: the highest class the client may register as, one of ${CLASSIFICATIONS.join(', ')} (GR-2)\n${USAGE}\n`);
+    return 2;
+  }
   const path = values.config ?? process.env.IDP_CONFIG ?? DEFAULT_CONFIG;
   const expiresIn = values['expires-in'] === undefined ? undefined : Number(values['expires-in']);
-  const issued = await issueInitialAccessToken(loadConfig(path), { expiresIn, reusable: values.reusable === true });
+  const scopes = (values.scope ?? []).flatMap((s) => s.split(' ')).filter(Boolean);
+  const issued = await issueInitialAccessToken(loadConfig(path), { classification, scopes, expiresIn, reusable: values.reusable === true });
+  const { allowance } = issued;
   process.stderr.write(
-    `Initial access token for ${path}: ${issued.singleUse ? 'one registration' : 'any number of registrations'}, until ${issued.expiresAt.toISOString()}.\n` +
+    `Initial access token for ${path}: ${issued.singleUse ? 'one registration' : 'any number of registrations'}, until ${issued.expiresAt.toISOString()}, ` +
+      `classification up to ${allowance.maxClassification}${allowance.scopes ? `, scopes ${allowance.scopes.join(' ')}` : ''}.\n` +
       'Give it to the client developer over a secure channel. It is not stored in readable form and will not be shown again.\n',
   );
   process.stdout.write(`${issued.token}\n`);

@@ -3,12 +3,18 @@
 import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/load.js';
 import { createIdp } from '../server.js';
+import { CLASSIFICATIONS, isClassification, type Classification } from '../policy/classification.js';
+import { allowancePolicies, type Allowance } from '../policy/registration.js';
 import { SINGLE_USE } from './policies.js';
 
 export const DEFAULT_TTL = 24 * 3600;
 export const MAX_TTL = 30 * 24 * 3600;
 
 export interface TokenOptions {
+  /** GR-2, EP-10: the highest classification a client may register with this token */
+  classification: Classification;
+  /** the only `scope` values the registration may list (default: any the deployment offers) */
+  scopes?: readonly string[];
   /** seconds until the token expires */
   expiresIn?: number;
   /** allow more than one registration with the token (default: single use) */
@@ -19,6 +25,7 @@ export interface IssuedToken {
   token: string;
   expiresAt: Date;
   singleUse: boolean;
+  allowance: Allowance;
 }
 
 /** Why this deployment cannot take a token from another process, or undefined. */
@@ -35,19 +42,29 @@ export function cannotIssue(config: Config): { field: string; message: string } 
   return undefined;
 }
 
-export async function issueInitialAccessToken(config: Config, options: TokenOptions = {}): Promise<IssuedToken> {
+/** The policies an initial access token carries: its allowance, then single use unless reusable. */
+export function tokenPolicies(allowance: Allowance, reusable = false): string[] {
+  return [...allowancePolicies(allowance), ...(reusable ? [] : [SINGLE_USE])];
+}
+
+export async function issueInitialAccessToken(config: Config, options: TokenOptions): Promise<IssuedToken> {
   const reason = cannotIssue(config);
   if (reason) throw new ConfigError(config.source, [{ ...reason, rule: 'EP-10' }]);
   const expiresIn = options.expiresIn ?? DEFAULT_TTL;
   if (!Number.isSafeInteger(expiresIn) || expiresIn < 60 || expiresIn > MAX_TTL) {
     throw new RangeError(`--expires-in must be whole seconds between 60 and ${MAX_TTL}`);
   }
+  if (!isClassification(options.classification)) throw new RangeError(`--classification must be one of ${CLASSIFICATIONS.join(', ')}`);
+  const offered = new Set(['openid', 'offline_access', ...Object.keys(config.scopes)]);
+  const unknown = (options.scopes ?? []).filter((s) => !offered.has(s));
+  if (unknown.length) throw new RangeError(`--scope: not a scope of this deployment: ${unknown.join(' ')} (offered: ${[...offered].join(' ')})`);
   // The same provider, store and sealing keys as the running IdP; it never listens.
   const idp = await createIdp(config);
   try {
-    const iat = new idp.provider.InitialAccessToken({ expiresIn, ...(options.reusable ? {} : { policies: [SINGLE_USE] }) });
+    const allowance: Allowance = options.scopes?.length ? { maxClassification: options.classification, scopes: options.scopes } : { maxClassification: options.classification };
+    const iat = new idp.provider.InitialAccessToken({ expiresIn, policies: tokenPolicies(allowance, options.reusable) });
     const token = await iat.save();
-    return { token, expiresAt: new Date(Date.now() + expiresIn * 1000), singleUse: !options.reusable };
+    return { token, expiresAt: new Date(Date.now() + expiresIn * 1000), singleUse: !options.reusable, allowance };
   } finally {
     await idp.close();
   }

@@ -258,6 +258,7 @@ export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer,
 
   return {
     kind: 'redis',
+    redis: client,
     adapter,
     async ready() {
       if (client.status !== 'ready') return false;

@@ -1,9 +1,12 @@
 // The contract every store meets: an adapter per oidc-provider model, plus what the
 // operations routes need. Each store seals what it keeps (TOK-2).
 import { errors, type Adapter } from 'oidc-provider';
+import type { RedisClient } from './redis-client.js';
 
 export interface Store {
   readonly kind: 'memory' | 'redis';
+  /** The Redis store's connection, for counts every replica must share (the login throttle). */
+  readonly redis?: RedisClient;
   /** The oidc-provider adapter for one model (the library calls this once per model). */
   adapter(model: string): Adapter;
   /** True when the store can serve requests now (`/readyz`). */

@@ -29,6 +29,10 @@ export function oursRawConfig(issuer: string, port: number, jwks: Jwks, accounts
     accounts: benchAccounts(accounts),
     clients: [WEB_CLIENT, SERVICE_CLIENT],
     store: redisUrl ? { type: 'redis', url: redisUrl, keyPrefix: `bench${port}:` } : { type: 'memory' },
+    // The load generator is one address and a few accounts: lift the per-address and
+    // per-account limits that would otherwise (rightly) stop it.
+    limits: { stateCreating: { requests: 1_000_000_000 } },
+    consent: { decisionLimits: { perClient: 1_000_000_000, perAccount: 1_000_000_000 } },
   };
 }
 

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as oidc from 'openid-client';
 import { hashPassword } from '../../src/accounts/password.js';
 import { CIBA_GRANT } from '../../src/ciba/policy.js';
+import { tokenPolicies } from '../../src/registration/token.js';
 import { web } from '../helpers/clients.js';
 import { hasOpenssl, makePki, type TestPki } from '../helpers/certs.js';
 import { PASSWORDS, TEST_ACCOUNTS } from '../helpers/fixtures.js';
@@ -287,7 +288,7 @@ describe('CIBA (EP-9): /bc-authorize with poll and ping', { skip: noOpenssl }, (
   });
 
   it('GR-2, EP-9: registration refuses a public CIBA client', async () => {
-    const iat = await new running.idp.provider.InitialAccessToken({}).save();
+    const iat = await new running.idp.provider.InitialAccessToken({ policies: tokenPolicies({ maxClassification: 'SENSITIVE' }) }).save();
     const res = await fetch(new URL('/register', running.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${iat}` },
@@ -299,7 +300,7 @@ describe('CIBA (EP-9): /bc-authorize with poll and ping', { skip: noOpenssl }, (
   });
 
   it('GR-6: registration refuses a SENSITIVE CIBA client with a shared secret', async () => {
-    const iat = await new running.idp.provider.InitialAccessToken({}).save();
+    const iat = await new running.idp.provider.InitialAccessToken({ policies: tokenPolicies({ maxClassification: 'SENSITIVE' }) }).save();
     const res = await fetch(new URL('/register', running.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${iat}` },

@@ -5,8 +5,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import * as oidc from 'openid-client';
-import { sensitive } from '../helpers/clients.js';
-import { PASSWORDS } from '../helpers/fixtures.js';
+import { sensitive, service, SERVICE_SECRET } from '../helpers/clients.js';
+import { API, PASSWORDS } from '../helpers/fixtures.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
 import { Person } from '../helpers/person.js';
 import { callbackInput, pushedAuthorizationRequest, relyingParty } from '../helpers/rp.js';
@@ -90,5 +90,89 @@ describe('DPoP-bound tokens', () => {
     assert.equal(info.active, true);
     const expected = createHash('sha256').update(JSON.stringify({ crv: bound.jwk.crv, kty: bound.jwk.kty, x: bound.jwk.x, y: bound.jwk.y })).digest('base64url');
     assert.equal((info.cnf as { jkt?: string }).jkt, expected);
+  });
+});
+
+// EP-2 (RFC 9449 §8): proofs made in advance are worthless when the IdP demands a nonce
+// it handed out. SENSITIVE clients always; other classifications by features.dpopNonceFor.
+describe('DPoP server nonces', async () => {
+  const clientKeys = await generateKeyPair('ES256', { extractable: true });
+  const lab = {
+    client_id: 'lab-records',
+    classification: 'SENSITIVE',
+    token_endpoint_auth_method: 'private_key_jwt',
+    jwks: { keys: [{ ...(await exportJWK(clientKeys.publicKey)), alg: 'ES256', use: 'sig', kid: 'lab-1' }] },
+    grant_types: ['client_credentials'],
+    response_types: [],
+    dpop_bound_access_tokens: true,
+  };
+  const key = await proofer();
+
+  function tokenProof(htu: string, nonce?: string): Promise<string> {
+    return new SignJWT({ htm: 'POST', htu, jti: randomUUID(), ...(nonce ? { nonce } : {}) })
+      .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.jwk })
+      .setIssuedAt()
+      .sign(key.privateKey);
+  }
+
+  async function labBody(issuer: string): Promise<Record<string, string>> {
+    const assertion = await new SignJWT({ jti: randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', kid: 'lab-1' })
+      .setIssuer('lab-records')
+      .setSubject('lab-records')
+      .setAudience(issuer)
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign(clientKeys.privateKey);
+    return { client_id: 'lab-records', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion };
+  }
+
+  const serviceBody = { client_id: 'service', client_secret: SERVICE_SECRET };
+
+  async function token(issuer: string, auth: Record<string, string>, dpop: string, resource: string) {
+    const res = await fetch(`${issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', dpop },
+      body: new URLSearchParams({ grant_type: 'client_credentials', resource, ...auth }),
+    });
+    return { status: res.status, nonce: res.headers.get('dpop-nonce'), body: (await res.json()) as Record<string, unknown> };
+  }
+
+  it('EP-2: a SENSITIVE client\'s proof without a nonce is refused with use_dpop_nonce; with the nonce it gets a bound token', async () => {
+    const running = await startIdp({ clients: [lab, service.metadata] });
+    try {
+      const htu = `${running.url}/token`;
+      const first = await token(running.url, await labBody(running.url), await tokenProof(htu), API.sensitive);
+      assert.equal(first.status, 400);
+      assert.equal(first.body.error, 'use_dpop_nonce');
+      assert.match(String(first.body.error_description), /\(EP-2\)$/);
+      assert.ok(first.nonce, 'the DPoP-Nonce header hands out a nonce');
+      const second = await token(running.url, await labBody(running.url), await tokenProof(htu, first.nonce ?? ''), API.sensitive);
+      assert.equal(second.status, 200);
+      assert.equal(second.body.token_type, 'DPoP');
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('EP-2: an IN-CONFIDENCE client\'s proof without a nonce is accepted by default', async () => {
+    const running = await startIdp({ clients: [lab, service.metadata] });
+    try {
+      const r = await token(running.url, serviceBody, await tokenProof(`${running.url}/token`), API.inConfidence);
+      assert.equal(r.status, 200);
+      assert.equal(r.body.token_type, 'DPoP');
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('EP-2: with IN-CONFIDENCE in features.dpopNonceFor, its proofs need a nonce too', async () => {
+    const running = await startIdp({ clients: [lab, service.metadata], features: { dpopNonceFor: ['IN-CONFIDENCE'] } });
+    try {
+      const r = await token(running.url, serviceBody, await tokenProof(`${running.url}/token`), API.inConfidence);
+      assert.equal(r.body.error, 'use_dpop_nonce');
+    } finally {
+      await running.close();
+    }
   });
 });

@@ -39,9 +39,14 @@ describe('introspection and userinfo', () => {
     assert.notEqual(r.body.active, true);
   });
 
-  it('EP-5: an authenticated confidential client can', async () => {
-    const info = await oidc.tokenIntrospection(await relyingParty(running.url, service), tokens.access_token);
+  it('EP-5: an authenticated confidential client can introspect its own token', async () => {
+    const info = await oidc.tokenIntrospection(await relyingParty(running.url, web), tokens.access_token);
     assert.equal(info.active, true);
+  });
+
+  it('TOK-6, EP-5: another confidential client learns nothing about it (active:false)', async () => {
+    const info = await oidc.tokenIntrospection(await relyingParty(running.url, service), tokens.access_token);
+    assert.deepEqual(info, { active: false });
   });
 
   it('EP-4: revocation needs client authentication for a confidential client', async () => {

@@ -1,13 +1,18 @@
-// Login that resists abuse: throttling per account and per IP, the same answer (and
+// Login that resists abuse: every password form goes through one throttle that counts an
+// attempt before checking it (parallel bursts included), bounds the checks in flight, and
+// cannot be turned into a lock-out of the owner (device cookie). Also: the same answer (and
 // about the same time) for unknown users and wrong passwords, session cookies that are
 // HttpOnly, SameSite and Secure behind TLS, and an RP-initiated logout that ends the session.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
+import { hashPassword } from '../../src/accounts/password.js';
+import type { AccountStore } from '../../src/accounts/store.js';
 import { spa, staticClients, web, WEB_SECRET } from '../helpers/clients.js';
-import { PASSWORDS } from '../helpers/fixtures.js';
+import { PASSWORDS, TEST_ACCOUNTS } from '../helpers/fixtures.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
-import { Person } from '../helpers/person.js';
+import { parseForms, Person } from '../helpers/person.js';
+import { PersonAt } from '../helpers/addresses.js';
 import { authorizationRequest, callbackInput, relyingParty, type TestClient } from '../helpers/rp.js';
 
 const BYE = 'https://rp.test/bye';
@@ -21,12 +26,153 @@ const alertOf = (page: string) => /role="alert"[^>]*>([^<]*)</.exec(page)?.[1];
 /** The page without what legitimately differs: the name typed and the CSRF token. */
 const normalise = (page: string) => page.replace(/value="[^"]*"/g, 'value=""');
 
-describe('login throttling (per account and per IP)', () => {
+/** Posts the sign-in form on the person's current page (without reading it into the person). */
+function poster(person: Person, action: string): (username: string, password: string) => Promise<Response> {
+  const form = parseForms(person.lastPage).find((f) => f.action.includes(action));
+  assert.ok(form, `a form for ${action}`);
+  return (username, password) =>
+    person.request(new URL(form.action, person.idpOrigin), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...form.fields, username, password }).toString(),
+    });
+}
+
+const count = (statuses: number[], status: number) => statuses.filter((s) => s === status).length;
+const statusOf = (res: Promise<Response>) => res.then(async (r) => (await r.arrayBuffer(), r.status));
+
+/**
+ * An agency directory (createIdp's `accounts`) that holds every password check until the
+ * test lets go, so which requests reached the check is certain, without timing.
+ */
+function heldDirectory() {
+  let release: () => void = () => undefined;
+  let gate = new Promise<void>((resolve) => (release = resolve));
+  const state = { checking: 0 };
+  const accounts: AccountStore = {
+    async authenticate(username, password) {
+      state.checking += 1;
+      await gate;
+      return username === 'alice' && password === PASSWORDS.alice ? 'alice' : undefined;
+    },
+    find: (id) => Promise.resolve(id === 'alice' ? { id, claims: {} } : undefined),
+  };
+  return {
+    accounts,
+    state,
+    release: () => release(),
+    /** hold the checks again, from zero */
+    hold() {
+      gate = new Promise<void>((resolve) => (release = resolve));
+      state.checking = 0;
+    },
+  };
+}
+
+/**
+ * Resolves once each of the requests has either been answered or reached the held check
+ * (so it works, and fails clearly, whatever the throttle does); the answers so far.
+ */
+async function whenSettled(statuses: Promise<number>[], state: { checking: number }): Promise<number[]> {
+  const seen: number[] = [];
+  for (const s of statuses) void s.then((status) => seen.push(status));
+  while (seen.length + state.checking < statuses.length) await new Promise((resolve) => setTimeout(resolve, 10));
+  return [...seen];
+}
+
+describe('password guessing is counted before it is checked (parallel bursts)', () => {
+  const directory = heldDirectory();
+  let running: RunningIdp;
+  before(async () => {
+    running = await startIdp(
+      // Checks in flight unbounded here: only the reservation may stop a burst.
+      { clients: staticClients, features: { ciba: true }, login: { throttle: { inFlight: { perAccount: 100, perProcess: 100 } } } },
+      { accounts: directory.accounts },
+    );
+  });
+  after(() => {
+    directory.release(); // a failed assertion must not leave checks hanging
+    return running.close();
+  });
+
+  async function burstThenRight(person: Person, action: string, n: number) {
+    directory.hold();
+    const post = poster(person, action);
+    const wrong = Array.from({ length: n }, (_, i) => statusOf(post('alice', `wrong-${i}`)));
+    // While every check that got through is still held, all the others have been refused.
+    const refusedEarly = await whenSettled(wrong, directory.state);
+    assert.equal(directory.state.checking, 5, 'exactly 5 of the burst reached the password check');
+    const right = await statusOf(post('alice', PASSWORDS.alice));
+    directory.release();
+    return { refusedEarly, all: await Promise.all(wrong), right };
+  }
+
+  it('login page: 24 wrong passwords at once, then the right one inside the burst — 5 checked, the right one refused', async () => {
+    const rp = await relyingParty(running.url, spa);
+    const person = new Person(running.url);
+    await person.visit((await authorizationRequest(rp)).url);
+    const { refusedEarly, all, right } = await burstThenRight(person, '/login', 24);
+    assert.deepEqual(refusedEarly, Array(19).fill(429), '19 refused without a check');
+    assert.equal(count(all, 401), 5);
+    assert.equal(right, 429, 'the right password sent inside the burst is not checked');
+  });
+
+  it('one count for every password form: after that burst, the CIBA approval page refuses alice unchecked', async () => {
+    const person = new Person(running.url);
+    await person.visit(new URL('/ciba/approve', running.url));
+    directory.hold();
+    const first = await statusOf(poster(person, '/ciba/approve/sign-in')('alice', PASSWORDS.alice));
+    assert.equal(first, 429, 'the count from the login page holds on the CIBA page');
+    assert.equal(directory.state.checking, 0);
+    directory.release();
+  });
+});
+
+describe('the CIBA approval page goes through the same throttle', () => {
+  const directory = heldDirectory();
+  let running: RunningIdp;
+  before(async () => {
+    running = await startIdp({ clients: staticClients, features: { ciba: true }, login: { throttle: { inFlight: { perAccount: 100, perProcess: 100 } } } }, { accounts: directory.accounts });
+  });
+  after(() => {
+    directory.release(); // a failed assertion must not leave checks hanging
+    return running.close();
+  });
+
+  it('20 wrong passwords at once, then the right one inside the burst: 5 checked, the right one refused, no session', async () => {
+    const person = new Person(running.url);
+    await person.visit(new URL('/ciba/approve', running.url));
+    directory.hold();
+    const post = poster(person, '/ciba/approve/sign-in');
+    const wrong = Array.from({ length: 20 }, (_, i) => statusOf(post('alice', `wrong-${i}`)));
+    const refusedEarly = await whenSettled(wrong, directory.state);
+    assert.equal(directory.state.checking, 5, 'exactly 5 of the burst reached the password check');
+    assert.deepEqual(refusedEarly, Array(15).fill(429));
+    assert.equal(await statusOf(post('alice', PASSWORDS.alice)), 429);
+    directory.release();
+    assert.equal(count(await Promise.all(wrong), 401), 5);
+    assert.equal(person.cookies.has('idp.ciba'), false, 'no approval-page session');
+  });
+
+  it('sequential guesses: 5 checked, then refused — the right password too', async () => {
+    directory.release();
+    const person = new Person(running.url);
+    await person.visit(new URL('/ciba/approve', running.url));
+    for (let i = 0; i < 5; i++) {
+      await person.submit('/ciba/approve/sign-in', { username: 'bob', password: `wrong-${i}` });
+      assert.equal(person.lastStatus, 401, `guess ${i + 1} is checked`);
+    }
+    await person.submit('/ciba/approve/sign-in', { username: 'bob', password: PASSWORDS.bob });
+    assert.equal(person.lastStatus, 429);
+    assert.match(alertOf(person.lastPage) ?? '', /Signing in is paused for 15 minutes/);
+  });
+});
+
+describe('login throttling: sequential guesses, and the consents page shares the count', () => {
   let running: RunningIdp;
   before(async () => {
     running = await startIdp({
       clients: staticClients,
-      login: { throttle: { account: { freeAttempts: 2, lockAfter: 4 }, ip: { freeAttempts: 20, lockAfter: 40 }, baseDelay: 30, maxDelay: 60, lockFor: 600, window: 3600 } },
     });
   });
   after(() => running.close());
@@ -39,51 +185,158 @@ describe('login throttling (per account and per IP)', () => {
     return person;
   }
 
-  it('back-off after repeated failures, the same for a real and an unknown account; even the right password waits', async () => {
+  it('sequential wrong passwords: after 5, paused for 15 minutes, even for the right password; a real and an unknown name look the same', async () => {
     const person = await loginPage();
-    for (const name of ['alice', 'ghost']) {
-      for (let i = 0; i < 2; i++) {
+    const pages: string[] = [];
+    for (const name of ['bob', 'ghost']) {
+      for (let i = 0; i < 5; i++) {
         await person.submit('/login', { username: name, password: 'wrong' });
-        assert.equal(person.lastStatus, 401);
+        assert.equal(person.lastStatus, 401, `${name}: try ${i + 1} is checked`);
       }
-      await person.submit('/login', { username: name, password: 'wrong' });
-      assert.equal(person.lastStatus, 401, 'the third failure is still checked');
-      await person.submit('/login', { username: name, password: 'wrong' });
-      assert.equal(person.lastStatus, 429, `${name}: back-off`);
-      assert.match(alertOf(person.lastPage) ?? '', /Too many sign-in attempts\. Wait 30 seconds/);
+      await person.submit('/login', { username: name, password: name === 'bob' ? PASSWORDS.bob : 'x' });
+      assert.equal(person.lastStatus, 429, `${name}: refused unchecked`);
+      assert.match(alertOf(person.lastPage) ?? '', /Signing in is paused for 15 minutes/);
+      pages.push(normalise(person.lastPage));
     }
-    await person.submit('/login', { username: 'alice', password: PASSWORDS.alice });
-    assert.equal(person.lastStatus, 429, 'during back-off even the right password is not checked');
+    assert.equal(pages[0], pages[1], 'a paused real account and a paused unknown name look the same');
   });
 
-  it('a temporary lock after more failures, for unknown and real accounts alike', async () => {
-    const locking = await startIdp({
-      clients: staticClients,
-      login: { throttle: { account: { freeAttempts: 3, lockAfter: 4 }, ip: { freeAttempts: 20, lockAfter: 40 }, lockFor: 900 } },
-    });
-    try {
-      const rp = await relyingParty(locking.url, spa);
-      const person = new Person(locking.url);
-      await person.visit((await authorizationRequest(rp)).url);
-      const pages: string[] = [];
-      for (const name of ['alice', 'ghost']) {
-        for (let i = 0; i < 4; i++) await person.submit('/login', { username: name, password: 'wrong' });
-        await person.submit('/login', { username: name, password: name === 'alice' ? PASSWORDS.alice : 'x' });
-        assert.equal(person.lastStatus, 429);
-        assert.match(alertOf(person.lastPage) ?? '', /Signing in is paused for 15 minutes/);
-        pages.push(normalise(person.lastPage));
-      }
-      assert.equal(pages[0], pages[1], 'a locked real account and a locked unknown name look the same');
-    } finally {
-      await locking.close();
+  it('the consents page sign-in and the login page share one count', async () => {
+    const person = await loginPage();
+    for (let i = 0; i < 3; i++) await person.submit('/login', { username: 'carol', password: 'wrong' });
+    const account = new Person(running.url);
+    await account.visit(`${running.url}/account/login`);
+    for (let i = 0; i < 2; i++) {
+      await account.submit('/account/login', { username: 'carol', password: 'wrong' });
+      assert.equal(account.lastStatus, 401);
     }
+    await account.submit('/account/login', { username: 'carol', password: 'wrong' });
+    assert.equal(account.lastStatus, 429, '3 on the login page + 2 here = 5');
+    assert.match(alertOf(account.lastPage) ?? '', /Too many sign-in attempts/);
+  });
+});
+
+describe('password checks in flight are bounded', () => {
+  const directory = heldDirectory();
+  let running: RunningIdp;
+  before(async () => {
+    running = await startIdp({ clients: staticClients, login: { throttle: { inFlight: { perAccount: 1, perProcess: 3 } } } }, { accounts: directory.accounts });
+  });
+  after(() => {
+    directory.release(); // a failed assertion must not leave checks hanging
+    return running.close();
+  });
+
+  it('a burst for one name gets a quick "try again shortly" page instead of queueing; so does one over the process bound', async () => {
+    const person = new Person(running.url);
+    await person.visit(`${running.url}/account/login`);
+    const post = poster(person, '/account/login');
+    directory.hold();
+    const forAlice = Array.from({ length: 4 }, () => statusOf(post('alice', 'wrong')));
+    // Three of the four are answered while the first is still being checked.
+    const early = await whenSettled(forAlice, directory.state);
+    assert.equal(directory.state.checking, 1, 'one check for alice at a time');
+    assert.deepEqual(early, [429, 429, 429]);
+    const others = ['u1', 'u2'].map((name) => statusOf(post(name, 'wrong')));
+    while (directory.state.checking < 3) await new Promise((resolve) => setTimeout(resolve, 10));
+    const over = await post('u3', 'wrong');
+    assert.equal(over.status, 429, 'a fourth check in the process is refused at once, not queued');
+    assert.equal(over.headers.get('retry-after'), '1');
+    assert.match(await over.text(), /try again shortly/);
+    directory.release();
+    const statuses = await Promise.all([...forAlice, ...others]);
+    assert.equal(count(statuses, 401), 3, 'the held checks answer as usual');
+    // The refused ones were not counted: alice still has her checks.
+    directory.hold();
+    directory.release();
+    for (let i = 0; i < 4; i++) assert.equal(await statusOf(post('alice', 'wrong')), 401, `later try ${i + 1} is checked`);
+  });
+});
+
+describe('lock-out is not a weapon: the owner\'s device cookie during an attack', () => {
+  let running: RunningIdp;
+  const attackers: PersonAt[] = [];
+  before(async () => {
+    // The defaults: 5 per (username, address) then 15 minutes; 10 per username per 5 minutes.
+    const bob = { id: 'acct-bob', username: 'bob', passwordHash: await hashPassword(PASSWORDS.bob, { N: 1024, r: 8, p: 1 }), claims: { name: 'Bob Smith' } };
+    running = await startIdp({ clients: staticClients, accounts: [...TEST_ACCOUNTS, bob] });
+  });
+  after(async () => {
+    await Promise.all(attackers.map((a) => a.close()));
+    await running.close();
+  });
+
+  async function atLogin(person: Person) {
+    const rp = await relyingParty(running.url, spa);
+    const pending = await authorizationRequest(rp);
+    await person.visit(pending.url);
+    return pending;
+  }
+
+  it('guesses from elsewhere slow the username down; the owner\'s browser that signed in before still signs in', async () => {
+    // The owner signs in once from her usual browser: it now holds a device cookie.
+    const owner = new Person(running.url);
+    const rp = await relyingParty(running.url, spa);
+    await owner.signIn((await authorizationRequest(rp)).url, { username: 'alice', password: PASSWORDS.alice });
+    assert.ok(owner.cookies.has('idp.device'), 'a device cookie after a successful sign-in');
+    owner.cookies.delete('_session');
+
+    // The attack: two addresses, five guesses each; each address is then paused for the name.
+    for (const address of ['127.0.0.2', '127.0.0.3']) {
+      const attacker = new PersonAt(running.url, address);
+      attackers.push(attacker);
+      await atLogin(attacker);
+      for (let i = 0; i < 5; i++) {
+        await attacker.submit('/login', { username: 'alice', password: `guess-${i}` });
+        assert.equal(attacker.lastStatus, 401);
+      }
+      await attacker.submit('/login', { username: 'alice', password: 'guess-x' });
+      assert.equal(attacker.lastStatus, 429);
+      assert.match(alertOf(attacker.lastPage) ?? '', /paused for 15 minutes/, 'strict per (username, address)');
+    }
+
+    // A browser without the cookie is slowed down (at most the 5-minute window), not locked.
+    const newBrowser = new Person(running.url);
+    await atLogin(newBrowser);
+    await newBrowser.submit('/login', { username: 'alice', password: PASSWORDS.alice });
+    assert.equal(newBrowser.lastStatus, 429);
+    assert.match(alertOf(newBrowser.lastPage) ?? '', /Wait \d+ (seconds?|minutes), then try again/);
+    assert.doesNotMatch(alertOf(newBrowser.lastPage) ?? '', /paused/);
+
+    // A third attacker address gets nothing more checked for the name.
+    const third = new PersonAt(running.url, '127.0.0.4');
+    attackers.push(third);
+    await atLogin(third);
+    await third.submit('/login', { username: 'alice', password: 'guess-y' });
+    assert.equal(third.lastStatus, 429);
+
+    // The owner's browser, with its device cookie, signs in as usual.
+    const pending = await authorizationRequest(rp);
+    const arrival = await owner.signIn(pending.url, { username: 'alice', password: PASSWORDS.alice });
+    assert.ok(arrival.url.searchParams.get('code'), 'the owner is signed in despite the attack');
+  });
+
+  it('a device cookie counts only for the username that signed in with it, and cannot be made up', async () => {
+    const attacker = new PersonAt(running.url, '127.0.0.5');
+    attackers.push(attacker);
+    const rp = await relyingParty(running.url, spa);
+    await attacker.signIn((await authorizationRequest(rp)).url, { username: 'bob', password: PASSWORDS.bob });
+    assert.ok(attacker.cookies.has('idp.device'));
+    attacker.cookies.delete('_session');
+    await atLogin(attacker);
+    await attacker.submit('/login', { username: 'alice', password: 'guess-z' });
+    assert.equal(attacker.lastStatus, 429, 'bob\'s device cookie does not lift alice\'s slow-down');
+    attacker.cookies.set('idp.device', 'made-up.device.1');
+    attacker.cookies.set('idp.device.sig', 'forged');
+    await attacker.submit('/login', { username: 'alice', password: 'guess-z' });
+    assert.equal(attacker.lastStatus, 429, 'an unsigned device cookie is ignored');
   });
 });
 
 describe('login answers: no account enumeration', () => {
   let running: RunningIdp;
   before(async () => {
-    running = await startIdp({ clients: staticClients, login: { throttle: { account: { freeAttempts: 1000, lockAfter: 2000 }, ip: { freeAttempts: 1000, lockAfter: 2000 } } } });
+    running = await startIdp({ clients: staticClients, login: { throttle: { address: { attempts: 1000, window: 60, blockFor: 60 }, accountAddress: { attempts: 1000, window: 60, blockFor: 60 }, account: { attempts: 1000, window: 60 } } } });
   });
   after(() => running.close());
 

@@ -7,7 +7,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { exportJWK, generateKeyPair } from 'jose';
 import { loadConfig } from '../../src/config/load.js';
+import { tokenPolicies } from '../../src/registration/token.js';
 import { createIdp, type Idp } from '../../src/server.js';
 import { freePort, startIdp, testRawConfig, type RunningIdp } from '../helpers/idp.js';
 import { redisServerSkip, startRedisServer, type LocalRedis } from '../helpers/redis-server.js';
@@ -17,7 +19,7 @@ describe('dynamic client registration', () => {
   let iat: string;
   before(async () => {
     running = await startIdp({ features: { registration: true } });
-    iat = await new running.idp.provider.InitialAccessToken({}).save();
+    iat = await new running.idp.provider.InitialAccessToken({ policies: tokenPolicies({ maxClassification: 'SENSITIVE' }, true) }).save();
   });
   after(() => running.close());
 
@@ -103,7 +105,7 @@ describe('registration management (RFC 7592) and initial access tokens', () => {
     return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
   }
 
-  const iat = (policies?: string[]) => new running.idp.provider.InitialAccessToken(policies ? { policies } : {}).save();
+  const iat = (policies?: string[]) => new running.idp.provider.InitialAccessToken({ policies: policies ?? tokenPolicies({ maxClassification: 'SENSITIVE' }, true) }).save();
 
   it('EP-10: register → read → update → a policy-breaking update refused → delete', async () => {
     const created = await call('POST', new URL('/register', running.url), await iat(), metadata);
@@ -160,7 +162,7 @@ describe('registration management (RFC 7592) and initial access tokens', () => {
   });
 
   it('EP-10: an initial access token from the operator command registers one client only', async () => {
-    const token = await iat(['single-use']);
+    const token = await iat(tokenPolicies({ maxClassification: 'SENSITIVE' }));
     const refused = await call('POST', new URL('/register', running.url), token, { ...metadata, token_endpoint_auth_method: 'none' });
     assert.equal(refused.body.error, 'invalid_client_metadata');
     assert.equal((await call('POST', new URL('/register', running.url), token, metadata)).status, 201, 'a refused registration does not spend the token');
@@ -170,7 +172,7 @@ describe('registration management (RFC 7592) and initial access tokens', () => {
   });
 
   it('EP-10: of two parallel registrations with a single-use token, one gets through', async () => {
-    const token = await iat(['single-use']);
+    const token = await iat(tokenPolicies({ maxClassification: 'SENSITIVE' }));
     const results = await Promise.all([1, 2, 3].map(() => call('POST', new URL('/register', running.url), token, metadata)));
     assert.equal(results.filter((r) => r.status === 201).length, 1);
   });
@@ -195,10 +197,110 @@ describe('registration management (RFC 7592) and initial access tokens', () => {
     assert.match(run.stderr, /in-memory store.*Redis/s);
     assert.doesNotMatch(run.stderr, /at .*\.ts:\d+/, 'no stack trace');
   });
+
+  it('GR-2, EP-10: the operator command requires the highest classification the client may register', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'idp-reg-')), 'memory.json');
+    writeFileSync(path, JSON.stringify(testRawConfig('http://127.0.0.1:3999', { features: { registration: true } })));
+    const run = runTokenCommand(path, []);
+    assert.equal(run.status, 2);
+    assert.equal(run.stdout, '', 'no token printed');
+    assert.match(run.stderr, /--classification is required.*PUBLIC, IN-CONFIDENCE, SENSITIVE.*\(GR-2\)/);
+  });
 });
 
-function runTokenCommand(configPath: string, env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/registration/token-cli.ts', '--config', configPath], {
+const registrationKeys = await generateKeyPair('ES256', { extractable: true });
+const jwks = { keys: [{ ...(await exportJWK(registrationKeys.publicKey)), alg: 'ES256', use: 'sig', kid: 'reg-1' }] };
+
+// GR-2, EP-10: the operator, not the client, decides how sensitive a registered client may
+// be. An initial access token carries the highest classification (and optionally the
+// scopes) it may register; an RFC 7592 update never raises the classification or leaves
+// the token's allowance. A SENSITIVE registration gets PAR and DPoP set for it.
+describe('a client cannot choose or raise its own classification', () => {
+  let running: RunningIdp;
+  before(async () => {
+    running = await startIdp({ features: { registration: true } });
+  });
+  after(() => running.close());
+
+  const mint = (policies: string[] | undefined) => new running.idp.provider.InitialAccessToken(policies ? { policies } : {}).save();
+  const upTo = (maxClassification: 'PUBLIC' | 'IN-CONFIDENCE' | 'SENSITIVE', scopes?: string[]) => mint(tokenPolicies(scopes ? { maxClassification, scopes } : { maxClassification }));
+
+  async function call(method: string, url: string | URL, token: string, body?: unknown) {
+    const res = await fetch(url, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
+  }
+  const register = (token: string, metadata: Record<string, unknown>) => call('POST', new URL('/register', running.url), token, metadata);
+
+  const good = { classification: 'IN-CONFIDENCE', token_endpoint_auth_method: 'client_secret_post', response_types: ['code id_token'], grant_types: ['authorization_code', 'implicit'], redirect_uris: ['https://rp.example/cb'] };
+  const publicApp = { classification: 'PUBLIC', token_endpoint_auth_method: 'client_secret_post', response_types: ['code'], grant_types: ['authorization_code', 'client_credentials'], redirect_uris: ['https://rp.example/cb'] };
+  const sensitiveApp = { classification: 'SENSITIVE', token_endpoint_auth_method: 'private_key_jwt', jwks, response_types: ['code id_token'], grant_types: ['authorization_code', 'implicit'], redirect_uris: ['https://rp.example/cb'] };
+
+  function assertRefused(r: { status: number; body: Record<string, unknown> }, pattern: RegExp) {
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body.error, 'invalid_client_metadata');
+    assert.match(String(r.body.error_description), pattern);
+  }
+
+  it('EP-10: a token without a classification ceiling registers nothing', async () => {
+    assertRefused(await register(await mint(undefined), publicApp), /classification: .*no classification ceiling.*\(EP-10\)/);
+  });
+
+  it('GR-2, EP-10: registration above the token\'s classification is refused, and does not spend it', async () => {
+    const token = await upTo('IN-CONFIDENCE');
+    assertRefused(await register(token, sensitiveApp), /classification: this token allows registration up to IN-CONFIDENCE.*\(GR-2, EP-10\)/);
+    const ok = await register(token, { ...good, client_name: 'Within the ceiling' });
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    assert.equal(ok.body.classification, 'IN-CONFIDENCE');
+  });
+
+  it('GR-2, EP-10: a PUBLIC client cannot raise itself to SENSITIVE with an RFC 7592 update', async () => {
+    const created = await register(await upTo('PUBLIC'), publicApp);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const uri = String(created.body.registration_client_uri);
+    const rat = String(created.body.registration_access_token);
+    const raised = await call('PUT', uri, rat, { ...sensitiveApp, client_id: created.body.client_id, grant_types: ['authorization_code', 'implicit', 'client_credentials'] });
+    assertRefused(raised, /classification: .*\(GR-2, EP-10\)/);
+    const read = await call('GET', uri, rat);
+    assert.equal(read.body.classification, 'PUBLIC', 'still PUBLIC');
+  });
+
+  it('GR-2, EP-10: an update never raises the classification, even within the token\'s ceiling; lowering it is allowed', async () => {
+    const created = await register(await upTo('SENSITIVE'), publicApp);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const uri = String(created.body.registration_client_uri);
+    const full = { ...good, client_id: created.body.client_id };
+    assertRefused(await call('PUT', uri, String(created.body.registration_access_token), full), /a PUBLIC client cannot make itself IN-CONFIDENCE.*\(GR-2, EP-10\)/);
+
+    const confidential = await register(await upTo('SENSITIVE'), good);
+    const lowered = await call('PUT', String(confidential.body.registration_client_uri), String(confidential.body.registration_access_token), { ...publicApp, client_id: confidential.body.client_id });
+    assert.equal(lowered.status, 200, JSON.stringify(lowered.body));
+    assert.equal(lowered.body.classification, 'PUBLIC');
+  });
+
+  it('EP-10: a token that lists scopes limits the registration\'s scope, now and on update', async () => {
+    const token = await upTo('IN-CONFIDENCE', ['openid', 'profile']);
+    assertRefused(await register(token, { ...good, scope: 'openid profile nhi' }), /scope: not allowed by this token: nhi.*\(EP-10\)/);
+    const created = await register(token, good);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.scope, 'openid profile', 'the token\'s scopes, when the registration names none');
+    const widened = await call('PUT', String(created.body.registration_client_uri), String(created.body.registration_access_token), { ...good, client_id: created.body.client_id, client_secret: created.body.client_secret, scope: 'openid profile nhi' });
+    assertRefused(widened, /scope: not allowed by this token: nhi.*\(EP-10\)/);
+  });
+
+  it('GR-8, EP-2: a SENSITIVE registration gets PAR and DPoP-bound tokens set for it', async () => {
+    const created = await register(await upTo('SENSITIVE'), sensitiveApp);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.require_pushed_authorization_requests, true);
+    assert.equal(created.body.dpop_bound_access_tokens, true);
+    // An explicit refusal of either is still refused, never silently reconciled.
+    assertRefused(await register(await upTo('SENSITIVE'), { ...sensitiveApp, require_pushed_authorization_requests: false }), /PAR is required.*\(GR-8\)/);
+    assertRefused(await register(await upTo('SENSITIVE'), { ...sensitiveApp, dpop_bound_access_tokens: false }), /sender-constrained.*\(EP-2\)/);
+  });
+});
+
+function runTokenCommand(configPath: string, args = ['--classification', 'IN-CONFIDENCE'], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/registration/token-cli.ts', '--config', configPath, ...args], {
     encoding: 'utf8',
     env: { ...process.env, REDIS_URL: '', ...env },
     timeout: 60_000,
@@ -232,7 +334,7 @@ describe('EP-10: the operator command against a Redis-backed IdP', { skip: redis
     await redis?.stop();
   });
 
-  it('EP-10: `npm run registration-token` prints a token the running IdP accepts, once', async () => {
+  it('EP-10, GR-2: `npm run registration-token -- --classification IN-CONFIDENCE` prints a token the running IdP accepts, once, up to that class', async () => {
     const run = runTokenCommand(configPath);
     assert.equal(run.status, 0, run.stderr);
     const token = run.stdout.trim();
@@ -244,6 +346,13 @@ describe('EP-10: the operator command against a Redis-backed IdP', { skip: redis
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ classification: 'IN-CONFIDENCE', token_endpoint_auth_method: 'client_secret_post', response_types: ['code id_token'], grant_types: ['authorization_code', 'implicit'], redirect_uris: ['https://rp.example/cb'] }),
       });
+    const above = await fetch(new URL('/register', url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ classification: 'SENSITIVE', token_endpoint_auth_method: 'private_key_jwt', jwks, response_types: ['code id_token'], grant_types: ['authorization_code', 'implicit'], redirect_uris: ['https://rp.example/cb'] }),
+    });
+    assert.equal(above.status, 400, 'the token was made for IN-CONFIDENCE at most (GR-2)');
+    assert.match(String(((await above.json()) as { error_description?: unknown }).error_description), /up to IN-CONFIDENCE.*\(GR-2, EP-10\)/);
     const first = await register();
     assert.equal(first.status, 201);
     const second = await register();

@@ -186,6 +186,14 @@ describe('compliance report', () => {
     assert.match(row.evidence, /RS256 opted in/);
   });
 
+  it('TOK-9: RS256 client assertions opted in (algorithms.clientAuthentication) are named', () => {
+    const plain = rowOf(reportFor(testRawConfig('http://localhost:3000')), 'TOK-9');
+    assert.doesNotMatch(plain.evidence, /client assertions[^;]*RS256/);
+    const row = rowOf(reportFor(testRawConfig('http://localhost:3000', { algorithms: { clientAuthentication: ['ES256', 'PS256', 'RS256'] } })), 'TOK-9');
+    assert.equal(row.status, 'enforced');
+    assert.match(row.evidence, /client assertions \(private_key_jwt\): ES256, PS256, RS256 \(algorithms\.clientAuthentication\), RS256 opted in/);
+  });
+
   it('GR-4 and OIDC-2: id_token token for PUBLIC clients is named', () => {
     const report = reportFor(testRawConfig('http://localhost:3000', { features: { implicitForPublic: true } }));
     assert.match(rowOf(report, 'GR-4').evidence, /id_token token \(features\.implicitForPublic = true\)/);

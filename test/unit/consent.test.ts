@@ -1,11 +1,10 @@
-// Unit tests of the consent ledger, the grant decisions and the login throttle.
+// Unit tests of the consent ledger and the grant decisions.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ConsentRecord } from '../../src/consent/ledger.js';
 import { emptyAccess, heldConsents } from '../../src/consent/ledger.js';
 import { createMemoryLedger } from '../../src/consent/memory-ledger.js';
 import { approvedOf } from '../../src/interactions/consent.js';
-import { createLoginThrottle } from '../../src/interactions/throttle.js';
 import { configFrom, testRawConfig } from '../helpers/idp.js';
 
 function record(patch: Partial<ConsentRecord>): ConsentRecord {
@@ -97,45 +96,5 @@ describe('granular consent (OIDC-7)', () => {
     // A form cannot untick a required line by leaving it out, nor add one not asked.
     const forged = approvedOf(config, asked, new Set(['oidc:nhi']));
     assert.deepEqual(forged.scopes, ['openid', 'profile']);
-  });
-});
-
-describe('login throttle', () => {
-  const settings = { account: { freeAttempts: 2, lockAfter: 5 }, ip: { freeAttempts: 4, lockAfter: 8 }, baseDelay: 1, maxDelay: 4, lockFor: 60, window: 600 };
-
-  it('free attempts, then exponential back-off, then a lock', () => {
-    const t = createLoginThrottle(settings);
-    const now = 1_000_000;
-    t.failure('alice', '10.0.0.1', now);
-    t.failure('alice', '10.0.0.1', now);
-    assert.deepEqual(t.check('alice', '10.0.0.2', now), { allowed: true }, 'two free failures');
-    t.failure('alice', '10.0.0.2', now);
-    assert.deepEqual(t.check('alice', '10.0.0.3', now), { allowed: false, retryAfter: 1, locked: false });
-    assert.deepEqual(t.check('alice', '10.0.0.3', now + 1000), { allowed: true });
-    t.failure('alice', '10.0.0.3', now + 1000);
-    assert.deepEqual(t.check('alice', '10.0.0.4', now + 1000), { allowed: false, retryAfter: 2, locked: false }, 'doubles');
-    t.failure('alice', '10.0.0.4', now + 3000);
-    assert.deepEqual(t.check('alice', '10.0.0.5', now + 3000), { allowed: false, retryAfter: 60, locked: true }, 'locked after 5');
-    assert.deepEqual(t.check('ALICE ', '10.0.0.5', now + 30_000), { allowed: false, retryAfter: 33, locked: true }, 'the name is normalised');
-    assert.deepEqual(t.check('alice', '10.0.0.5', now + 63_000), { allowed: true }, 'the lock runs out');
-    t.failure('alice', '10.0.0.6', now + 63_000);
-    assert.equal(t.check('alice', '10.0.0.7', now + 63_000).allowed, false, 'back-off resumes at once after a lock');
-  });
-
-  it('per IP: many names from one address are slowed down too; success resets only the account', () => {
-    const t = createLoginThrottle(settings);
-    const now = 5_000_000;
-    for (let i = 0; i < 5; i++) t.failure(`user${i}`, '10.9.9.9', now);
-    assert.equal(t.check('someone-new', '10.9.9.9', now).allowed, false);
-    assert.equal(t.check('someone-new', '10.9.9.8', now).allowed, true);
-    t.success('user0', '10.9.9.9');
-    assert.equal(t.check('someone-new', '10.9.9.9', now).allowed, false, 'a good password does not reset the IP');
-  });
-
-  it('failures are forgotten after the window', () => {
-    const t = createLoginThrottle(settings);
-    for (let i = 0; i < 3; i++) t.failure('bob', '10.1.1.1', 0);
-    assert.equal(t.check('bob', '10.1.1.2', 500).allowed, false);
-    assert.equal(t.check('bob', '10.1.1.2', 601_000).allowed, true);
   });
 });

@@ -36,9 +36,16 @@ export function tls(config: Config): Assessment {
   }
   return {
     status: 'default',
-    evidence: 'issuer is https; TLS ends at a proxy the IdP trusts (proxy = true, X-Forwarded-* honoured)',
+    evidence: `issuer is https; TLS ends at a proxy the IdP trusts (${proxyEvidence(config.proxy)})`,
     review: 'check that the proxy serves only https, redirects or refuses http, and is the only way in',
   };
+}
+
+function proxyEvidence(proxy: Config['proxy']): string {
+  if (proxy === true) return 'proxy = true: one proxy; the client address is the right-most X-Forwarded-For entry';
+  if (typeof proxy === 'object' && 'hops' in proxy) return `proxy.hops = ${proxy.hops}: X-Forwarded-For read ${proxy.hops} entries from the right`;
+  if (typeof proxy === 'object') return `X-Forwarded-* believed only from proxy.trusted = ${list(proxy.trusted)}`;
+  return 'off';
 }
 
 export const endpointRules: Record<string, Assess> = {
@@ -60,7 +67,7 @@ export const endpointRules: Record<string, Assess> = {
     const bound = countBy(confidential, (c) => c.dpop || c.mtls);
     const unsupported = clients.filter((c) => c.mtls && !provider.features.mTLS).map((c) => c.clientId);
     const inConfidence = config.features.senderConstrainedInConfidence ? 'required' : 'optional (features.senderConstrainedInConfidence = false)';
-    const evidence = `token endpoint auth methods offered: ${list(provider.clientAuthMethods)}; confidential ${countBy(confidential)}; sender-constrained: ${bound}; DPoP ${provider.features.dPoP ? 'on' : 'off'}: required for SENSITIVE, ${inConfidence} for IN-CONFIDENCE; mTLS (tls_client_auth, certificate-bound tokens) ${provider.features.mTLS ? 'on' : 'available, off here (mtls.enabled = false)'}`;
+    const evidence = `token endpoint auth methods offered: ${list(provider.clientAuthMethods)}; confidential ${countBy(confidential)}; sender-constrained: ${bound}; DPoP ${provider.features.dPoP ? 'on' : 'off'}: required for SENSITIVE, ${inConfidence} for IN-CONFIDENCE; DPoP server nonces required of ${list([...new Set(['SENSITIVE', ...config.features.dpopNonceFor])])} clients (features.dpopNonceFor); mTLS (tls_client_auth, certificate-bound tokens) ${provider.features.mTLS ? 'on' : 'available, off here (mtls.enabled = false)'}`;
     if (unsupported.length) {
       return { status: 'broken', evidence: `${evidence}; clients using mTLS, which the library refuses at start-up: ${list(unsupported)}` };
     }

@@ -64,7 +64,7 @@ export const grantRules: Record<string, Assess> = {
     return {
       status: 'enforced',
       evidence: `client_credentials ${countBy(clients, cc)}, public among them: ${clients.filter((c) => cc(c) && c.isPublic).length}`,
-      mechanism: 'registration refuses client_credentials for public clients, and for SENSITIVE without asymmetric authentication (src/policy/clients.ts)',
+      mechanism: 'registration refuses client_credentials for public clients, and for SENSITIVE without asymmetric authentication (src/policy/clients.ts); the token endpoint refuses it identity scopes, SMART patient/ and user/ scopes and API scopes marked actsForPerson (src/policy/person-scopes.ts)',
       review: 'check that each client_credentials client is a system acting for itself, with no person behind it',
     };
   },

@@ -1,5 +1,5 @@
 // TOK-1 … TOK-10: codes, tokens, lifetimes, formats, algorithms.
-import { OPT_IN_SIGNING } from '../../policy/algorithms.js';
+import { optedInAlgs } from '../../policy/algorithms.js';
 import { deviationFor } from '../../policy/deviations.js';
 import { ACCESS_TOKEN_CAP, AUTHORIZATION_CODE_CAP, REFRESH_TOKEN_CAP } from '../../policy/lifetimes.js';
 import { BUILD } from '../build.js';
@@ -125,13 +125,15 @@ export const tokenRules: Record<string, Assess> = {
   },
 
   'TOK-9': ({ config }) => {
-    const optedIn = config.algorithms.idToken.filter((alg) => (OPT_IN_SIGNING as readonly string[]).includes(alg));
+    const optedIn = optedInAlgs(config.algorithms.idToken);
+    const assertionOptIn = optedInAlgs(config.algorithms.clientAuthentication);
+    const assertions = `; client assertions (private_key_jwt): ${list(config.algorithms.clientAuthentication)} (algorithms.clientAuthentication)${assertionOptIn.length ? `, ${list(assertionOptIn)} opted in (RSASSA-PKCS1-v1_5, e.g. for mod_auth_openidc: allowed only by this opt-in)` : ''}`;
     const perApi = config.resourceServers.filter((api) => api.signingAlg).map((api) => `${apiName(api)} ${api.signingAlg}`);
     return {
       status: 'enforced',
-      evidence: `ID tokens: ${list(config.algorithms.idToken)} (algorithms.idToken); access tokens: ${config.algorithms.accessToken}${perApi.length ? `, ${list(perApi)}` : ''}${optedIn.length ? `; ${list(optedIn)} opted in (RSASSA-PKCS1-v1_5: allowed only by this opt-in)` : ''}`,
+      evidence: `ID tokens: ${list(config.algorithms.idToken)} (algorithms.idToken); access tokens: ${config.algorithms.accessToken}${perApi.length ? `, ${list(perApi)}` : ''}${optedIn.length ? `; ${list(optedIn)} opted in (RSASSA-PKCS1-v1_5: allowed only by this opt-in)` : ''}${assertions}`,
       mechanism:
-        'start-up refuses none, HS* and unapproved algorithms (src/policy/deployment.ts); enabledJWA limits what the library signs and accepts: tokens with the approved list, request objects and client assertions asymmetric only (HS* solely for client_secret_jwt)',
+        'start-up refuses none, HS* and unapproved algorithms (src/policy/deployment.ts); enabledJWA limits what the library signs and accepts: tokens with the approved list, request objects asymmetric only, client assertions with algorithms.clientAuthentication (HS* solely for client_secret_jwt); an assertion with another algorithm is refused naming TOK-9 and the accepted ones',
     };
   },
 

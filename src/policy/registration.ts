@@ -1,0 +1,82 @@
+// EP-10, GR-2: a client does not choose its own classification. The operator decides, when
+// minting an initial access token, the highest classification (and optionally the scopes)
+// a registration made with it may have; an RFC 7592 update stays within that and never
+// raises the classification the client already has. The allowance travels as the token's
+// policy names (the only data the library keeps on initial and registration access tokens,
+// and copies from one to the other).
+import type { Problem } from '../config/errors.js';
+import { CLASSIFICATIONS, isClassification, profileFor, rank, type Classification, type ProfileOptions } from './classification.js';
+import type { ClientMetadata } from './clients.js';
+
+/** The policy that checks an allowance; the others only carry its data. */
+export const ALLOWANCE = 'allowance';
+const CLASSIFICATION = 'classification:';
+const SCOPE = 'scope:';
+
+export interface Allowance {
+  maxClassification: Classification;
+  /** the `scope` values a registration may list; undefined = any the deployment offers */
+  scopes?: readonly string[];
+}
+
+/** The policy names that carry an allowance, in the order the library runs them. */
+export function allowancePolicies(allowance: Allowance): string[] {
+  return [ALLOWANCE, `${CLASSIFICATION}${allowance.maxClassification}`, ...(allowance.scopes ?? []).map((s) => `${SCOPE}${s}`)];
+}
+
+/** Every name a token minted for this deployment may carry (the library refuses others). */
+export function allowancePolicyNames(scopes: Iterable<string>): string[] {
+  return [ALLOWANCE, ...CLASSIFICATIONS.map((c) => `${CLASSIFICATION}${c}`), ...[...scopes].map((s) => `${SCOPE}${s}`)];
+}
+
+export function allowanceOf(policies: readonly string[] | undefined): Allowance | undefined {
+  if (!policies?.includes(ALLOWANCE)) return undefined;
+  const max = policies.find((p) => p.startsWith(CLASSIFICATION))?.slice(CLASSIFICATION.length);
+  if (!isClassification(max)) return undefined;
+  const scopes = policies.filter((p) => p.startsWith(SCOPE)).map((p) => p.slice(SCOPE.length));
+  return scopes.length ? { maxClassification: max, scopes } : { maxClassification: max };
+}
+
+const scopeList = (value: unknown): string[] => (typeof value === 'string' ? value.split(' ').filter(Boolean) : []);
+
+/** A registration (or update) against the allowance of the token it is made with. */
+export function checkAllowance(meta: ClientMetadata, allowance: Allowance | undefined): Problem | undefined {
+  if (!allowance) {
+    return { field: 'classification', message: 'this initial access token sets no classification ceiling; ask the operator for one made with `npm run registration-token -- --classification …`', rule: 'EP-10' };
+  }
+  const requested = meta.classification;
+  if (isClassification(requested) && rank(requested) > rank(allowance.maxClassification)) {
+    return { field: 'classification', message: `this token allows registration up to ${allowance.maxClassification}; a ${requested} client needs a token the operator made for that class`, rule: 'GR-2, EP-10' };
+  }
+  const allowed = allowance.scopes;
+  if (allowed) {
+    const extra = scopeList(meta.scope).filter((s) => !allowed.includes(s));
+    if (extra.length) return { field: 'scope', message: `not allowed by this token: ${extra.join(' ')} (allowed: ${allowed.join(' ')})`, rule: 'EP-10' };
+  }
+  return undefined;
+}
+
+/** An RFC 7592 update keeps the classification or lowers it; it never raises it. */
+export function checkNoRaise(current: unknown, next: unknown): Problem | undefined {
+  if (!isClassification(current) || !isClassification(next) || rank(next) <= rank(current)) return undefined;
+  return { field: 'classification', message: `a ${current} client cannot make itself ${next}; register again with a token the operator made for ${next}`, rule: 'GR-2, EP-10' };
+}
+
+/**
+ * What a registration gets set for it before the library's own defaults fill the rest:
+ * the token's scopes when it lists none, and for a profile that requires them PAR (GR-8)
+ * and sender-constrained tokens (EP-2) — mTLS-bound for an mTLS client, DPoP otherwise.
+ * An explicit `false` is left alone, for the profile check to refuse.
+ */
+export function registrationDefaults(meta: ClientMetadata, allowance: Allowance | undefined, options: ProfileOptions): ClientMetadata {
+  const out: ClientMetadata = { ...meta };
+  if (allowance?.scopes && out.scope === undefined) out.scope = allowance.scopes.join(' ');
+  if (!isClassification(out.classification)) return out;
+  const profile = profileFor(out.classification, options);
+  if (profile.par === 'required' && out.require_pushed_authorization_requests === undefined) out.require_pushed_authorization_requests = true;
+  if (profile.senderConstrained === 'required' && out.dpop_bound_access_tokens === undefined && out.tls_client_certificate_bound_access_tokens === undefined) {
+    const mtls = out.token_endpoint_auth_method === 'tls_client_auth' || out.token_endpoint_auth_method === 'self_signed_tls_client_auth';
+    out[mtls ? 'tls_client_certificate_bound_access_tokens' : 'dpop_bound_access_tokens'] = true;
+  }
+  return out;
+}

@@ -1,0 +1,85 @@
+// The login throttle shared across replicas (issue 10, item 3): two IdP processes on one
+// redis-server count the same attempts, sequential and parallel, because the counts live
+// in Redis (rate-limiter-flexible on the store's connection), under keyed hashes.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { staticClients } from '../helpers/clients.js';
+import { PASSWORDS } from '../helpers/fixtures.js';
+import { parseForms, Person } from '../helpers/person.js';
+import { redisSkip, startRedisServer, type LocalRedis } from '../helpers/redis-server.js';
+import { startReplicaSet, via, type ReplicaName, type ReplicaSet, SERVED_BY_HEADER } from '../helpers/replicas.js';
+
+const skip = redisSkip();
+
+void describe('login throttle on Redis: two replicas count the same attempts', { skip }, () => {
+  let redis: LocalRedis | undefined;
+  let url: string;
+  let set: ReplicaSet;
+  const keyPrefix = `test:${randomUUID().slice(0, 8)}:`;
+
+  before(async () => {
+    url = process.env.REDIS_URL ?? '';
+    if (!url) {
+      redis = await startRedisServer();
+      url = redis.url;
+    }
+    set = await startReplicaSet({
+      redisUrl: url,
+      keyPrefix,
+      // Checks in flight unbounded: only the shared count may stop the parallel burst.
+      patch: { clients: staticClients, login: { throttle: { inFlight: { perAccount: 100, perProcess: 100 } } } },
+    });
+  });
+  after(async () => {
+    await set?.close();
+    await redis?.stop();
+  });
+
+  /** A person on the consents page's sign-in, and a way to post its form to a chosen replica. */
+  async function signInForm() {
+    const person = new Person(set.issuer);
+    await person.visit(`${set.issuer}/account/login`);
+    const form = parseForms(person.lastPage).find((f) => f.action.includes('/account/login'));
+    assert.ok(form);
+    return async (replica: ReplicaName, username: string, password: string) => {
+      const res = await person.request(
+        new URL(form.action, set.issuer),
+        via(replica, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...form.fields, username, password }).toString() }),
+      );
+      await res.arrayBuffer();
+      assert.equal(res.headers.get(SERVED_BY_HEADER), replica);
+      return res.status;
+    };
+  }
+
+  it('sequential guesses alternating between replicas: 5 checked in all, then both refuse the right password', async () => {
+    const post = await signInForm();
+    const replicas: ReplicaName[] = ['a', 'b', 'a', 'b', 'a'];
+    for (const [i, replica] of replicas.entries()) assert.equal(await post(replica, 'alice', `wrong-${i}`), 401, `guess ${i + 1} at ${replica}`);
+    assert.equal(await post('b', 'alice', PASSWORDS.alice), 429, 'B counted the guesses A checked');
+    assert.equal(await post('a', 'alice', PASSWORDS.alice), 429);
+  });
+
+  it('a parallel burst split over both replicas: at most 5 checks in all, not 5 per replica', async () => {
+    const post = await signInForm();
+    const statuses = await Promise.all(Array.from({ length: 24 }, (_, i) => post(i % 2 ? 'b' : 'a', 'ghost', `wrong-${i}`)));
+    const checked = statuses.filter((s) => s === 401).length;
+    assert.ok(checked <= 5, `at most 5 password checks over both replicas, saw ${checked}`);
+    assert.equal(statuses.filter((s) => s === 429).length, 24 - checked);
+  });
+
+  it('the counts are in Redis under keyed hashes: no username or address in a key', async () => {
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await client.connect();
+      const keys = await client.keys(`${keyPrefix}login:*`);
+      assert.ok(keys.some((k) => k.startsWith(`${keyPrefix}login:account-address:`)), 'per (username, address) counts are shared');
+      assert.ok(keys.some((k) => k.startsWith(`${keyPrefix}login:address:`)));
+      for (const key of keys) assert.doesNotMatch(key, /alice|ghost|127\.0\.0\.1/);
+    } finally {
+      client.disconnect();
+    }
+  });
+});
