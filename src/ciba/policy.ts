@@ -27,7 +27,7 @@ export function cibaClientProblems(meta: Readonly<Record<string, unknown>>, ciba
   }
   // GR-6 spirit: a SENSITIVE back-channel client proves itself with a key, not a shared secret.
   if (classification === 'SENSITIVE' && authMethod !== 'none' && !ASYMMETRIC.includes(authMethod)) {
-    add('token_endpoint_auth_method', `a SENSITIVE CIBA client authenticates with ${ASYMMETRIC.join(', ')}`, 'GR-6');
+    add('token_endpoint_auth_method', `a SENSITIVE CIBA client authenticates with ${ASYMMETRIC.join(', ')}`, 'EP-2');
   }
   const mode = meta.backchannel_token_delivery_mode;
   if (typeof mode !== 'string' || !(DELIVERY_MODES as readonly string[]).includes(mode)) {

@@ -113,7 +113,9 @@ export function resourceServerInfo(config: Config, caps: LifetimeCaps) {
     const api = findResourceServer(config.resourceServers, indicator);
     if (!api) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
     if (!mayReach(classificationOf(client), api)) {
-      throw new errors.InvalidTarget(`this client may not obtain tokens for a ${api.classification} API (GR-2)`);
+      // GR-3 for a PUBLIC client (public clients only for PUBLIC APIs); GR-2 otherwise.
+      const rule = classificationOf(client) === 'PUBLIC' ? 'GR-3' : 'GR-2';
+      throw new errors.InvalidTarget(`this client may not obtain tokens for a ${api.classification} API (${rule})`);
     }
     const info: ResourceServer = {
       scope: Object.keys(api.scopes).join(' '),

@@ -15,7 +15,7 @@ const RULES: readonly [RegExp, string][] = [
   [/authorization code already consumed|grant already used/i, 'TOK-1'],
   [/refresh token already used/i, 'TOK-4'],
   // EP-2 is the rule for authenticating clients; EP-1 only for an unknown client_id at /authorize.
-  [/client authentication failed/i, 'EP-2'],
+  [/client authentication|authentication mechanism|client_assertion|client_secret|client_id mismatch/i, 'EP-2'],
   [/client is invalid|client not found/i, 'EP-1'],
 ];
 

@@ -92,9 +92,21 @@ describe('JWT client authentication', () => {
     assert.equal(r.body.error, 'invalid_client');
   });
 
-  it('EP-2: an assertion valid for an hour is refused as too long-lived', async () => {
+  it('EP-2: an assertion valid for an hour is refused as too long-lived, saying so', async () => {
     const r = await token(await assertion({ exp: Math.floor(Date.now() / 1000) + 3600 }));
     assert.equal(r.body.error, 'invalid_client');
+    assert.equal(r.body.error_description, 'the client assertion must expire within 300 seconds (EP-2)');
+  });
+
+  it('EP-2: a wrong client secret is refused under EP-2 (client authentication), not EP-1, without saying why', async () => {
+    const res = await fetch(tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'service', client_secret: 'not-the-secret', resource: API.inConfidence }),
+    });
+    const body = (await res.json()) as Record<string, unknown>;
+    assert.equal(body.error, 'invalid_client');
+    assert.equal(body.error_description, 'client authentication failed (EP-2)');
   });
 
   it('EP-2: a replayed assertion is refused', async () => {

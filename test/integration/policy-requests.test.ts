@@ -109,7 +109,7 @@ describe('authorization requests against the profiles', () => {
   it('GR-2, GR-3: a PUBLIC client cannot get a token for an IN-CONFIDENCE API', async () => {
     const r = await authorize(good({ resource: API.inConfidence }));
     assert.equal(r.error, 'invalid_target');
-    assert.match(r.description, /GR-2/);
+    assert.match(r.description, /\(GR-3\)$/, "public clients only for PUBLIC APIs");
   });
 
   it('an unregistered client is refused on a readable page (EP-1)', async () => {

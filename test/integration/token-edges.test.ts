@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
-import { web } from '../helpers/clients.js';
+import { spa, web } from '../helpers/clients.js';
 import { API, PASSWORDS } from '../helpers/fixtures.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
 import { Person } from '../helpers/person.js';
@@ -13,7 +13,7 @@ describe('a failed refresh', () => {
   let running: RunningIdp;
   let rp: oidc.Configuration;
   before(async () => {
-    running = await startIdp({ clients: [web.metadata] });
+    running = await startIdp({ clients: [web.metadata, spa.metadata] });
     rp = await relyingParty(running.url, web);
   });
   after(() => running.close());
@@ -26,8 +26,12 @@ describe('a failed refresh', () => {
     return tokens.refresh_token;
   }
 
-  async function refreshRefused(token: string, resource: string) {
-    await assert.rejects(oidc.refreshTokenGrant(rp, token, { resource }), (err: { error?: string }) => err.error === 'invalid_target');
+  async function refreshRefused(token: string, resource: string, description?: RegExp) {
+    await assert.rejects(oidc.refreshTokenGrant(rp, token, { resource }), (err: { error?: string; error_description?: string }) => {
+      assert.equal(err.error, 'invalid_target');
+      if (description) assert.match(String(err.error_description), description);
+      return true;
+    });
   }
 
   it('TOK-4: after a refresh for an unknown resource, the same refresh token still works once', async () => {
@@ -41,10 +45,27 @@ describe('a failed refresh', () => {
     await assert.rejects(oidc.refreshTokenGrant(rp, refreshed.refresh_token, { resource: API.inConfidence }), (err: { error?: string }) => err.error === 'invalid_grant');
   });
 
-  it('TOK-4: after a refresh for an API the client may not reach (GR-2), the refresh token still works', async () => {
+  it('TOK-4: after a refresh for an API outside the grant, the refresh token still works', async () => {
     const token = await refreshToken();
     await refreshRefused(token, API.sensitive);
     const refreshed = await oidc.refreshTokenGrant(rp, token, { resource: API.inConfidence });
     assert.ok(refreshed.access_token);
+  });
+});
+
+describe('refusals name the rule they enforce', () => {
+  let running: RunningIdp;
+  before(async () => {
+    running = await startIdp({ clients: [spa.metadata] });
+  });
+  after(() => running.close());
+
+  it('GR-3: a PUBLIC client asking for an IN-CONFIDENCE API is refused naming GR-3 (public clients only for PUBLIC APIs)', async () => {
+    const rp = await relyingParty(running.url, spa);
+    const pending = await authorizationRequest(rp, { resource: API.inConfidence, scope: 'openid clinic.read' });
+    const res = await fetch(pending.url, { redirect: 'manual' });
+    const back = new URL(res.headers.get('location') ?? '');
+    assert.equal(back.searchParams.get('error'), 'invalid_target');
+    assert.match(back.searchParams.get('error_description') ?? '', /\(GR-3\)$/);
   });
 });
