@@ -5,4 +5,6 @@ import '../unit/policy-profiles.test.js';
 import '../unit/policy-requests.test.js';
 import '../unit/policy-lifetimes.test.js';
 import '../unit/policy-deployment.test.js';
+import '../unit/deployment-edges.test.js';
+import '../unit/policy-boundaries.test.js';
 import '../unit/policy-clients.test.js';
