@@ -2,6 +2,8 @@
 # The IdP as agencies run it: compiled TypeScript, production dependencies only, a
 # non-root user, configuration and secrets mounted at run time (nothing secret inside).
 # oidc-provider 9 targets Node.js 22 LTS, so the image uses it.
+# test/integration/production-path.test.ts runs the same steps (build; npm ci --omit=dev
+# --ignore-scripts; node dist/src/main.js) behind nginx: keep the two in step.
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app

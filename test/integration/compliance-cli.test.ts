@@ -50,6 +50,8 @@ const production: RawConfig = {
     lookupKey: { file: secretFiles.lookup },
   },
   consent: { exportToken: { file: secretFiles.exportToken } },
+  // One process on the memory store: production must say so (issue 11: no accidental single instance).
+  store: { type: 'memory', singleInstance: true },
   resourceServers: [{ identifier: 'https://api.example.health/clinic', classification: 'IN-CONFIDENCE', scopes: { 'clinic.read': 'See your clinic visits' } }],
   clients: [
     {

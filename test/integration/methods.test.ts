@@ -1,6 +1,7 @@
 // Issue 12, item 6: a method our own routes do not have is answered 405 with Allow (the
 // path exists) or 404 (it does not) — never 501 Not Implemented, whatever the method.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
@@ -21,7 +22,7 @@ function send(base: string, method: string, path: string): Promise<{ status: num
 describe('unknown HTTP methods on our own routes (issue 12)', () => {
   let running: RunningIdp;
   before(async () => {
-    running = await startIdp({ consent: { exportToken: 'x'.repeat(48) } });
+    running = await startIdp({ consent: { exportToken: randomBytes(36).toString('base64url') } });
   });
   after(() => running?.close());
 

@@ -14,9 +14,9 @@ function config(raw: Partial<RawConfig> = {}, patch: Partial<Config> = {}): Conf
   return { ...resolveConfig(parsed, 'test', process.cwd(), {}), ...patch };
 }
 const problems = (c: Config) => checkDeployment(c).problems.map((p) => `${p.field}${p.rule ? ` ${p.rule}` : ''}`);
-/** development mode, made production for the checks that differ (secrets are not looked at here) */
+/** development mode, made production for the checks that differ (secrets are not looked at here); one declared instance on the memory store */
 const production = (raw: Partial<RawConfig> = {}, patch: Partial<Config> = {}) =>
-  config(raw, { mode: 'production', issuer: 'https://id.example.health', proxy: true, ...patch });
+  config({ store: { type: 'memory', singleInstance: true }, ...raw }, { mode: 'production', issuer: 'https://id.example.health', proxy: true, ...patch });
 const web = { client_id: 'web', classification: 'IN-CONFIDENCE', token_endpoint_auth_method: 'client_secret_post', redirect_uris: ['https://rp.example/cb'] };
 
 describe('deployment against the guideline', () => {

@@ -51,7 +51,7 @@ describe('lifetime caps at the cap and one past it', () => {
     assert.equal(ACCESS_TOKEN_CAP, 3599);
     assert.deepEqual(problems({ accessToken: 3599 }), []);
     assert.deepEqual(problems({ accessToken: 3600 }), [
-      { field: 'lifetimes.accessToken', message: 'must be under 3600 seconds (is 3600); or declare a TOK-3 deviation', rule: 'TOK-3' },
+      { field: 'lifetimes.accessToken', message: 'must be at most 3599 seconds (is 3600); or declare a TOK-3 deviation', rule: 'TOK-3' },
     ]);
     assert.deepEqual(problems({ accessToken: 7200 }, 'TOK-3'), []);
     assert.deepEqual(problems({ accessToken: 3600 }, 'TOK-4').map((p) => p.rule), ['TOK-3'], 'another rule\'s deviation does not waive TOK-3');
