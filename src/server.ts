@@ -33,6 +33,8 @@ import { offeredResponseTypes } from './policy/classification.js';
 import { checkDeployment } from './policy/deployment.js';
 import { createProvider } from './provider/index.js';
 import { ephemeralJwks } from './provider/keys.js';
+import { providerJwks } from './keys/lifecycle.js';
+import { watchSigningKeys, type WatchOptions } from './keys/reload.js';
 import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations.js';
 import { createStore, type Store } from './storage/index.js';
 
@@ -50,6 +52,8 @@ export interface Idp {
   listen(port?: number, host?: string): Promise<number>;
   /** stop accepting, finish in-flight requests, close the store */
   close(): Promise<void>;
+  /** EP-7: re-read the signing-key file now (SIGHUP); a no-op without one */
+  reloadKeys(): void;
 }
 
 export interface IdpOptions {
@@ -60,6 +64,8 @@ export interface IdpOptions {
   ledger?: ConsentLedger;
   /** EP-9: the agency's CIBA authentication device and login_hint lookup */
   ciba?: CibaOptions;
+  /** EP-7: how often the signing-key file is polled for changes */
+  keyWatch?: WatchOptions;
 }
 
 export async function createIdp(fileConfig: Config, options: IdpOptions = {}): Promise<Idp> {
@@ -73,7 +79,8 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
 
   let jwks: Jwks;
   if (config.signingJwks) {
-    jwks = config.signingJwks;
+    // EP-7: pending keys are published only; superseded ones verify only (src/keys/lifecycle.ts).
+    jwks = providerJwks(config.signingJwks, Math.floor(Date.now() / 1000));
   } else {
     jwks = await ephemeralJwks(enabledSigningAlgs(config.algorithms.idToken));
     logger.log('warn', 'keys.ephemeral', { message: 'EPHEMERAL SIGNING KEYS: made up at start-up, gone at restart; every token signed now stops verifying then. Development only.' });
@@ -92,6 +99,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   // OIDC-7: a consent given in an earlier session is remembered until it expires.
   const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });
   let shuttingDown = false;
+  const keyWatcher = config.signingJwks && config.signingJwksPath ? watchSigningKeys(provider, config.signingJwksPath, config.signingJwks, logger, options.keyWatch) : undefined;
 
   provider.on('grant.error', annotateGrantError);
   attachClientAuthExplanations(provider, config.algorithms.clientAuthentication);
@@ -153,8 +161,12 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
         server.on('error', reject);
       });
     },
+    reloadKeys() {
+      keyWatcher?.reload('SIGHUP');
+    },
     async close() {
       shuttingDown = true;
+      keyWatcher?.close();
       if (server) {
         const closed = new Promise<void>((resolve) => server?.close(() => resolve()));
         server.closeIdleConnections();

@@ -49,6 +49,8 @@ export interface Config extends Omit<ParsedConfig, 'secrets' | 'keys'> {
   secrets: Secrets;
   /** undefined: ephemeral keys (development only) */
   signingJwks: Jwks | undefined;
+  /** EP-7: the file signingJwks was read from (absolute), watched for rotations; undefined when inline */
+  signingJwksPath?: string | undefined;
 }
 
 export const DEFAULT_CONFIG = 'config/development.json';
@@ -195,12 +197,14 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
   }
 
   let signingJwks: Jwks | undefined;
+  let signingJwksPath: string | undefined;
   const signing = parsed.keys?.signing;
   if (signing && 'jwks' in signing) {
     signingJwks = signing.jwks;
   } else if (signing) {
     try {
-      signingJwks = JSON.parse(readFileSync(fromFile(signing.path), 'utf8')) as Jwks;
+      signingJwksPath = fromFile(signing.path);
+      signingJwks = JSON.parse(readFileSync(signingJwksPath, 'utf8')) as Jwks;
     } catch (err) {
       problems.push({ field: 'keys.signing.path', message: `cannot read a JWKS from ${signing.path}: ${(err as Error).message}` });
     }
@@ -227,5 +231,5 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
   if (problems.length) throw new ConfigError(source, problems);
 
   const { secrets: _s, keys: _k, ...rest } = parsed;
-  return { ...rest, source, secrets, signingJwks, tlsMaterial };
+  return { ...rest, source, secrets, signingJwks, signingJwksPath, tlsMaterial };
 }
