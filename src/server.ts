@@ -94,7 +94,9 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const store = await createStore(config);
   const accounts = options.accounts ?? (await createFileAccountStore(config.accounts));
   // OIDC-8: every decision recorded, but not as fast as someone can click (consent/limits.ts).
-  const ledger = limitDecisions(options.ledger ?? (await createLedger(config)), config.consent.decisionLimits);
+  // Shared by every replica on Redis (issue: abuse across replicas); keys are keyed hashes.
+  const counters = { redis: store.redis, keyPrefix: config.store.type === 'redis' ? config.store.keyPrefix : '', lookupKey: config.secrets.lookupKey };
+  const ledger = limitDecisions(options.ledger ?? (await createLedger(config)), config.consent.decisionLimits, counters);
   const { exportToken } = config.secrets;
   // OIDC-7: a consent given in an earlier session is remembered until it expires.
   const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });
@@ -109,7 +111,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.use(ruleAnnotations());
   provider.use(refuseBasicAuth(provider, clientAuthMethods(config)));
   provider.use(keepRefreshTokenOnFailure());
-  provider.use(limitStateCreation(config.limits.stateCreating));
+  provider.use(limitStateCreation(config.limits.stateCreating, counters));
   provider.use(anonymousLogout(provider));
   // One throttled sign-in for every password form (login, consents page, CIBA page).
   const signIn = createSignIn(config, store, accounts);

@@ -9,6 +9,7 @@ import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { AdapterPayload } from 'oidc-provider';
 import type { Config } from '../config/load.js';
+import { sendUnavailable } from '../interactions/errors.js';
 import { checkCsrf, FormError, issueCsrf, readForm } from '../interactions/form.js';
 import type { SignIn } from '../interactions/login.js';
 import { sendPage } from '../interactions/render.js';
@@ -129,8 +130,7 @@ export function createApprovalPage({ config, store, signIn, decisions, logger }:
         return;
       }
       if (err instanceof StoreUnavailableError) {
-        ctx.set('retry-after', '5');
-        await sendPage(ctx, 'error', { title: 'Briefly unavailable', message: 'The sign-in service is briefly unavailable. Please wait a moment and try again.', code: 'temporarily_unavailable' }, 503);
+        await sendUnavailable(ctx);
         return;
       }
       logger.log('error', 'ciba.page_error', { error: (err as Error).name });

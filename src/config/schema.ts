@@ -136,7 +136,7 @@ const login = z.strictObject({
       accountAddress: strictLimit.default({ attempts: 5, window: 900, blockFor: 900 }),
       /** per username from browsers without its device cookie: slowed down, never locked (waits at most `window`) */
       account: z.strictObject({ attempts: z.number().int().positive(), window: seconds }).default({ attempts: 10, window: 300 }),
-      /** per device cookie (a browser where this username signed in before) */
+      /** per device cookie (a browser where this username signed in before): the only limit such a browser meets */
       device: strictLimit.default({ attempts: 10, window: 900, blockFor: 900 }),
       /** how long a successful sign-in keeps the browser's device cookie valid */
       deviceTrust: seconds.default(180 * 24 * 3600),

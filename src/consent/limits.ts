@@ -2,8 +2,9 @@
 // ledger records as fast as they can click "Don't allow" — 300 in 4 s were seen. Records
 // per account, and per (account, client), are limited in a sliding window; over the
 // limit the decision is not taken (nothing recorded, nothing changes) and the person sees
-// a page asking them to wait. Per process (each replica counts its own).
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+// a page asking them to wait. On the Redis store every replica counts the same decisions.
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import { counterKey, createCounter, type CounterBackend } from '../storage/limiter.js';
 import type { ConsentLedger, ConsentRecord } from './ledger.js';
 
 export interface DecisionLimits {
@@ -22,14 +23,14 @@ export class TooManyDecisionsError extends Error {
   }
 }
 
-export function limitDecisions(ledger: ConsentLedger, limits: DecisionLimits): ConsentLedger {
-  const perClient = new RateLimiterMemory({ keyPrefix: 'consent-client', points: limits.perClient, duration: limits.window });
-  const perAccount = new RateLimiterMemory({ keyPrefix: 'consent-account', points: limits.perAccount, duration: limits.window });
+export function limitDecisions(ledger: ConsentLedger, limits: DecisionLimits, backend: CounterBackend = {}): ConsentLedger {
+  const perClient = createCounter(backend, { name: 'consent-client', points: limits.perClient, duration: limits.window });
+  const perAccount = createCounter(backend, { name: 'consent-account', points: limits.perAccount, duration: limits.window });
 
   async function take(record: ConsentRecord): Promise<void> {
     try {
-      await perClient.consume(`${record.accountId}\n${record.client.id}`);
-      await perAccount.consume(record.accountId);
+      await perClient.consume(counterKey(backend.lookupKey, 'consent-client', `${record.accountId}\n${record.client.id}`));
+      await perAccount.consume(counterKey(backend.lookupKey, 'consent-account', record.accountId));
     } catch (err) {
       if (err instanceof RateLimiterRes) throw new TooManyDecisionsError(Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
       throw err;

@@ -10,6 +10,12 @@ import { sendPage } from './render.js';
 /** Where people (not clients) are: the library's own endpoints answer clients in OAuth terms. */
 const PAGE_PREFIXES = ['/interaction/', '/account/', '/ciba/', '/demo'];
 
+/** The store (Redis) is away: say so plainly, and that trying again will work. */
+export async function sendUnavailable(ctx: Context): Promise<void> {
+  ctx.set('retry-after', '5');
+  await sendPage(ctx, 'error', { title: 'Briefly unavailable', message: 'The sign-in service is briefly unavailable. Please wait a moment and try again.', code: 'temporarily_unavailable' }, 503);
+}
+
 export function pageErrors(logger: Logger): (ctx: Context, next: Next) => Promise<void> {
   return async (ctx: Context, next: Next) => {
     try {
@@ -17,10 +23,8 @@ export function pageErrors(logger: Logger): (ctx: Context, next: Next) => Promis
     } catch (err) {
       if (!PAGE_PREFIXES.some((prefix) => ctx.path.startsWith(prefix))) throw err;
       if (err instanceof StoreUnavailableError) {
-        // The store (Redis) is away: say so plainly, and that trying again will work.
         logger.log('warn', 'interaction.unavailable', { path: ctx.path.replace(/\/interaction\/[^/]+/, '/interaction/:uid') });
-        ctx.set('retry-after', '5');
-        await sendPage(ctx, 'error', { title: 'Briefly unavailable', message: 'The sign-in service is briefly unavailable. Please wait a moment and try again.', code: 'temporarily_unavailable' }, 503);
+        await sendUnavailable(ctx);
       } else if (err instanceof errors.SessionNotFound || err instanceof errors.InvalidRequest) {
         await sendPage(ctx, 'error', { title: 'This sign-in has expired', message: 'This sign-in page is no longer valid: it has expired, was already used, or was opened in another browser.', code: 'session_not_found' }, 400);
       } else if (err instanceof FormError) {

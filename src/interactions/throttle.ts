@@ -7,12 +7,12 @@
 //   address         strict: every check from one client address
 //   accountAddress  strict: one username from one address
 //   account         one username from browsers without its device cookie: a rate, no block
-//   device          one username from a browser holding its device cookie (instead of `account`)
+//   device          strict: one username from a browser holding its device cookie (only this)
 // Keys are keyed hashes of the name and address: neither is kept in clear.
 import { createHmac } from 'node:crypto';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { LoginConfig } from '../config/schema.js';
-import type { RedisClient } from '../storage/redis-client.js';
+import { createCounter, type CounterBackend } from '../storage/limiter.js';
 import { StoreUnavailableError } from '../storage/store.js';
 
 export type ThrottleSettings = LoginConfig['throttle'];
@@ -46,10 +46,7 @@ export interface LoginThrottle {
   reserve(attempt: Attempt): Promise<Reservation | Refusal>;
 }
 
-export interface ThrottleBackend {
-  /** the Redis store's connection; absent: counted in this process */
-  redis?: RedisClient | undefined;
-  keyPrefix?: string;
+export interface ThrottleBackend extends CounterBackend {
   /** keys the hashes of names and addresses */
   lookupKey: Buffer;
 }
@@ -65,22 +62,31 @@ export function createLoginThrottle(settings: ThrottleSettings, backend: Throttl
   };
 
   function limiter(name: string, points: number, duration: number, blockDuration: number): RateLimiterAbstract {
-    const options = { points, duration, blockDuration, keyPrefix: `${backend.keyPrefix ?? ''}login:${name}` };
-    return backend.redis ? new RateLimiterRedis({ ...options, storeClient: backend.redis }) : new RateLimiterMemory(options);
+    return createCounter(backend, { name: `login:${name}`, points, duration, blockDuration });
   }
 
   const hash = (kind: string, value: string) => createHmac('sha256', backend.lookupKey).update(`login-throttle:${kind}:${value}`).digest('base64url').slice(0, 32);
 
   function keysOf(attempt: Attempt): [LimitName, string][] {
     const user = normaliseUsername(attempt.username);
+    // The owner's browser is counted on its own only: guessing from the same address (a
+    // shared clinic NAT) must not keep the owner out either. Its cookie cannot be had
+    // without the password, and it has its own strict limit.
+    if (attempt.device) return [['device', hash('device', `${user}\n${attempt.device}`)]];
     return [
       ['address', hash('address', attempt.address)],
       ['accountAddress', hash('account-address', `${user}\n${attempt.address}`)],
-      attempt.device ? ['device', hash('device', `${user}\n${attempt.device}`)] : ['account', hash('account', user)],
+      ['account', hash('account', user)],
     ];
   }
 
-  const giveBack = (taken: [LimitName, string][]) => Promise.all(taken.map(([name, key]) => limiters[name].reward(key, 1))).then(() => undefined);
+  // Giving points back may fail with the store away: the counts then stay a little high,
+  // which is the safe side, and the person's answer does not depend on it.
+  const giveBack = (taken: [LimitName, string][]) =>
+    Promise.all(taken.map(([name, key]) => limiters[name].reward(key, 1))).then(
+      () => undefined,
+      () => undefined,
+    );
 
   return {
     async reserve(attempt) {
@@ -91,7 +97,7 @@ export function createLoginThrottle(settings: ThrottleSettings, backend: Throttl
       const broken = failed.find((reason) => !(reason instanceof RateLimiterRes));
       if (broken !== undefined) {
         // Fail closed: without a count, no password is checked.
-        await giveBack(taken).catch(() => undefined);
+        await giveBack(taken);
         throw new StoreUnavailableError('login throttle unreachable', { cause: broken });
       }
       if (failed.length) {
@@ -114,7 +120,7 @@ export function createLoginThrottle(settings: ThrottleSettings, backend: Throttl
           // this attempt (an attacker elsewhere keeps being counted).
           await Promise.all(
             taken.map(([name, key]) => (name === 'accountAddress' || name === 'device' ? limiters[name].delete(key) : limiters[name].reward(key, 1))),
-          );
+          ).catch(() => undefined);
         },
       };
     },

@@ -2,10 +2,11 @@
 // authorization request (an interaction record), a pushed request (a stored request
 // object) and logout. A flood from one address gets 429 with Retry-After, not stored
 // records. Keyed by ctx.ip, which is the client's address only as src/ops/proxy.ts lets
-// a trusted proxy state it. Per process (each replica counts its own).
+// a trusted proxy state it. On the Redis store every replica counts the same requests.
 import type { Middleware } from 'koa';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { sendPage } from '../interactions/render.js';
+import { counterKey, createCounter, type CounterBackend } from '../storage/limiter.js';
 
 export interface AddressLimit {
   /** requests per address in `window` seconds, across the limited endpoints */
@@ -16,8 +17,8 @@ export interface AddressLimit {
 /** The library's paths that create state for a caller who need not be anyone. */
 export const STATE_CREATING_PATHS = ['/authorize', '/par', '/logout'] as const;
 
-export function limitStateCreation(limit: AddressLimit, paths: readonly string[] = STATE_CREATING_PATHS): Middleware {
-  const limiter = new RateLimiterMemory({ keyPrefix: 'state', points: limit.requests, duration: limit.window });
+export function limitStateCreation(limit: AddressLimit, backend: CounterBackend = {}, paths: readonly string[] = STATE_CREATING_PATHS): Middleware {
+  const limiter = createCounter(backend, { name: 'state', points: limit.requests, duration: limit.window });
   const limited = new Set(paths);
   return async (ctx, next) => {
     if (!limited.has(ctx.path)) {
@@ -25,7 +26,7 @@ export function limitStateCreation(limit: AddressLimit, paths: readonly string[]
       return;
     }
     try {
-      await limiter.consume(ctx.ip || 'unknown');
+      await limiter.consume(counterKey(backend.lookupKey, 'address', ctx.ip || 'unknown'));
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));

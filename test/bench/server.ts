@@ -28,6 +28,9 @@ export function oursRawConfig(issuer: string, port: number, jwks: Jwks, accounts
     resourceServers: ALL_APIS,
     accounts: benchAccounts(accounts),
     clients: [WEB_CLIENT, SERVICE_CLIENT],
+    // The benchmark signs one person in from many browsers at once, by design: not a burst
+    // to answer "try again shortly" (login.throttle.inFlight bounds it in production).
+    login: { throttle: { inFlight: { perAccount: 1000, perProcess: 1000 } } },
     store: redisUrl ? { type: 'redis', url: redisUrl, keyPrefix: `bench${port}:` } : { type: 'memory' },
     // The load generator is one address and a few accounts: lift the per-address and
     // per-account limits that would otherwise (rightly) stop it.

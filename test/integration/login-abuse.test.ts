@@ -314,6 +314,14 @@ describe('lock-out is not a weapon: the owner\'s device cookie during an attack'
     const pending = await authorizationRequest(rp);
     const arrival = await owner.signIn(pending.url, { username: 'alice', password: PASSWORDS.alice });
     assert.ok(arrival.url.searchParams.get('code'), 'the owner is signed in despite the attack');
+
+    // Even behind the attacker's own address (a shared clinic network), paused for the name:
+    // the owner's browser is counted only by its device cookie.
+    const sameNetwork = new PersonAt(running.url, '127.0.0.2');
+    attackers.push(sameNetwork);
+    for (const name of ['idp.device', 'idp.device.sig']) sameNetwork.cookies.set(name, owner.cookies.get(name) ?? '');
+    const again = await sameNetwork.signIn((await authorizationRequest(rp)).url, { username: 'alice', password: PASSWORDS.alice });
+    assert.ok(again.url.searchParams.get('code'), 'signed in from the paused address with the device cookie');
   });
 
   it('a device cookie counts only for the username that signed in with it, and cannot be made up', async () => {

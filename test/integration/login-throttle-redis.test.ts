@@ -1,14 +1,17 @@
 // The login throttle shared across replicas (issue 10, item 3): two IdP processes on one
 // redis-server count the same attempts, sequential and parallel, because the counts live
-// in Redis (rate-limiter-flexible on the store's connection), under keyed hashes.
+// in Redis (rate-limiter-flexible on the store's connection), under keyed hashes; and with
+// Redis away, no password is checked (fails closed).
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import type { AccountStore } from '../../src/accounts/store.js';
 import { staticClients } from '../helpers/clients.js';
 import { PASSWORDS } from '../helpers/fixtures.js';
+import { startIdp, type RunningIdp } from '../helpers/idp.js';
 import { parseForms, Person } from '../helpers/person.js';
-import { redisSkip, startRedisServer, type LocalRedis } from '../helpers/redis-server.js';
+import { redisServerSkip, redisSkip, startRedisServer, type LocalRedis } from '../helpers/redis-server.js';
 import { startReplicaSet, via, type ReplicaName, type ReplicaSet, SERVED_BY_HEADER } from '../helpers/replicas.js';
 
 const skip = redisSkip();
@@ -81,5 +84,52 @@ void describe('login throttle on Redis: two replicas count the same attempts', {
     } finally {
       client.disconnect();
     }
+  });
+});
+
+void describe('login throttle on Redis: Redis away', { skip: redisServerSkip() }, () => {
+  let server: LocalRedis;
+  let running: RunningIdp;
+  let checks = 0;
+  const accounts: AccountStore = {
+    authenticate() {
+      checks += 1;
+      return Promise.resolve(undefined);
+    },
+    find: () => Promise.resolve(undefined),
+  };
+  const key32 = () => randomBytes(32).toString('base64url');
+  const secrets = { cookieKeys: [key32()], sealingKeys: [{ kid: 'k1', key: key32() }], lookupKey: key32(), dpopNonceKey: key32() };
+  before(async () => {
+    server = await startRedisServer();
+    running = await startIdp({ clients: staticClients, features: { ciba: true }, store: { type: 'redis', url: server.url, keyPrefix: `idp:${randomUUID().slice(0, 8)}:` }, secrets }, { accounts });
+  });
+  after(async () => {
+    await running?.close();
+    await server?.stop();
+  });
+
+  it('without its counts no password is checked: a readable 503, and the check resumes when Redis is back', async () => {
+    const person = new Person(running.url);
+    await person.visit(`${running.url}/account/login`);
+    const approver = new Person(running.url);
+    await approver.visit(`${running.url}/ciba/approve`);
+    await server.stop();
+    await person.submit('/account/login', { username: 'alice', password: 'guess' });
+    assert.equal(person.lastStatus, 503);
+    assert.match(person.lastPage, /briefly unavailable/);
+    await approver.submit('/ciba/approve/sign-in', { username: 'alice', password: 'guess' });
+    assert.equal(approver.lastStatus, 503, 'the CIBA approval page too');
+    assert.match(approver.lastPage, /briefly unavailable/);
+    assert.equal(checks, 0, 'fails closed: no count, no check');
+    await server.start();
+    let status = 0;
+    for (let i = 0; i < 50 && status !== 401; i++) {
+      await person.visit(`${running.url}/account/login`);
+      await person.submit('/account/login', { username: 'alice', password: 'guess' });
+      status = person.lastStatus;
+      if (status !== 401) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(status, 401, 'checked again once Redis is back');
   });
 });
