@@ -65,7 +65,8 @@ export function watchSigningKeys(provider: Provider, path: string, initial: Jwks
     if (promoteTimer) clearTimeout(promoteTimer);
     const next = nextActivation(current, nowSeconds());
     if (next === undefined) return;
-    promoteTimer = setTimeout(() => safely('promotion'), Math.max(0, next * 1000 - Date.now()) + 50);
+    // Capped: setTimeout fires at once beyond ~24.8 days; a capped wake-up just re-schedules.
+    promoteTimer = setTimeout(() => safely('promotion'), Math.min(Math.max(0, next * 1000 - Date.now()) + 50, 3_600_000));
     promoteTimer.unref();
   };
 
