@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from './config/errors.js';
 import { DEFAULT_CONFIG, loadConfig } from './config/load.js';
 import { createLogger } from './ops/log.js';
+import { MINIMUM_NODE, runtimeSupport } from './ops/runtime.js';
 import { createIdp } from './server.js';
 
 const logger = createLogger();
@@ -16,6 +17,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { config: { type: 'string' } }, allowPositionals: false });
   const path = values.config ?? process.env.IDP_CONFIG ?? DEFAULT_CONFIG;
   const config = loadConfig(path);
+  if (runtimeSupport(process.version) !== 'supported') {
+    logger.log('warn', 'runtime.unsupported', { node: process.version, supported: `>=${MINIMUM_NODE}`, message: 'This Node.js release is not supported (README: Supported Node.js versions). Run Node.js 22 LTS or later.' });
+  }
 
   const idp = await createIdp(config, { logger });
   const port = await idp.listen(config.port);
@@ -28,9 +32,14 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.log('info', 'shutdown', { signal });
-    idp.close().then(
-      () => process.exit(0),
+    // SIGTERM (orchestrators) drains for shutdown.drain seconds; SIGINT (Ctrl-C) does not.
+    const drainMs = signal === 'SIGTERM' ? config.shutdown.drain * 1000 : 0;
+    logger.log('info', 'shutdown', { signal, drainSeconds: drainMs / 1000, deadlineSeconds: config.shutdown.deadline });
+    idp.close({ drainMs, deadlineMs: config.shutdown.deadline * 1000 }).then(
+      ({ unfinished }) => {
+        logger.log(unfinished ? 'warn' : 'info', 'shutdown.done', { signal, unfinished });
+        process.exit(0);
+      },
       () => process.exit(1),
     );
   };

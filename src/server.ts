@@ -2,6 +2,7 @@
 // front of it. Everything a request can reach is assembled here, once, at start-up.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider } from 'oidc-provider';
 import { createFileAccountStore, type AccountStore } from './accounts/store.js';
 import { attachCiba, type CibaOptions } from './ciba/index.js';
@@ -17,13 +18,23 @@ import { pageErrors } from './interactions/errors.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { createSignIn } from './interactions/login.js';
 import { securityHeaders } from './ops/headers.js';
+import { createAuditTrail, type AuditSink, type AuditTrail } from './ops/audit.js';
+import { createAuditSink } from './ops/audit-sinks.js';
+import { auditedLedger } from './ops/audited-ledger.js';
+import { attachHttpErrorLogs, logKoaErrors } from './ops/http-errors.js';
+import { withOperations } from './ops/lifecycle.js';
 import { silentLogger, type Logger } from './ops/log.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
+import { attachProviderEvents, revocationAudit } from './ops/provider-events.js';
+import { fromTrustedProxy, requestContext } from './ops/requests.js';
+import { watchStore } from './ops/store-watch.js';
 import { docsRoutes } from './ops/docs.js';
 import { gate, routesOf, type Handler } from './ops/gate.js';
 import { normaliseForwarded, proxyTrust } from './ops/proxy.js';
 import { limitStateCreation } from './ops/rate-limit.js';
 import { opsRoutes } from './ops/routes.js';
 import { smartRoutes } from './ops/smart.js';
+import { storeUnavailable } from './ops/unavailable.js';
 import { attachClientAuthExplanations, refuseBasicAuth } from './provider/client-auth.js';
 import { clientAuthMethods } from './provider/mtls.js';
 import { anonymousLogout } from './provider/logout.js';
@@ -32,7 +43,7 @@ import { enabledSigningAlgs } from './policy/algorithms.js';
 import { offeredResponseTypes } from './policy/classification.js';
 import { checkDeployment } from './policy/deployment.js';
 import { createProvider } from './provider/index.js';
-import { ephemeralJwks } from './provider/keys.js';
+import { ephemeralJwks, signingKeyProblems } from './provider/keys.js';
 import { providerJwks } from './keys/lifecycle.js';
 import { watchSigningKeys, type WatchOptions } from './keys/reload.js';
 import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations.js';
@@ -48,12 +59,33 @@ export interface Idp {
   /** OIDC-8: the consent ledger */
   ledger: ConsentLedger;
   config: Config;
+  /** the audit trail (README: Operations) */
+  audit: AuditTrail;
+  metrics: Metrics;
+  /** the management listener's port, once listening (when `management` is set) */
+  managementPort?: number | undefined;
   /** start listening; resolves with the bound port */
   listen(port?: number, host?: string): Promise<number>;
-  /** stop accepting, finish in-flight requests, close the store */
-  close(): Promise<void>;
   /** EP-7: re-read the signing-key file now (SIGHUP); a no-op without one */
   reloadKeys(): void;
+  /**
+   * Drain, stop accepting, finish in-flight requests, close the store. With `drainMs`,
+   * /readyz answers 503 and every response carries Connection: close for that long while
+   * requests are still served; connections still open at `deadlineMs` are closed by force.
+   */
+  close(options?: CloseOptions): Promise<ShutdownReport>;
+}
+
+export interface CloseOptions {
+  /** ms of draining before the listener closes (default 0) */
+  drainMs?: number;
+  /** ms after the call at which open connections are closed by force (default 10 s) */
+  deadlineMs?: number;
+}
+
+export interface ShutdownReport {
+  /** requests still unanswered at the deadline, whose connections were closed by force */
+  unfinished: number;
 }
 
 export interface IdpOptions {
@@ -66,6 +98,8 @@ export interface IdpOptions {
   ciba?: CibaOptions;
   /** EP-7: how often the signing-key file is polled for changes */
   keyWatch?: WatchOptions;
+  /** replaces the sink `audit.sink` names (an embedding program's own, or a test's) */
+  auditSink?: AuditSink;
 }
 
 export async function createIdp(fileConfig: Config, options: IdpOptions = {}): Promise<Idp> {
@@ -76,9 +110,14 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const config = withDemo?.config ?? fileConfig;
   const policy = checkDeployment(config);
   if (policy.problems.length) throw new ConfigError(config.source, policy.problems);
+  for (const w of policy.warnings) {
+    logger.log('warn', 'config.warning', { message: `${w.field}: ${w.message}${w.rule ? ` (${w.rule})` : ''} — production mode refuses this` });
+  }
 
   let jwks: Jwks;
   if (config.signingJwks) {
+    const keyProblems = await signingKeyProblems(config.signingJwks);
+    if (keyProblems.length) throw new ConfigError(config.source, keyProblems);
     // EP-7: pending keys are published only; superseded ones verify only (src/keys/lifecycle.ts).
     jwks = providerJwks(config.signingJwks, Math.floor(Date.now() / 1000));
   } else {
@@ -91,12 +130,21 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     logger.log('warn', 'secrets.dpopNonceKey', { message: 'secrets.dpopNonceKey is not set: DPoP nonces are made up per process, so replicas will not accept each other\'s nonces. Set it when running more than one replica.' });
   }
 
-  const store = await createStore(config);
+  // Operations (README: Operations): metrics, the audit trail, a watch on the store.
+  const metrics = createMetrics();
+  const trail = createAuditTrail(options.auditSink ?? (await createAuditSink(config)), config.secrets.lookupKey, (failure) => {
+    logger.log('warn', 'audit.sink_failed', { ...failure });
+    metrics.auditSinkFailed();
+  });
+  trail.subscribe((event) => metrics.onAudit(event));
+  const store = metrics.instrument(await createStore(config));
+  const storeWatch = watchStore(store, config, logger);
   const accounts = options.accounts ?? (await createFileAccountStore(config.accounts));
-  // OIDC-8: every decision recorded, but not as fast as someone can click (consent/limits.ts).
-  // Shared by every replica on Redis (issue: abuse across replicas); keys are keyed hashes.
+  // OIDC-8: every decision recorded, but not as fast as someone can click (consent/limits.ts);
+  // each decision kept is audited (consent.decided). The counts are shared by every replica
+  // on Redis, under keyed hashes.
   const counters = { redis: store.redis, keyPrefix: config.store.type === 'redis' ? config.store.keyPrefix : '', lookupKey: config.secrets.lookupKey };
-  const ledger = limitDecisions(options.ledger ?? (await createLedger(config)), config.consent.decisionLimits, counters);
+  const ledger = auditedLedger(limitDecisions(options.ledger ?? (await createLedger(config, store)), config.consent.decisionLimits, counters), trail);
   const { exportToken } = config.secrets;
   // OIDC-7: a consent given in an earlier session is remembered until it expires.
   const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });
@@ -105,9 +153,16 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
 
   provider.on('grant.error', annotateGrantError);
   attachClientAuthExplanations(provider, config.algorithms.clientAuthentication);
-  provider.on('server_error', (_ctx, err) => logger.log('error', 'provider.server_error', { error: err.name, message: err.message }));
+  attachProviderEvents(provider, trail, logger);
+  logKoaErrors(provider, logger);
 
+  // Logs: a request id and one access line per request. A proxy's X-Request-Id is taken
+  // only from a proxy the deployment trusts (EP-11, `proxy`).
+  const requestIdTrust = proxyTrust(config.proxy);
+  provider.use(requestContext({ logger, audit: trail, trustsProxy: (ctx) => fromTrustedProxy(ctx.req.socket.remoteAddress, requestIdTrust), observe: (o) => metrics.observeRequest(o) }));
+  provider.use(revocationAudit(trail));
   provider.use(securityHeaders());
+  provider.use(storeUnavailable());
   provider.use(ruleAnnotations());
   provider.use(refuseBasicAuth(provider, clientAuthMethods(config)));
   provider.use(keepRefreshTokenOnFailure());
@@ -134,13 +189,18 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.use(gate(PAGE_PATHS, pages));
 
   let server: Server | undefined;
+  /** responses not yet sent: the ones a forced close at the deadline cuts */
+  const inFlight = new Set<ServerResponse>();
+  let unfinished = 0;
 
-  return {
+  const idp: Idp = {
     provider,
     store,
     accounts,
     ledger,
     config,
+    audit: trail,
+    metrics,
     listen(port = config.port, host) {
       return new Promise((resolve, reject) => {
         const tls = config.tlsMaterial.server;
@@ -149,6 +209,10 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
         const trust = proxyTrust(config.proxy);
         const handle = (req: IncomingMessage, res: ServerResponse) => {
           if (trust) normaliseForwarded(req, trust);
+          // Draining: each keep-alive connection closes once its current response is sent.
+          if (shuttingDown) res.setHeader('connection', 'close');
+          inFlight.add(res);
+          res.once('close', () => inFlight.delete(res));
           void callback(req, res);
         };
         // EP-11: TLS here when configured; mTLS asks for (but does not demand) a client
@@ -156,6 +220,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
         server = tls
           ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', requestCert: config.mtls.enabled, rejectUnauthorized: false }, handle)
           : createHttpServer(handle);
+        attachHttpErrorLogs(server, logger);
         server.listen(port, host, () => {
           const address = server?.address();
           resolve(typeof address === 'object' && address ? address.port : port);
@@ -166,19 +231,31 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     reloadKeys() {
       keyWatcher?.reload('SIGHUP');
     },
-    async close() {
+    async close({ drainMs = 0, deadlineMs = 10_000 }: CloseOptions = {}) {
+      // /readyz answers 503 from now on; responses carry Connection: close.
       shuttingDown = true;
       keyWatcher?.close();
-      if (server) {
-        const closed = new Promise<void>((resolve) => server?.close(() => resolve()));
-        server.closeIdleConnections();
-        const force = setTimeout(() => server?.closeAllConnections(), 10_000);
+      const listening = server;
+      if (listening) {
+        // Forced close only at the deadline: a request still running then is cut.
+        const force = setTimeout(() => {
+          unfinished = inFlight.size;
+          listening.closeAllConnections();
+        }, deadlineMs);
         force.unref();
+        // Requests are served while load balancers notice /readyz.
+        if (drainMs > 0) await sleep(Math.min(drainMs, deadlineMs));
+        // New connections are refused from here; connections end as their requests finish
+        // (idle ones now), and the promise resolves with the last.
+        const closed = new Promise<void>((resolve) => listening.close(() => resolve()));
+        listening.closeIdleConnections();
         await closed;
         clearTimeout(force);
       }
       await ledger.close();
       await store.close();
+      return { unfinished };
     },
   };
+  return withOperations(idp, { storeWatch, isShuttingDown: () => shuttingDown });
 }

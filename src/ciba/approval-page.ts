@@ -9,7 +9,7 @@ import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { AdapterPayload } from 'oidc-provider';
 import type { Config } from '../config/load.js';
-import { sendUnavailable } from '../interactions/errors.js';
+import { sendUnavailablePage } from '../interactions/errors.js';
 import { checkCsrf, FormError, issueCsrf, readForm } from '../interactions/form.js';
 import type { SignIn } from '../interactions/login.js';
 import { sendPage } from '../interactions/render.js';
@@ -130,7 +130,7 @@ export function createApprovalPage({ config, store, signIn, decisions, logger }:
         return;
       }
       if (err instanceof StoreUnavailableError) {
-        await sendUnavailable(ctx);
+        await sendUnavailablePage(ctx);
         return;
       }
       logger.log('error', 'ciba.page_error', { error: (err as Error).name });

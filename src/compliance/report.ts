@@ -52,6 +52,10 @@ function notesFor(config: Config, policy: DeploymentPolicy, demoClientIds: reado
   if (config.mode === 'development') notes.push('development mode: http issuer and http redirect URIs allowed; not for real use');
   if (config.secrets.ephemeral) notes.push('ephemeral secrets: cookie and sealing keys made up at start-up');
   if (!config.signingJwks) notes.push('ephemeral signing keys: made up at start-up, gone at restart');
+  if (config.mode === 'production' && config.store.type === 'memory' && config.store.singleInstance) {
+    notes.push('store.singleInstance: declared a single-instance deployment on the memory store; sessions, tokens and consents are lost at every restart and no second replica may run');
+  }
+  if (policy.warnings.length) notes.push(...policy.warnings.map((w) => `warning: ${w.field}: ${w.message}${w.rule ? ` (${w.rule})` : ''}; production mode refuses this`));
   if (demoClientIds.length) notes.push(`demo.enabled: the demo relying party adds clients ${demoClientIds.join(', ')}, counted below`);
   if (policy.problems.length) notes.push(`the IdP refuses to start with this file: ${policy.problems.length} problem(s) in the deployment checks`);
   return notes;

@@ -4,7 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, pathOf, type Problem } from './errors.js';
-import { configSchema, type ParsedConfig, type SecretRef } from './schema.js';
+import { configSchema, jwksSchema, type ParsedConfig, type SecretRef } from './schema.js';
+import { isRepeatedByte, isRepeatedChar } from '../policy/secrets.js';
+import { redisUrlProblem } from '../policy/store.js';
 import type { SealingKey } from '../storage/seal.js';
 
 export interface Jwks {
@@ -42,7 +44,16 @@ export interface TlsMaterial {
   clientCas: string;
 }
 
-export interface Config extends Omit<ParsedConfig, 'secrets' | 'keys'> {
+/** A static client as the library gets it: its secret resolved from the file, env or inline. */
+export interface ClientEntry {
+  client_id: string;
+  classification?: string | undefined;
+  client_secret?: string;
+  [field: string]: unknown;
+}
+
+export interface Config extends Omit<ParsedConfig, 'secrets' | 'keys' | 'clients'> {
+  clients: ClientEntry[];
   tlsMaterial: TlsMaterial;
   /** where the configuration came from, for messages */
   source: string;
@@ -104,12 +115,19 @@ function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
 export function loadConfig(path: string, options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
   const source = path;
+  // Named as the operator set it: the variable, not the file field it overrides.
+  const redisEnv = env.REDIS_URL ? redisUrlProblem(env.REDIS_URL) : undefined;
+  if (redisEnv) throw new ConfigError(source, [{ field: 'REDIS_URL (environment variable)', message: redisEnv }]);
   const raw = applyEnv(readJson(path, source, '(file)'), env);
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(
       source,
-      parsed.error.issues.map((issue) => ({ field: pathOf(issue.path), message: issue.message })),
+      parsed.error.issues.map((issue) => ({
+        field: pathOf(issue.path),
+        // A bad record key (a scope name) says what was wrong with it, not just "Invalid key".
+        message: issue.code === 'invalid_key' ? `invalid name: ${issue.issues.map((i) => i.message).join('; ')}` : issue.message,
+      })),
     );
   }
   return resolveConfig(parsed.data, source, dirname(path), env);
@@ -142,8 +160,17 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
       problems.push({ field, message: 'must be 32 random bytes, base64url-encoded (e.g. `openssl rand -base64 32 | tr "+/" "-_" | tr -d =`)', rule });
       return undefined;
     }
+    if (isRepeatedByte(bytes)) {
+      problems.push({ field, message: 'is one byte repeated (all zeros or the like), not random bytes', rule });
+      return undefined;
+    }
     return bytes;
   };
+
+  if (parsed.store.type === 'redis' && parsed.store.url !== undefined) {
+    const problem = redisUrlProblem(parsed.store.url);
+    if (problem) problems.push({ field: 'store.url', message: problem });
+  }
 
   let secrets: Secrets;
   if (parsed.secrets) {
@@ -151,6 +178,8 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
       const value = read(ref, `secrets.cookieKeys[${i}]`);
       if (value !== undefined && value.length < 32) {
         problems.push({ field: `secrets.cookieKeys[${i}]`, message: 'must be at least 32 characters' });
+      } else if (value !== undefined && isRepeatedChar(value)) {
+        problems.push({ field: `secrets.cookieKeys[${i}]`, message: 'is one character repeated, not random', rule: 'TOK-2' });
       }
       return value ?? '';
     });
@@ -192,9 +221,19 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
     const token = read(parsed.consent.exportToken, 'consent.exportToken');
     if (token !== undefined && token.length < API_KEY_MIN_LENGTH) {
       problems.push({ field: 'consent.exportToken', message: `must be at least ${API_KEY_MIN_LENGTH} random characters`, rule: 'TOK-10' });
+    } else if (token !== undefined && isRepeatedChar(token)) {
+      problems.push({ field: 'consent.exportToken', message: 'is one character repeated, not random', rule: 'TOK-10' });
     }
     secrets.exportToken = token;
   }
+
+  // A client secret is a secret like the others: the file need never hold it in clear.
+  const clients: ClientEntry[] = parsed.clients.map((client, i) => {
+    const { client_secret: ref, ...rest } = client;
+    if (ref === undefined) return rest;
+    const value = read(ref, `clients[${i}].client_secret`);
+    return value === undefined ? rest : { ...rest, client_secret: value };
+  });
 
   let signingJwks: Jwks | undefined;
   let signingJwksPath: string | undefined;
@@ -202,17 +241,18 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
   if (signing && 'jwks' in signing) {
     signingJwks = signing.jwks;
   } else if (signing) {
+    let json: unknown;
     try {
       signingJwksPath = fromFile(signing.path);
-      signingJwks = JSON.parse(readFileSync(signingJwksPath, 'utf8')) as Jwks;
+      json = JSON.parse(readFileSync(signingJwksPath, 'utf8')) as unknown;
     } catch (err) {
-      problems.push({ field: 'keys.signing.path', message: `cannot read a JWKS from ${signing.path}: ${(err as Error).message}` });
+      problems.push({ field: 'keys.signing.path', message: `cannot read a JWKS from ${signing.path}: ${(err as NodeJS.ErrnoException).code ?? 'not valid JSON'}` });
     }
+    const shaped = json === undefined ? undefined : jwksSchema.safeParse(json);
+    if (shaped?.success) signingJwks = shaped.data;
+    else if (shaped) problems.push({ field: 'keys.signing.path', message: `${signing.path} does not hold a JWKS: { "keys": [ one or more JWK objects ] }`, rule: 'EP-7' });
   } else if (parsed.mode !== 'development') {
     problems.push({ field: 'keys.signing', message: 'is required in production mode (a private JWKS, inline or as a path)', rule: 'EP-7' });
-  }
-  if (signingJwks && !signingJwks.keys.every((k) => typeof k.d === 'string' || typeof k.k === 'string')) {
-    problems.push({ field: 'keys.signing', message: 'must hold private keys (with "d")' });
   }
 
   const readFile = (path: string, field: string): string => {
@@ -230,6 +270,6 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
 
   if (problems.length) throw new ConfigError(source, problems);
 
-  const { secrets: _s, keys: _k, ...rest } = parsed;
-  return { ...rest, source, secrets, signingJwks, signingJwksPath, tlsMaterial };
+  const { secrets: _s, keys: _k, clients: _c, ...rest } = parsed;
+  return { ...rest, clients, source, secrets, signingJwks, signingJwksPath, tlsMaterial };
 }

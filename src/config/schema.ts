@@ -18,7 +18,12 @@ export type SecretRef = z.infer<typeof secret>;
 
 const seconds = z.number().int().positive();
 
+/** RFC 6749 §3.3: a scope token (no spaces, quotes or backslashes) */
+const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token (RFC 6749 §3.3)');
+
 const jwks = z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) });
+/** a JWKS as read from keys.signing.path */
+export const jwksSchema = jwks;
 
 /** An API scope: its consent-page description, or that and whether it acts for a person. */
 const apiScope = z.union([
@@ -35,7 +40,7 @@ const resourceServerFields = z.strictObject({
   name: z.string().min(1).optional(),
   classification: z.enum(CLASSIFICATIONS),
   /** scope → plain-language description shown on the consent page (OIDC-6), or `{ description, actsForPerson }` */
-  scopes: z.record(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope token'), apiScope),
+  scopes: z.record(scopeToken, apiScope),
   /** TOK-6, EP-5: the client (in `clients[]`) this API authenticates as at /introspect */
   introspectionClientId: z.string().min(1).optional(),
   accessTokenFormat: z.enum(['jwt', 'opaque']).default('jwt'),
@@ -70,7 +75,13 @@ const scopeDoc = z.strictObject({
 });
 
 const store = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('memory'), maxEntries: z.number().int().positive().optional() }),
+  z.strictObject({
+    type: z.literal('memory'),
+    /** live records held (default 1,000,000, about 3 KiB of heap each); beyond it writes answer 503 */
+    maxEntries: z.number().int().positive().optional(),
+    /** production: one IdP process serves everyone, and losing every session at restart is accepted */
+    singleInstance: z.boolean().optional(),
+  }),
   z.strictObject({
     type: z.literal('redis'),
     url: z.string().optional(),
@@ -85,6 +96,13 @@ const store = z.discriminatedUnion('type', [
     sentinelPassword: secret.optional(),
     /** TLS to Redis (Cluster nodes, Sentinels and master); a rediss:// URL does it for standalone */
     tls: z.boolean().optional(),
+    /**
+     * single-use writes and ledger appends wait for replicas (Redis WAIT): unset = one
+     * replica on each master that has any; false = never
+     */
+    waitForReplicas: z
+      .union([z.literal(false), z.strictObject({ replicas: z.number().int().positive(), timeoutMs: z.number().int().positive().max(1400).default(1000) })])
+      .optional(),
   }),
 ]);
 
@@ -151,6 +169,26 @@ const login = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+});
+
+/** Operations: the management listener for /metrics, /healthz and /readyz (README: Operations). */
+const management = z.strictObject({
+  /** keep it off the public interface: loopback by default */
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535),
+});
+
+/** Operations: where audit events go (README: Operations, the audit catalogue). */
+const audit = z.strictObject({
+  sink: z
+    .discriminatedUnion('type', [
+      z.strictObject({ type: z.literal('stdout') }),
+      /** XADD to a stream over the Redis store's own connection settings, trimmed to about maxLength */
+      z.strictObject({ type: z.literal('redis'), stream: z.string().min(1).default('idp:audit'), maxLength: z.number().int().positive().default(1_000_000) }),
+      /** an agency's module exporting createAuditSink(options) → { write(event), close?() } */
+      z.strictObject({ type: z.literal('module'), path: z.string().min(1), options: z.record(z.string(), z.unknown()).default({}) }),
+    ])
+    .default({ type: 'stdout' }),
 });
 
 export const configSchema = z.strictObject({
@@ -237,18 +275,34 @@ export const configSchema = z.strictObject({
       dpopNonceFor: z.array(z.enum(CLASSIFICATIONS)).default(['SENSITIVE']),
     })
     .prefault({}),
-  scopes: z.record(z.string(), scopeDoc).default({}),
+  /** identity scopes (RFC 6749 scope tokens); `openid` and `offline_access` are built in */
+  scopes: z.record(scopeToken, scopeDoc).default({}),
   resourceServers: z.array(resourceServer).default([]),
-  clients: z.array(z.looseObject({ client_id: z.string().min(1), classification: z.string().optional() })).default([]),
+  /** RFC 7591 client metadata plus `classification`; `client_secret` is a secret like any other (inline, env or file) */
+  clients: z
+    .array(z.looseObject({ client_id: z.string().min(1), classification: z.string().optional(), client_secret: secret.optional() }))
+    .default([]),
   accounts: z.array(account).default([]),
   deviations: z.array(deviation).default([]),
   ciba: cibaSettings,
   demo: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
   consent: consent.prefault({}),
   login: login.prefault({}),
+  /** no management listener unless set */
+  management: management.optional(),
+  audit: audit.prefault({}),
   /** per-address limit on /authorize, /par and /logout together (requests in `window` seconds) */
   limits: z
     .strictObject({ stateCreating: z.strictObject({ requests: z.number().int().positive().default(600), window: seconds.default(60) }).prefault({}) })
+    .prefault({}),
+  /** SIGTERM: drain, then stop (README: Shutting down) */
+  shutdown: z
+    .strictObject({
+      /** seconds /readyz answers 503 while requests are still served, so load balancers stop sending */
+      drain: z.number().int().min(0).default(5),
+      /** seconds after SIGTERM at which connections still open are closed by force */
+      deadline: seconds.default(30),
+    })
     .prefault({}),
 });
 
@@ -260,3 +314,4 @@ export type ScopeDoc = z.output<typeof scopeDoc>;
 export type StoreConfig = z.output<typeof store>;
 export type Deviation = z.output<typeof deviation>;
 export type LoginConfig = z.output<typeof login>;
+export type ManagementConfig = z.output<typeof management>;

@@ -5,6 +5,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
+import { audit } from '../ops/request-scope.js';
 import type { ConsentLedger, LedgerFilter } from './ledger.js';
 
 export const EXPORT_ROUTE = '/admin/consent-ledger';
@@ -45,6 +46,7 @@ export function exportRoutes(ledger: ConsentLedger, token: string): Router {
       ctx.body = { error: 'invalid_request', error_description: (err as Error).message };
       return;
     }
+    audit('consent_ledger.exported', {}, { account: filter.accountId, client: filter.clientId, since: one(ctx.query.since), until: one(ctx.query.until) });
     ctx.type = 'application/x-ndjson';
     ctx.body = Readable.from((async function* () {
       for await (const record of ledger.query(filter)) yield `${JSON.stringify(record)}\n`;

@@ -4,12 +4,17 @@
 // Keys (P = store.keyPrefix; `{ledger}` is the Cluster hash tag: the stream and its
 // account indexes live in one slot, so an append and its index entry are one script):
 //   P{ledger}s        the stream; entry fields: i = record id, r = sealed record
-//                     (AES-256-GCM, AAD "ConsentRecord:<record id>"). Trimmed by MINID to
-//                     the retention time on every append.
+//                     (AES-256-GCM, AAD "ConsentRecord:<record id>").
 //   P{ledger}a:A      per-account index, A = lookup("ConsentLedger#account", accountId):
-//                     a sorted set of stream ids scored by their time, trimmed alike.
+//                     a sorted set of stream ids scored by their time.
+// Growth is bounded by consent.retention (issue 12): every append trims the stream
+// exactly to the retention horizon (XTRIM MINID, no "~": nothing older survives) and the
+// account's own index alike, and gives both keys a TTL of one retention — a stream or an
+// index nobody appends to for a whole retention holds only expired records, so Redis
+// drops it. An index of an account that appended within the retention may still list
+// ids the stream has trimmed; reads skip them, and the index expires with them.
 // A failed append (Redis away, timeout) rejects: the consent it records does not proceed.
-import { connect, io, Script, settle, type RedisClient, type RedisStoreConfig } from '../storage/redis-client.js';
+import { io, Script, settle, type RedisClient, type RedisStoreConfig } from '../storage/redis-client.js';
 import type { Sealer } from '../storage/seal.js';
 import { LedgerWriteError, matches, type ConsentLedger, type ConsentRecord, type LedgerFilter } from './ledger.js';
 
@@ -17,12 +22,15 @@ import { LedgerWriteError, matches, type ConsentLedger, type ConsentRecord, type
 const APPEND = new Script(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local horizon = now - tonumber(ARGV[3])
-local id = redis.call('XADD', KEYS[1], 'MINID', '~', horizon, '*', 'i', ARGV[1], 'r', ARGV[2])
+local retention = tonumber(ARGV[3])
+local horizon = now - retention
+local id = redis.call('XADD', KEYS[1], '*', 'i', ARGV[1], 'r', ARGV[2])
+redis.call('XTRIM', KEYS[1], 'MINID', horizon)
+redis.call('PEXPIRE', KEYS[1], retention)
 local ms = tonumber(string.match(id, '^(%d+)'))
 redis.call('ZADD', KEYS[2], ms, id)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. horizon)
-redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]))
+redis.call('PEXPIRE', KEYS[2], retention)
 return id
 `);
 
@@ -32,9 +40,14 @@ const SKEW_MS = 5 * 60 * 1000;
 
 export interface RedisLedgerOptions {
   retention: number;
+  /** the ledger closes the connection with itself (its own); else it is the store's */
+  ownsConnection?: boolean;
+  /** OIDC-8: the store's wait for replicas (store.waitForReplicas), after every append */
+  waitForReplicas?: (() => Promise<void>) | undefined;
 }
 
-export function createRedisLedger(config: RedisStoreConfig, sealer: Sealer, options: RedisLedgerOptions, client: RedisClient = connect(config)): ConsentLedger {
+/** `client` comes from redisConnection() (the store's, or the export command's own). */
+export function createRedisLedger(config: RedisStoreConfig, sealer: Sealer, options: RedisLedgerOptions, client: RedisClient): ConsentLedger {
   const prefix = config.keyPrefix;
   const stream = `${prefix}{ledger}s`;
   const accountIndex = (accountId: string) => `${prefix}{ledger}a:${sealer.lookup('ConsentLedger#account', accountId)}`;
@@ -60,6 +73,8 @@ export function createRedisLedger(config: RedisStoreConfig, sealer: Sealer, opti
       try {
         await connected;
         await io(() => APPEND.run(client, [stream, accountIndex(record.accountId)], [record.id, sealer.seal(record, `ConsentRecord:${record.id}`), retentionMs]));
+        // A decision is not taken until a promoted replica would still have its record.
+        await options.waitForReplicas?.();
       } catch (err) {
         throw new LedgerWriteError('the consent ledger could not be written', { cause: err });
       }
@@ -98,6 +113,7 @@ export function createRedisLedger(config: RedisStoreConfig, sealer: Sealer, opti
       }
     },
     async close() {
+      if (!options.ownsConnection) return;
       try {
         await client.quit();
       } catch {

@@ -5,6 +5,7 @@
 // answer; every refusal is keyed by the name typed, so it says nothing about the account.
 import type { Context } from 'koa';
 import type { AccountStore } from '../accounts/store.js';
+import { accountRef, audit } from '../ops/request-scope.js';
 import type { Config } from '../config/load.js';
 import type { Store } from '../storage/store.js';
 import { deviceCookies } from './device-cookie.js';
@@ -52,12 +53,16 @@ export function createSignIn(config: Config, store: Store, accounts: AccountStor
       const device = devices.deviceFor(ctx, username);
       // Counted before it is checked: parallel guesses each take a point first.
       const reservation = await throttle.reserve({ username, address: ctx.ip, device });
-      if (!reservation.ok) return refuse(ctx, reservation.retryAfter, refusalMessage(reservation));
+      if (!reservation.ok) {
+        audit('signin.throttled', {}, { accountRef: accountRef(username), locked: reservation.blocked, retryAfter: reservation.retryAfter });
+        return refuse(ctx, reservation.retryAfter, refusalMessage(reservation));
+      }
       // The owner's browser (device cookie) is not held to the per-username bound, so a
       // burst against the name cannot keep its owner out.
       const leave = gate.enter(device ? undefined : normaliseUsername(username));
       if (!leave) {
         await reservation.release();
+        audit('signin.throttled', {}, { accountRef: accountRef(username), locked: false, retryAfter: 1, busy: true });
         return refuse(ctx, 1, BUSY);
       }
       let accountId: string | undefined;
@@ -66,7 +71,12 @@ export function createSignIn(config: Config, store: Store, accounts: AccountStor
       } finally {
         leave();
       }
-      if (!accountId) return { ok: false, status: 401, message: WRONG_CREDENTIALS };
+      if (!accountId) {
+        // Never what was typed: a keyed hash of the name, so failures per account can be counted.
+        audit('signin.failed', {}, { reason: 'credentials', accountRef: accountRef(username) });
+        return { ok: false, status: 401, message: WRONG_CREDENTIALS };
+      }
+      audit('signin.succeeded', { subject: accountId }, { method: 'pwd' });
       await reservation.succeeded();
       devices.remember(ctx, username, device);
       return { ok: true, accountId };

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import ejs from 'ejs';
 import type { Context } from 'koa';
+import { requestIdOf } from '../ops/requests.js';
 import { VIEWS } from '../paths.js';
 
 export interface PageLocals {
@@ -20,5 +21,6 @@ export async function sendPage(ctx: Context, view: string, locals: PageLocals, s
   ctx.status = status;
   ctx.type = 'html';
   ctx.set('cache-control', 'no-store');
-  ctx.body = await renderPage(view, locals);
+  // The request id on every page, so a person can quote it to a help desk (error pages show it).
+  ctx.body = await renderPage(view, { requestId: requestIdOf(ctx), ...locals });
 }

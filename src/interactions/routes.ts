@@ -9,6 +9,7 @@ import { applyDecision, holdingsOf, newGrantId } from '../consent/grants.js';
 import { emptyAccess, type ConsentLedger, type ConsentRecord } from '../consent/ledger.js';
 import { TooManyDecisionsError } from '../consent/limits.js';
 import type { Logger } from '../ops/log.js';
+import { noteClient } from '../ops/request-scope.js';
 import { classificationOf } from '../provider/hooks.js';
 import { approvedOf, askedOf, consentRecord, expiryOf, linesOf, requestFactsOf, sameAccess, type ClientFacts, type Details } from './consent.js';
 import { checkCsrf, FormError, issueCsrf, readForm } from './form.js';
@@ -72,6 +73,7 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
   async function load(ctx: Context): Promise<Details> {
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     if (details.uid !== (ctx.params as { uid?: string }).uid) throw new errors.SessionNotFound('interaction mismatch');
+    noteClient(details.params.client_id);
     return details;
   }
 

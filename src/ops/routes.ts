@@ -16,9 +16,12 @@ export function opsRoutes(store: Store, isShuttingDown: () => boolean): Router {
 
   router.get('/readyz', async (ctx) => {
     ctx.set('cache-control', 'no-store');
-    const ready = !isShuttingDown() && (await store.ready().catch(() => false));
+    const storeReady = await store.ready().catch(() => false);
+    const ready = !isShuttingDown() && storeReady;
     ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'unavailable', store: store.kind };
+    // Why, when we know (a full memory store); never record contents.
+    const reason = isShuttingDown() ? 'shutting down' : storeReady ? undefined : store.notReadyReason?.();
+    ctx.body = { status: ready ? 'ready' : 'unavailable', store: store.kind, ...(reason ? { reason } : {}) };
   });
 
   router.get('/static/style.css', async (ctx) => {

@@ -5,6 +5,7 @@ import type { Problem } from '../config/errors.js';
 import { CIBA_GRANT, cibaClientProblems } from '../ciba/policy.js';
 import { isSigningAlgAllowed } from './algorithms.js';
 import { ASYMMETRIC_AUTH_METHODS, isClassification, profileFor, type Classification, type ProfileOptions } from './classification.js';
+import { SCOPE_TOKEN, splitScope, type KnownScopes } from './scopes.js';
 
 export type ClientMetadata = Record<string, unknown>;
 
@@ -18,6 +19,19 @@ export interface ClientCheckContext {
   mtls: { enabled: boolean; trustedCas: boolean };
   /** EP-9: CIBA is switched on (features.ciba) */
   ciba?: boolean;
+  /** the deployment's API identifiers, which `allowed_resources` may name */
+  resources?: readonly string[];
+  /** the deployment's identity and API scopes, for a registration's `scope` */
+  scopes?: KnownScopes;
+}
+
+/**
+ * Everything a client registered in `scope` (RFC 7591). The library accepts only
+ * identity scopes there, so API scopes travel beside them in `api_scope`.
+ */
+export function registeredScope(meta: ClientMetadata): string | undefined {
+  const parts = [meta.scope, meta.api_scope].filter((v): v is string => typeof v === 'string' && v !== '');
+  return parts.length ? parts.join(' ') : undefined;
 }
 
 const TLS_SUBJECT_FIELDS = ['tls_client_auth_subject_dn', 'tls_client_auth_san_dns', 'tls_client_auth_san_uri', 'tls_client_auth_san_ip', 'tls_client_auth_san_email'];
@@ -106,6 +120,23 @@ export function checkClient(meta: ClientMetadata, ctx: ClientCheckContext): Prob
     }
   });
 
+  list(meta.post_logout_redirect_uris, []).forEach((uri, i) => {
+    // EP-11: a logout redirect carries the person back over the network like any other.
+    if (URL.canParse(uri) && new URL(uri).protocol === 'http:' && !isLoopback(new URL(uri).hostname) && !ctx.development) {
+      add(`post_logout_redirect_uris[${i}]`, 'must use https (http only for loopback addresses)', 'EP-11');
+    }
+  });
+
+  const scope = registeredScope(meta);
+  if (scope !== undefined && ctx.scopes) {
+    const { unknown } = splitScope(scope, ctx.scopes);
+    const malformed = scope.split(' ').filter((s) => s !== '' && !SCOPE_TOKEN.test(s));
+    if (malformed.length || /^ | $| {2}/.test(scope)) add('scope', 'must be scope tokens separated by single spaces (RFC 6749 §3.3)', 'OIDC-6');
+    else if (unknown.length) add('scope', `lists scopes this deployment does not offer: ${unknown.join(' ')}`, 'OIDC-6');
+    // The library refuses a scope the registration leaves out, so every sign-in would fail.
+    else if (usesAuthorize && profile.openidRequired && !scope.split(' ').includes('openid')) add('scope', 'must include openid: every sign-in asks for it', 'OIDC-1');
+  }
+
   if (meta.require_pushed_authorization_requests === false && profile.par === 'required') {
     add('require_pushed_authorization_requests', `PAR is required for ${classification} clients`, 'GR-8');
   }
@@ -136,6 +167,12 @@ export function checkClient(meta: ClientMetadata, ctx: ClientCheckContext): Prob
     }
   }
   if (meta.request_object_signing_alg === 'none') add('request_object_signing_alg', '"none" is never accepted', 'TOK-9');
+
+  // EP-10: `allowed_resources` limits the APIs the client may get tokens for.
+  const allowed = meta.allowed_resources;
+  if (allowed !== undefined && (!Array.isArray(allowed) || allowed.some((a) => typeof a !== 'string' || (ctx.resources !== undefined && !ctx.resources.includes(a))))) {
+    add('allowed_resources', `must list API identifiers of this deployment${ctx.resources ? `: ${ctx.resources.join(', ')}` : ''}`, 'EP-10');
+  }
 
   return problems;
 }

@@ -8,13 +8,21 @@ import { applyProfile, checkClient, type ClientCheckContext, type ClientMetadata
 import { deviationFor } from './deviations.js';
 import { introspectionClientProblems } from './introspection.js';
 import { checkLifetimes } from './lifetimes.js';
+import { checkAccounts } from './accounts.js';
+import { unknownClientFields } from './client-metadata.js';
 import { isMandatory, RULE_IDS } from './rules.js';
+import { BUILT_IN_SCOPES, knownScopes } from './scopes.js';
+import { clientSecretWeakness } from './secrets.js';
+import { checkSigningJwks } from './signing-keys.js';
+import { memoryStoreProblem } from './store.js';
 
 export interface DeploymentPolicy {
   options: ProfileOptions;
   /** static clients with their profile applied, ready for the library */
   clients: ClientMetadata[];
   problems: Problem[];
+  /** development mode: what production would refuse, said once at start-up */
+  warnings: Problem[];
 }
 
 export function profileOptions(config: Config): ProfileOptions {
@@ -33,11 +41,20 @@ export function clientCheckContext(config: Config): ClientCheckContext {
     signingAlgs: enabledSigningAlgs(config.algorithms.idToken),
     mtls: { enabled: config.mtls.enabled, trustedCas: config.tlsMaterial.clientCas.includes('BEGIN CERTIFICATE') },
     ciba: config.features.ciba,
+    resources: config.resourceServers.map((api) => api.identifier),
+    scopes: knownScopes(config.scopes, config.resourceServers),
   };
+}
+
+/** The algorithms the signing keys must serve: ID tokens, access tokens, each API's own. */
+export function signingAlgsInUse(config: Config): string[] {
+  const apiAlgs = config.resourceServers.flatMap((api) => (api.signingAlg ? [api.signingAlg] : []));
+  return [...new Set([...enabledSigningAlgs(config.algorithms.idToken), config.algorithms.accessToken, ...apiAlgs])];
 }
 
 export function checkDeployment(config: Config): DeploymentPolicy {
   const problems: Problem[] = [];
+  const warnings: Problem[] = [];
   const options = profileOptions(config);
   const development = config.mode === 'development';
   const clientContext = clientCheckContext(config);
@@ -82,6 +99,20 @@ export function checkDeployment(config: Config): DeploymentPolicy {
 
   problems.push(...checkLifetimes(config.lifetimes, config.deviations));
 
+  const memory = memoryStoreProblem(config.store, !development);
+  if (memory) problems.push(memory);
+
+  // OIDC-3: `openid` releases the subject only, `offline_access` nothing: a file cannot
+  // make either release claims (scopes.openid could otherwise hand out the NHI number).
+  for (const scope of BUILT_IN_SCOPES) {
+    if (Object.hasOwn(config.scopes, scope)) problems.push({ field: `scopes.${scope}`, message: `"${scope}" is built in and cannot be redefined`, rule: 'OIDC-3' });
+  }
+
+  // Sign-in must not be the first place a bad account shows up.
+  problems.push(...checkAccounts(config.accounts, development));
+
+  if (config.signingJwks) problems.push(...checkSigningJwks(config.signingJwks.keys, signingAlgsInUse(config)));
+
   const identifiers = new Set<string>();
   config.resourceServers.forEach((api, i) => {
     const at = `resourceServers[${i}]`;
@@ -102,6 +133,12 @@ export function checkDeployment(config: Config): DeploymentPolicy {
     const at = `clients[${i}]`;
     if (seen.has(raw.client_id)) problems.push({ field: `${at}.client_id`, message: `"${raw.client_id}" is listed twice` });
     seen.add(raw.client_id);
+    for (const field of unknownClientFields(raw)) {
+      problems.push({ field: `${at}.${field}`, message: `client "${raw.client_id}": unknown client metadata (a typo? e.g. redirect_uris, not redirect_uri)` });
+    }
+    // EP-2: a guessable client secret makes client authentication worthless.
+    const weakness = typeof raw.client_secret === 'string' ? clientSecretWeakness(raw.client_secret) : undefined;
+    if (weakness) (development ? warnings : problems).push({ field: `${at}.client_secret`, message: `client "${raw.client_id}": ${weakness}`, rule: 'EP-2' });
     const meta = isClassification(raw.classification) ? applyProfile(raw, raw.classification, options) : raw;
     for (const p of checkClient(meta, clientContext)) {
       problems.push({ ...p, field: `${at}.${p.field}`, message: `client "${raw.client_id}": ${p.message}` });
@@ -109,5 +146,5 @@ export function checkDeployment(config: Config): DeploymentPolicy {
     return meta;
   });
 
-  return { options, clients, problems };
+  return { options, clients, problems, warnings };
 }

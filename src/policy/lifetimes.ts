@@ -12,6 +12,14 @@ export const ACCESS_TOKEN_CAP = 3599;
 export const REFRESH_TOKEN_CAP = 86400;
 /** TOK-1: codes are short-lived as well as single-use (RFC 6749 §4.1.2: at most 10 minutes). */
 export const AUTHORIZATION_CODE_CAP = 600;
+/** EP-8: a pushed request_uri is short-lived (RFC 9126 §2.2: 5 to 600 seconds). */
+export const PUSHED_REQUEST_CAP = 600;
+
+/**
+ * A declared deviation raises a cap to a ceiling, never removes it (README: Deviations).
+ * TOK-3: access tokens at most 24 hours; TOK-4: refresh-token chains at most 30 days.
+ */
+export const DEVIATION_CEILINGS = { accessToken: 86400, refreshToken: 30 * 86400 } as const;
 
 export interface LifetimeCaps {
   accessToken: number;
@@ -21,18 +29,33 @@ export interface LifetimeCaps {
 /** The caps in force: the guideline's, unless the deployment declared a deviation. */
 export function capsFor(lifetimes: Lifetimes, deviations: readonly Deviation[]): LifetimeCaps {
   return {
-    accessToken: deviationFor(deviations, 'TOK-3') ? lifetimes.accessToken : ACCESS_TOKEN_CAP,
-    refreshToken: deviationFor(deviations, 'TOK-4') ? lifetimes.refreshToken : REFRESH_TOKEN_CAP,
+    accessToken: deviationFor(deviations, 'TOK-3') ? Math.min(lifetimes.accessToken, DEVIATION_CEILINGS.accessToken) : ACCESS_TOKEN_CAP,
+    refreshToken: deviationFor(deviations, 'TOK-4') ? Math.min(lifetimes.refreshToken, DEVIATION_CEILINGS.refreshToken) : REFRESH_TOKEN_CAP,
   };
+}
+
+/** TOK-3, TOK-4: over the guideline's cap needs a deviation; over the ceiling nothing allows. */
+function capProblem(field: 'accessToken' | 'refreshToken', value: number, cap: number, rule: string, deviations: readonly Deviation[]): Problem | undefined {
+  if (value > cap && !deviationFor(deviations, rule)) {
+    return { field: `lifetimes.${field}`, message: `must be at most ${cap} seconds (is ${value}); or declare a ${rule} deviation`, rule };
+  }
+  // A deviation raises a cap to its ceiling, never to infinity.
+  if (value > DEVIATION_CEILINGS[field]) {
+    return { field: `lifetimes.${field}`, message: `must be at most ${DEVIATION_CEILINGS[field]} seconds even with a ${rule} deviation (is ${value})`, rule };
+  }
+  return undefined;
 }
 
 export function checkLifetimes(lifetimes: Lifetimes, deviations: readonly Deviation[]): Problem[] {
   const problems: Problem[] = [];
-  if (lifetimes.accessToken > ACCESS_TOKEN_CAP && !deviationFor(deviations, 'TOK-3')) {
-    problems.push({ field: 'lifetimes.accessToken', message: `must be under 3600 seconds (is ${lifetimes.accessToken}); or declare a TOK-3 deviation`, rule: 'TOK-3' });
+  for (const p of [
+    capProblem('accessToken', lifetimes.accessToken, ACCESS_TOKEN_CAP, 'TOK-3', deviations),
+    capProblem('refreshToken', lifetimes.refreshToken, REFRESH_TOKEN_CAP, 'TOK-4', deviations),
+  ]) {
+    if (p) problems.push(p);
   }
-  if (lifetimes.refreshToken > REFRESH_TOKEN_CAP && !deviationFor(deviations, 'TOK-4')) {
-    problems.push({ field: 'lifetimes.refreshToken', message: `must be at most 86400 seconds (is ${lifetimes.refreshToken}); or declare a TOK-4 deviation`, rule: 'TOK-4' });
+  if (lifetimes.pushedAuthorizationRequest > PUSHED_REQUEST_CAP) {
+    problems.push({ field: 'lifetimes.pushedAuthorizationRequest', message: `must be at most ${PUSHED_REQUEST_CAP} seconds (RFC 9126)`, rule: 'EP-8' });
   }
   if (lifetimes.authorizationCode > AUTHORIZATION_CODE_CAP) {
     problems.push({ field: 'lifetimes.authorizationCode', message: `must be at most ${AUTHORIZATION_CODE_CAP} seconds`, rule: 'TOK-1' });

@@ -1,6 +1,6 @@
 // EP-10, GR-2: a client does not choose its own classification. The operator decides, when
-// minting an initial access token, the highest classification (and optionally the scopes)
-// a registration made with it may have; an RFC 7592 update stays within that and never
+// minting an initial access token, the highest classification (and optionally the scopes
+// and APIs) a registration made with it may have; an RFC 7592 update stays within that and never
 // raises the classification the client already has. The allowance travels as the token's
 // policy names (the only data the library keeps on initial and registration access tokens,
 // and copies from one to the other).
@@ -12,29 +12,33 @@ import type { ClientMetadata } from './clients.js';
 export const ALLOWANCE = 'allowance';
 const CLASSIFICATION = 'classification:';
 const SCOPE = 'scope:';
+const API = 'api:';
 
 export interface Allowance {
   maxClassification: Classification;
   /** the `scope` values a registration may list; undefined = any the deployment offers */
   scopes?: readonly string[];
+  /** the APIs (resource identifiers) the client may get tokens for; undefined = any its class reaches */
+  apis?: readonly string[];
 }
 
 /** The policy names that carry an allowance, in the order the library runs them. */
 export function allowancePolicies(allowance: Allowance): string[] {
-  return [ALLOWANCE, `${CLASSIFICATION}${allowance.maxClassification}`, ...(allowance.scopes ?? []).map((s) => `${SCOPE}${s}`)];
+  return [ALLOWANCE, `${CLASSIFICATION}${allowance.maxClassification}`, ...(allowance.scopes ?? []).map((s) => `${SCOPE}${s}`), ...(allowance.apis ?? []).map((a) => `${API}${a}`)];
 }
 
 /** Every name a token minted for this deployment may carry (the library refuses others). */
-export function allowancePolicyNames(scopes: Iterable<string>): string[] {
-  return [ALLOWANCE, ...CLASSIFICATIONS.map((c) => `${CLASSIFICATION}${c}`), ...[...scopes].map((s) => `${SCOPE}${s}`)];
+export function allowancePolicyNames(scopes: Iterable<string>, apis: Iterable<string>): string[] {
+  return [ALLOWANCE, ...CLASSIFICATIONS.map((c) => `${CLASSIFICATION}${c}`), ...[...scopes].map((s) => `${SCOPE}${s}`), ...[...apis].map((a) => `${API}${a}`)];
 }
 
 export function allowanceOf(policies: readonly string[] | undefined): Allowance | undefined {
   if (!policies?.includes(ALLOWANCE)) return undefined;
   const max = policies.find((p) => p.startsWith(CLASSIFICATION))?.slice(CLASSIFICATION.length);
   if (!isClassification(max)) return undefined;
-  const scopes = policies.filter((p) => p.startsWith(SCOPE)).map((p) => p.slice(SCOPE.length));
-  return scopes.length ? { maxClassification: max, scopes } : { maxClassification: max };
+  const listed = (prefix: string) => policies.filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length));
+  const [scopes, apis] = [listed(SCOPE), listed(API)];
+  return { maxClassification: max, ...(scopes.length ? { scopes } : {}), ...(apis.length ? { apis } : {}) };
 }
 
 const scopeList = (value: unknown): string[] => (typeof value === 'string' ? value.split(' ').filter(Boolean) : []);
@@ -53,6 +57,12 @@ export function checkAllowance(meta: ClientMetadata, allowance: Allowance | unde
     const extra = scopeList(meta.scope).filter((s) => !allowed.includes(s));
     if (extra.length) return { field: 'scope', message: `not allowed by this token: ${extra.join(' ')} (allowed: ${allowed.join(' ')})`, rule: 'EP-10' };
   }
+  const apis = allowance.apis;
+  if (apis) {
+    const requestedApis = Array.isArray(meta.allowed_resources) ? (meta.allowed_resources as unknown[]) : [];
+    const extra = requestedApis.filter((a) => typeof a !== 'string' || !apis.includes(a));
+    if (extra.length) return { field: 'allowed_resources', message: `not allowed by this token: ${extra.map(String).join(' ')} (allowed: ${apis.join(' ')})`, rule: 'EP-10' };
+  }
   return undefined;
 }
 
@@ -64,13 +74,14 @@ export function checkNoRaise(current: unknown, next: unknown): Problem | undefin
 
 /**
  * What a registration gets set for it before the library's own defaults fill the rest:
- * the token's scopes when it lists none, and for a profile that requires them PAR (GR-8)
+ * the token's scopes and APIs when it lists none, and for a profile that requires them PAR (GR-8)
  * and sender-constrained tokens (EP-2) — mTLS-bound for an mTLS client, DPoP otherwise.
  * An explicit `false` is left alone, for the profile check to refuse.
  */
 export function registrationDefaults(meta: ClientMetadata, allowance: Allowance | undefined, options: ProfileOptions): ClientMetadata {
   const out: ClientMetadata = { ...meta };
   if (allowance?.scopes && out.scope === undefined) out.scope = allowance.scopes.join(' ');
+  if (allowance?.apis && out.allowed_resources === undefined) out.allowed_resources = [...allowance.apis];
   if (!isClassification(out.classification)) return out;
   const profile = profileFor(out.classification, options);
   if (profile.par === 'required' && out.require_pushed_authorization_requests === undefined) out.require_pushed_authorization_requests = true;

@@ -9,6 +9,11 @@ export function mayReach(clientClassification: unknown, api: ResourceServerConfi
   return isClassification(clientClassification) && rank(clientClassification) >= rank(api.classification);
 }
 
+/** EP-10: a client registered with `allowed_resources` gets tokens for those APIs only. */
+export function registeredFor(allowedResources: unknown, api: ResourceServerConfig): boolean {
+  return !Array.isArray(allowedResources) || allowedResources.includes(api.identifier);
+}
+
 export function findResourceServer(servers: readonly ResourceServerConfig[], indicator: string): ResourceServerConfig | undefined {
   return servers.find((s) => s.identifier === indicator);
 }

@@ -15,7 +15,7 @@ import { cibaFeature, cibaRequestTtl } from '../ciba/feature.js';
 import { outgoingFetch } from '../ciba/notify.js';
 import { registrationPolicies } from '../registration/policies.js';
 import { findAccountWith } from './accounts.js';
-import { authorizationPolicy, classificationOf, clientCredentialsScopeGuard, clientMetadataValidator, resourceServerInfo } from './hooks.js';
+import { authorizationPolicy, classificationOf, clientCredentialsScopeGuard, clientMetadataValidator, EXTRA_CLIENT_METADATA, resourceServerInfo } from './hooks.js';
 import { assertionClaimsCheck } from './client-auth.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
@@ -70,7 +70,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       authorization_signed_response_alg: signingAlgs[0] ?? 'ES256',
     },
     extraClientMetadata: {
-      properties: ['classification'],
+      properties: EXTRA_CLIENT_METADATA, // GR-2; OIDC-6 api_scope; EP-10 allowed_resources
       validator: clientMetadataValidator(clientCheckContext(config)),
     },
     // EP-1, EP-3, GR-4, GR-8, OIDC-1: checked after the library's own checks.
@@ -185,7 +185,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       encryption: { enabled: true }, // TOK-8: ID tokens and userinfo as JWE for clients that register for it
       mTLS: mtlsFeature(config), // EP-2
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
-      registration: { enabled: config.features.registration, initialAccessToken: true, policies: registrationPolicies({ store, options, scopes }) }, // EP-10
+      registration: { enabled: config.features.registration, initialAccessToken: true, policies: registrationPolicies({ store, options, scopes, apis: config.resourceServers.map((api) => api.identifier) }) }, // EP-10
       registrationManagement: { enabled: config.features.registration, rotateRegistrationAccessToken: true }, // EP-10: RFC 7592
       ciba: cibaFeature(config), // EP-9
       // OIDC-2: s_hash in hybrid responses. The library emits it only under FAPI 1.0,

@@ -5,12 +5,13 @@ import { errors, type ClientMetadata, type KoaContextWithOIDC, type ResourceServ
 import type { Problem } from '../config/errors.js';
 import type { Config } from '../config/load.js';
 import { isClassification, profileFor, type ProfileOptions } from '../policy/classification.js';
-import { applyProfile, checkClient, type ClientCheckContext } from '../policy/clients.js';
+import { applyProfile, checkClient, registeredScope, type ClientCheckContext } from '../policy/clients.js';
 import { accessTokenTtl, type LifetimeCaps } from '../policy/lifetimes.js';
 import { checkClientCredentialsScopes, personScopeContext } from '../policy/person-scopes.js';
 import { allowanceOf, checkAllowance, checkNoRaise } from '../policy/registration.js';
 import { checkAuthorizationRequest, type Refusal } from '../policy/requests.js';
-import { findResourceServer, mayReach } from '../policy/resources.js';
+import { findResourceServer, mayReach, registeredFor } from '../policy/resources.js';
+import { splitScope } from '../policy/scopes.js';
 
 const ERRORS: Record<Refusal['error'], new (description: string) => Error> = {
   invalid_request: errors.InvalidRequest,
@@ -57,11 +58,22 @@ export function authorizationPolicy(options: ProfileOptions) {
       state: str(params.state),
       codeChallengeMethod: str(params.code_challenge_method),
       pushed: oidc.route === 'pushed_authorization_request' || Boolean(oidc.entities.PushedAuthorizationRequest),
-      registeredScopes: oidc.client.scope ? new Set(oidc.client.scope.split(' ')) : undefined,
+      registeredScopes: registeredScopesOf(oidc.client),
     });
     if (refusal) refuse(refusal);
   };
 }
+
+/** OIDC-3: every scope the client registered (identity and API), or undefined for no limit. */
+function registeredScopesOf(client: object): ReadonlySet<string> | undefined {
+  // The library keeps extra metadata under its snake_case name on the Client instance.
+  const { scope, api_scope } = client as { scope?: unknown; api_scope?: unknown };
+  const all = registeredScope({ scope, api_scope });
+  return all === undefined ? undefined : new Set(all.split(' '));
+}
+
+/** The client's extra metadata: its classification, and the API scopes of its `scope`. */
+export const EXTRA_CLIENT_METADATA = ['classification', 'api_scope', 'allowed_resources'];
 
 /** A registration problem as the OAuth error /register answers with. */
 export function metadataError(problem: Problem): Error {
@@ -86,8 +98,19 @@ export function clientMetadataValidator(context: ClientCheckContext) {
     if (!isClassification(value)) {
       throw new errors.InvalidClientMetadata('classification must be one of PUBLIC, IN-CONFIDENCE, SENSITIVE (GR-2)');
     }
-    const problem = registrationProblem(ctx, metadata) ?? checkClient(Object.assign(metadata, applyProfile(metadata, value, context.options)), context)[0];
+    const registration = registrationProblem(ctx, metadata);
+    if (registration) throw metadataError(registration);
+    Object.assign(metadata, applyProfile(metadata, value, context.options));
+    const scope = registeredScope(metadata);
+    Object.assign(metadata, { scope, api_scope: undefined });
+    const [problem] = checkClient(metadata, context);
     if (problem) throw metadataError(problem);
+    // OIDC-6: the library knows only identity scopes in `scope`; the client's API scopes
+    // ride in `api_scope` and limit what its tokens for each API may carry.
+    if (scope !== undefined && context.scopes) {
+      const { identity, api } = splitScope(scope, context.scopes);
+      Object.assign(metadata, { scope: identity.length ? identity.join(' ') : undefined, api_scope: api.length ? api.join(' ') : undefined });
+    }
   };
 }
 
@@ -117,8 +140,14 @@ export function resourceServerInfo(config: Config, caps: LifetimeCaps) {
       const rule = classificationOf(client) === 'PUBLIC' ? 'GR-3' : 'GR-2';
       throw new errors.InvalidTarget(`this client may not obtain tokens for a ${api.classification} API (${rule})`);
     }
+    if (!registeredFor((client as { allowed_resources?: unknown }).allowed_resources, api)) {
+      throw new errors.InvalidTarget('this client is registered for other APIs only (EP-10)');
+    }
+    // OIDC-3: a client that registered scopes gets no API scope beyond them.
+    const registered = registeredScopesOf(client);
+    const scopes = Object.keys(api.scopes).filter((s) => !registered || registered.has(s));
     const info: ResourceServer = {
-      scope: Object.keys(api.scopes).join(' '),
+      scope: scopes.join(' '),
       audience: api.identifier,
       accessTokenTTL: accessTokenTtl(config.lifetimes, caps, api.accessTokenTTL),
       accessTokenFormat: api.accessTokenFormat,

@@ -17,9 +17,11 @@ export interface RegistrationPolicyContext {
   options: ProfileOptions;
   /** every scope a token may allow: the deployment's identity scopes, openid, offline_access */
   scopes: readonly string[];
+  /** every API a token may allow: the resourceServers[] identifiers */
+  apis: readonly string[];
 }
 
-export function registrationPolicies({ store, options, scopes }: RegistrationPolicyContext): Record<string, Policy> {
+export function registrationPolicies({ store, options, scopes, apis }: RegistrationPolicyContext): Record<string, Policy> {
   let tokens: ReturnType<Store['adapter']> | undefined; // opened on first use only
 
   // GR-2, EP-10: within the token's allowance; then the profile's defaults (GR-8, EP-2).
@@ -34,7 +36,7 @@ export function registrationPolicies({ store, options, scopes }: RegistrationPol
   const carriesData: Policy = () => Promise.resolve();
 
   return {
-    ...Object.fromEntries(allowancePolicyNames(scopes).map((name) => [name, carriesData])),
+    ...Object.fromEntries(allowancePolicyNames(scopes, apis).map((name) => [name, carriesData])),
     [ALLOWANCE]: admit,
     async [SINGLE_USE](ctx, properties) {
       const iat = ctx.oidc.entities.InitialAccessToken;

@@ -2,6 +2,7 @@
 // in the deployment's shared store (Redis), sealed like every record (TOK-2).
 import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/load.js';
+import { stderrSink } from '../ops/audit-sinks.js';
 import { createIdp } from '../server.js';
 import { CLASSIFICATIONS, isClassification, type Classification } from '../policy/classification.js';
 import { allowancePolicies, type Allowance } from '../policy/registration.js';
@@ -15,6 +16,8 @@ export interface TokenOptions {
   classification: Classification;
   /** the only `scope` values the registration may list (default: any the deployment offers) */
   scopes?: readonly string[];
+  /** the only APIs (resource identifiers) the client may get tokens for (default: any its class reaches) */
+  apis?: readonly string[];
   /** seconds until the token expires */
   expiresIn?: number;
   /** allow more than one registration with the token (default: single use) */
@@ -58,10 +61,18 @@ export async function issueInitialAccessToken(config: Config, options: TokenOpti
   const offered = new Set(['openid', 'offline_access', ...Object.keys(config.scopes)]);
   const unknown = (options.scopes ?? []).filter((s) => !offered.has(s));
   if (unknown.length) throw new RangeError(`--scope: not a scope of this deployment: ${unknown.join(' ')} (offered: ${[...offered].join(' ')})`);
+  const identifiers = config.resourceServers.map((api) => api.identifier);
+  const unknownApis = (options.apis ?? []).filter((a) => !identifiers.includes(a));
+  if (unknownApis.length) throw new RangeError(`--api: not an API of this deployment: ${unknownApis.join(' ')} (APIs: ${identifiers.join(' ') || 'none'})`);
   // The same provider, store and sealing keys as the running IdP; it never listens.
-  const idp = await createIdp(config);
+  // Its stdout carries the token alone (it is piped), so a stdout audit line goes to stderr.
+  const idp = await createIdp(config, config.audit.sink.type === 'stdout' ? { auditSink: stderrSink() } : {});
   try {
-    const allowance: Allowance = options.scopes?.length ? { maxClassification: options.classification, scopes: options.scopes } : { maxClassification: options.classification };
+    const allowance: Allowance = {
+      maxClassification: options.classification,
+      ...(options.scopes?.length ? { scopes: options.scopes } : {}),
+      ...(options.apis?.length ? { apis: options.apis } : {}),
+    };
     const iat = new idp.provider.InitialAccessToken({ expiresIn, policies: tokenPolicies(allowance, options.reusable) });
     const token = await iat.save();
     return { token, expiresAt: new Date(Date.now() + expiresIn * 1000), singleUse: !options.reusable, allowance };

@@ -1,10 +1,17 @@
 // The embedded store: correct and bounded, sealed like the Redis store (TOK-2).
 // Unlike the library's development adapter it never evicts a live record: entries go
-// when they expire, and a full store refuses writes loudly instead of dropping grants.
+// when they expire, and a full store refuses writes with 503 temporarily_unavailable
+// (and /readyz says it is full) instead of dropping grants.
+//
+// Expiry: a min-heap of (expiry, key) finds expired records in O(log n) each, so neither
+// a write to a full store nor the periodic sweep walks the whole map. Heap items are
+// checked against the entry when popped (a rewritten or deleted record leaves a stale
+// item); the heap is rebuilt from the entries when stale items outnumber live ones.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import TinyQueue from 'tinyqueue';
 import { GRANTABLE, GRANT_MODEL, INSERT_ONLY, alreadyConsumed, consumedRecord, epochNow, replayDetected } from './records.js';
 import type { Sealer } from './seal.js';
-import type { Store } from './store.js';
+import { StoreUnavailableError, type Store } from './store.js';
 
 interface Entry {
   sealed: string;
@@ -19,11 +26,33 @@ export interface MemoryStoreOptions {
   sweepIntervalMs?: number;
 }
 
+interface Expiry {
+  at: number;
+  key: string;
+}
+
+/** Heap items beyond this many per live entry (plus a floor) trigger a rebuild. */
+const STALE_FACTOR = 2;
+const STALE_FLOOR = 10_000;
+/** Expired records reclaimed per write, so expiry keeps pace without a timer. */
+const RECLAIM_PER_WRITE = 4;
+
+/** The memory store is at store.maxEntries live records. */
+export class StoreFullError extends StoreUnavailableError {
+  constructor(maxEntries: number) {
+    super(`memory store full (${maxEntries} live records, store.maxEntries)`);
+    this.name = 'StoreFullError';
+  }
+}
+
 export function createMemoryStore(sealer: Sealer, options: MemoryStoreOptions = {}): Store {
   const { maxEntries = 1_000_000, sweepIntervalMs = 30_000 } = options;
   const entries = new Map<string, Entry>();
   const grants = new Map<string, Set<string>>();
   const aliases = new Map<string, { key: string; expiresAt: number | undefined }>();
+  const byExpiry = () => new TinyQueue<Expiry>([], (a, b) => a.at - b.at);
+  let expiries = byExpiry();
+  let refusals = 0;
 
   const live = (expiresAt: number | undefined, now = Date.now()) => expiresAt === undefined || expiresAt > now;
 
@@ -41,20 +70,25 @@ export function createMemoryStore(sealer: Sealer, options: MemoryStoreOptions = 
     }
   }
 
-  function sweep(): number {
-    const now = Date.now();
+  /** Removes up to `limit` expired records, oldest expiry first; how many went. */
+  function reclaim(limit = Infinity, now = Date.now()): number {
     let removed = 0;
-    for (const [key, entry] of entries) {
-      if (!live(entry.expiresAt, now)) {
-        remove(key);
-        removed += 1;
-      }
+    for (let next = expiries.peek(); next && next.at <= now && removed < limit; next = expiries.peek()) {
+      expiries.pop();
+      // A stale item: the record was deleted, or rewritten with another expiry.
+      if (entries.get(next.key)?.expiresAt !== next.at) continue;
+      remove(next.key);
+      removed += 1;
     }
-    for (const [alias, target] of aliases) {
-      if (!live(target.expiresAt, now)) aliases.delete(alias);
+    if (expiries.length > STALE_FACTOR * entries.size + STALE_FLOOR) {
+      const rebuilt = byExpiry();
+      for (const [key, entry] of entries) if (entry.expiresAt !== undefined) rebuilt.push({ at: entry.expiresAt, key });
+      expiries = rebuilt;
     }
     return removed;
   }
+
+  const sweep = () => reclaim();
 
   const timer = setInterval(sweep, sweepIntervalMs);
   timer.unref();
@@ -94,11 +128,16 @@ export function createMemoryStore(sealer: Sealer, options: MemoryStoreOptions = 
         // ReplayDetection.unique() is not atomic across two parallel requests.
         const existing = entries.get(key);
         if (INSERT_ONLY.has(model) && existing && live(existing.expiresAt)) return Promise.reject(replayDetected());
-        if (!entries.has(key) && entries.size >= maxEntries && sweep() === 0 && entries.size >= maxEntries) {
-          throw new Error(`the in-memory store is full (${maxEntries} live records); use the Redis store for this load`);
+        const now = Date.now();
+        reclaim(RECLAIM_PER_WRITE, now);
+        if (!entries.has(key) && entries.size >= maxEntries && reclaim(Infinity, now) === 0) {
+          // 503 temporarily_unavailable: a readable page for people, /readyz says why.
+          refusals += 1;
+          return Promise.reject(new StoreFullError(maxEntries));
         }
         remove(key);
-        const expiresAt = typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : undefined;
+        const expiresAt = typeof expiresIn === 'number' ? now + expiresIn * 1000 : undefined;
+        if (expiresAt !== undefined) expiries.push({ at: expiresAt, key });
         const grantIndex = GRANTABLE.has(model) && payload.grantId ? aliasOf('grant', payload.grantId) : undefined;
         const secondary: string[] = [];
         if (payload.uid) secondary.push(aliasOf('uid', payload.uid));
@@ -149,12 +188,16 @@ export function createMemoryStore(sealer: Sealer, options: MemoryStoreOptions = 
   return {
     kind: 'memory',
     adapter,
-    ready: () => Promise.resolve(true),
+    ready: () => {
+      reclaim();
+      return Promise.resolve(entries.size < maxEntries);
+    },
+    notReadyReason: () => (entries.size >= maxEntries ? `memory store full: ${entries.size} live records of store.maxEntries ${maxEntries}` : undefined),
     close: () => {
       clearInterval(timer);
       return Promise.resolve();
     },
-    stats: () => ({ entries: entries.size, grantIndexes: grants.size, aliases: aliases.size }),
+    stats: () => ({ entries: entries.size, grantIndexes: grants.size, aliases: aliases.size, expiryQueue: expiries.length, refusedFull: refusals }),
     sweep,
     dump: () =>
       Promise.resolve([

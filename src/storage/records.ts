@@ -61,3 +61,17 @@ export const INSERT_ONLY = new Set(['ReplayDetection']);
 export function replayDetected(): Error {
   return new errors.InvalidRequest('replay detected: the proof or assertion was already used');
 }
+
+/**
+ * TOK-1, TOK-4: records whose every write must survive a failover before it is
+ * acknowledged (redis-replicas.ts): used once, or proving that something was used.
+ */
+export const SINGLE_USE = new Set([
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PushedAuthorizationRequest',
+  'InitialAccessToken',
+  'ReplayDetection',
+]);

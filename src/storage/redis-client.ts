@@ -1,7 +1,10 @@
-// The ioredis connection behind the Redis store: options that fail fast while Redis is
-// away and reconnect by themselves, the mapping of connection failures to
-// StoreUnavailableError (503 temporarily_unavailable), and Lua scripts run with EVALSHA
-// (EVAL when the server has not cached them yet).
+// Every ioredis connection of the IdP and its commands (store, consent ledger, login
+// throttle, consent export, initial access tokens) comes from redisConnection(): one place
+// that applies the URL, ACL user, password, Sentinel password and TLS settings, so no
+// connection can be opened without the deployment's credentials. Also: options that
+// fail fast while Redis is away and reconnect by themselves, the mapping of connection
+// failures to StoreUnavailableError (503 temporarily_unavailable), and Lua scripts run
+// with EVALSHA (EVAL when the server has not cached them yet).
 import { createHash } from 'node:crypto';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisAuth } from '../config/load.js';
@@ -26,11 +29,32 @@ const connectionOptions = {
   commandTimeout: COMMAND_TIMEOUT_MS,
   maxRetriesPerRequest: 0,
   enableReadyCheck: true,
+  // After a failover the old master answers writes with READONLY: reconnect, so the
+  // Sentinel connector finds the new master (the failed command itself is a 503).
+  reconnectOnError: (err: Error) => err.message.startsWith('READONLY'),
   // Keys are prefixed by the store itself: ioredis' keyPrefix would not reach keys that
   // Lua scripts read from index members.
 } satisfies RedisOptions;
 
-export function connect(config: RedisStoreConfig, auth: RedisAuth = {}): RedisClient {
+/** The URL without its credentials when the deployment file sets its own (they win). */
+function urlFor(url: string, access: RedisOptions): string {
+  if (access.username === undefined && access.password === undefined) return url;
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url; // a host:port form without credentials: ioredis parses it
+  }
+}
+
+/**
+ * A new connection with the deployment's Redis settings. `auth` is required on purpose: a
+ * connection opened without the deployment's password fails only at the first command
+ * (issue 12: a ledger without credentials broke every sign-in while /readyz said ready).
+ */
+export function redisConnection(config: RedisStoreConfig, auth: RedisAuth): RedisClient {
   // Credentials and TLS for Redis itself; a redis(s):// URL may carry its own instead.
   const access: RedisOptions = {
     ...(config.username ? { username: config.username } : {}),
@@ -59,7 +83,8 @@ export function connect(config: RedisStoreConfig, auth: RedisAuth = {}): RedisCl
   if (!config.url) {
     throw new Error('store.type "redis" needs store.url (or REDIS_URL), store.sentinels with store.name, or store.cluster');
   }
-  return new Redis(config.url, common);
+  // ioredis lets a URL's credentials win over the options; the deployment file's win here.
+  return new Redis(urlFor(config.url, access), common);
 }
 
 export function isCluster(client: RedisClient): client is Cluster {
@@ -93,6 +118,7 @@ export async function io<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
+    if (err instanceof StoreUnavailableError) throw err;
     if (err instanceof Error && err.name === 'ReplyError' && !TRANSIENT_REPLY.test(err.message)) throw err;
     throw new StoreUnavailableError('redis unreachable', { cause: err });
   }

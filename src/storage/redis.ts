@@ -26,8 +26,9 @@
 // script; records without expiry are written without one. consume() rewrites the value
 // with SET … KEEPTTL inside the compare-and-set script, so no write drops a TTL.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { GRANTABLE, GRANT_MODEL, INSERT_ONLY, alreadyConsumed, consumedRecord, epochNow, replayDetected } from './records.js';
-import { COMMAND_TIMEOUT_MS, connect, io, isCluster, settle, type RedisStoreConfig } from './redis-client.js';
+import { GRANTABLE, GRANT_MODEL, INSERT_ONLY, SINGLE_USE, alreadyConsumed, consumedRecord, epochNow, replayDetected } from './records.js';
+import { COMMAND_TIMEOUT_MS, io, isCluster, redisConnection, settle, type RedisStoreConfig } from './redis-client.js';
+import { replicaWait } from './redis-replicas.js';
 import { CONSUME, DELETE_IF, DESTROY_INDEXED, LOCATE, REVOKE, UPSERT_INDEXED } from './redis-scripts.js';
 import type { RedisAuth } from '../config/load.js';
 import type { Sealer } from './seal.js';
@@ -59,16 +60,17 @@ function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T
   return Promise.race([promise.catch(() => fallback), timeout]).finally(() => clearTimeout(timer));
 }
 
-export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer, auth: RedisAuth = {}): Promise<Store> {
+export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer, auth: RedisAuth): Promise<Store> {
   const prefix = config.keyPrefix;
   if (/[{}]/.test(prefix)) throw new Error('store.keyPrefix must not contain "{" or "}" (they mark Cluster hash tags)');
 
-  const client = connect(config, auth);
+  const client = redisConnection(config, auth);
   const counters = { upserts: 0, finds: 0, consumes: 0, consumeConflicts: 0, replayRevokes: 0, destroys: 0, revokes: 0, replaysRefused: 0, unavailable: 0, connectionErrors: 0 };
   // Without a listener ioredis prints every connection error; readiness reports outages.
   client.on('error', () => {
     counters.connectionErrors += 1;
   });
+  const replicas = replicaWait(client, config.waitForReplicas);
   // Do not hold start-up hostage to an outage: the store reconnects by itself and
   // ready() tells /readyz the truth meanwhile.
   await settle(client, 3000);
@@ -164,6 +166,7 @@ export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer,
             counters.replaysRefused += 1;
             throw replayDetected();
           }
+          await guarded(() => replicas.wait());
           return;
         }
 
@@ -190,6 +193,8 @@ export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer,
           const oldTag = old.slice(LOCATOR.length);
           await guarded(() => DESTROY_INDEXED.run(client, [grantRecord(oldTag, lookup), grantIndex(oldTag, model)], []));
         }
+        // TOK-4: a rotated refresh token (or a new code) must not be lost in a failover.
+        if (SINGLE_USE.has(model)) await guarded(() => replicas.wait());
       },
 
       async find(id) {
@@ -221,6 +226,8 @@ export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer,
           await revokeGrant(payload.grantId);
           throw alreadyConsumed(model);
         }
+        // TOK-1: the use is acknowledged only once a promoted replica would know it.
+        await guarded(() => replicas.wait());
       },
 
       async destroy(id) {
@@ -243,6 +250,8 @@ export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer,
           }
         }
         await guarded(() => client.del(homeKey));
+        // A used PAR request URI or initial access token must stay gone after a failover.
+        if (SINGLE_USE.has(model)) await guarded(() => replicas.wait());
       },
 
       async revokeByGrantId(grantId) {
@@ -259,6 +268,7 @@ export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer,
   return {
     kind: 'redis',
     redis: client,
+    waitForReplicas: () => guarded(() => replicas.wait()),
     adapter,
     async ready() {
       if (client.status !== 'ready') return false;
@@ -271,6 +281,7 @@ export async function createRedisStore(config: RedisStoreConfig, sealer: Sealer,
       );
     },
     async close() {
+      replicas.stop();
       try {
         await client.quit();
       } catch {

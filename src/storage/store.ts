@@ -5,12 +5,20 @@ import type { RedisClient } from './redis-client.js';
 
 export interface Store {
   readonly kind: 'memory' | 'redis';
-  /** The Redis store's connection, for counts every replica must share (the login throttle). */
+  /**
+   * The Redis store's connection, built by redisConnection() with the deployment's
+   * credentials: the consent ledger and the login throttle use it rather than opening
+   * their own. The store owns it (close() quits it).
+   */
   readonly redis?: RedisClient;
+  /** Redis: resolves once the replicas have this process's writes (store.waitForReplicas); the ledger calls it after an append. */
+  readonly waitForReplicas?: () => Promise<void>;
   /** The oidc-provider adapter for one model (the library calls this once per model). */
   adapter(model: string): Adapter;
   /** True when the store can serve requests now (`/readyz`). */
   ready(): Promise<boolean>;
+  /** Why the store is not ready, for `/readyz` (after ready() said false); no contents. */
+  notReadyReason?(): string | undefined;
   close(): Promise<void>;
   /** Counts for tests and benchmarks; never record contents. */
   stats(): Record<string, number>;

@@ -54,9 +54,10 @@ async function start(spec: TargetSpec): Promise<{ url: string; close(): Promise<
     });
     return { url, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
   }
-  const idp = await createIdp(configFrom(oursRawConfig(url, port, spec.jwks, spec.accounts, spec.redisUrl)));
+  // Like the logs (no logger here), audit events are not written: the bench measures the IdP, not its stdout.
+  const idp = await createIdp(configFrom(oursRawConfig(url, port, spec.jwks, spec.accounts, spec.redisUrl)), { auditSink: { write: () => undefined } });
   await idp.listen(port, '127.0.0.1');
-  return { url, idp, close: () => idp.close() };
+  return { url, idp, close: async () => void (await idp.close()) };
 }
 
 async function fullGc(): Promise<void> {

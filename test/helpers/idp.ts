@@ -2,6 +2,7 @@
 import { createServer } from 'node:net';
 import { resolveConfig, type Config } from '../../src/config/load.js';
 import { configSchema, type RawConfig } from '../../src/config/schema.js';
+import type { AuditSink } from '../../src/ops/audit.js';
 import { createIdp, type Idp, type IdpOptions } from '../../src/server.js';
 import { TEST_ACCOUNTS, TEST_SCOPES, TEST_APIS } from './fixtures.js';
 
@@ -40,11 +41,14 @@ export function configFrom(raw: RawConfig, env: NodeJS.ProcessEnv = {}): Config 
   return resolveConfig(configSchema.parse(raw), 'test-config', process.cwd(), env);
 }
 
-export async function startIdp(patch: Partial<RawConfig> = {}, options: IdpOptions = {}, scheme: 'http' | 'https' = 'http'): Promise<RunningIdp> {
+/** Tests keep audit events off their output unless they pass a sink to look at. */
+const discard: AuditSink = { write: () => undefined };
+
+export async function startIdp(patch: Partial<RawConfig> = {}, options: IdpOptions = {}, scheme: 'http' | 'https' = 'http', env: NodeJS.ProcessEnv = {}): Promise<RunningIdp> {
   const port = await freePort();
   const url = `${scheme}://127.0.0.1:${port}`;
-  const config = configFrom(testRawConfig(url, { port, ...patch }));
-  const idp = await createIdp(config, options);
+  const config = configFrom(testRawConfig(url, { port, ...patch }), env);
+  const idp = await createIdp(config, { auditSink: discard, ...options });
   await idp.listen(port, '127.0.0.1');
-  return { url, idp, config, close: () => idp.close() };
+  return { url, idp, config, close: async () => void (await idp.close()) };
 }

@@ -212,6 +212,8 @@ export async function startReplicaSet(options: ReplicaOptions): Promise<ReplicaS
   const [proxyPort, portA, portB] = [await freePort(), await freePort(), await freePort()] as [number, number, number];
   const issuer = `http://${HOST}:${proxyPort}`;
   const config: RawConfig = testRawConfig(issuer, {
+    // Tests stop replicas at once; the drain on SIGTERM has its own test (shutdown.test.ts).
+    shutdown: { drain: 0 },
     ...options.patch,
     keys: { signing: { path: jwksPath } },
     secrets: {

@@ -8,11 +8,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import type { ConsentRecord } from '../../src/consent/ledger.js';
 import { emptyAccess } from '../../src/consent/ledger.js';
 import { createRedisLedger } from '../../src/consent/redis-ledger.js';
+import { redisConnection } from '../../src/storage/redis-client.js';
 import { createSealer } from '../../src/storage/seal.js';
 import { spa, staticClients } from '../helpers/clients.js';
 import { PASSWORDS } from '../helpers/fixtures.js';
@@ -53,7 +55,8 @@ describe('Redis consent ledger (OIDC-8)', { skip }, () => {
   it('appends sealed records to a stream and reads them back by account, client and time', async () => {
     const prefix = `t:${randomUUID().slice(0, 8)}:`;
     const sealer = createSealer([{ kid: 'k1', key: randomBytes(32) }], randomBytes(32));
-    const ledger = createRedisLedger({ type: 'redis', url: server.url, keyPrefix: prefix }, sealer, { retention: 3600 });
+    const cfg = { type: 'redis', url: server.url, keyPrefix: prefix } as const;
+    const ledger = createRedisLedger(cfg, sealer, { retention: 3600, ownsConnection: true }, redisConnection(cfg, {}));
     const a = record();
     const b = record({ accountId: 'someone-else', client: { id: 'c2', name: 'C2', classification: 'PUBLIC' } });
     const c = record({ decision: 'withdraw', granted: emptyAccess(), holds: emptyAccess() });
@@ -78,10 +81,54 @@ describe('Redis consent ledger (OIDC-8)', { skip }, () => {
     await ledger.close();
   });
 
+  it('OIDC-8: the stream and the account indexes are trimmed to consent.retention, and expire when idle (issue 12)', async () => {
+    const prefix = `t:${randomUUID().slice(0, 8)}:`;
+    const sealer = createSealer([{ kid: 'k1', key: randomBytes(32) }], randomBytes(32));
+    const cfg = { type: 'redis', url: server.url, keyPrefix: prefix } as const;
+    const retention = 2;
+    const ledger = createRedisLedger(cfg, sealer, { retention, ownsConnection: true }, redisConnection(cfg, {}));
+    const raw = new Redis(server.url);
+    const stream = `${prefix}{ledger}s`;
+    const indexes = async () => (await raw.keys(`${prefix}{ledger}a:*`)).sort();
+    try {
+      const old = [record({ accountId: 'returning' }), record({ accountId: 'returning' }), record({ accountId: 'gone-quiet' })];
+      for (const r of old) await ledger.append(r);
+      assert.equal(await raw.xlen(stream), 3);
+      assert.equal((await indexes()).length, 2);
+      for (const key of [stream, ...(await indexes())]) {
+        const ttl = await raw.pttl(key);
+        assert.ok(ttl > 0 && ttl <= retention * 1000, `${key} expires within one retention (${ttl} ms)`);
+      }
+      await sleep(retention * 1000 + 200);
+      const fresh = record({ accountId: 'returning' });
+      await ledger.append(fresh);
+      // Exactly trimmed (no "~" leftovers): only the record inside the retention is kept.
+      assert.deepEqual((await raw.xrange(stream, '-', '+')).map(([id]) => id).length, 1);
+      const all: string[] = [];
+      for await (const r of ledger.query()) all.push(r.id);
+      assert.deepEqual(all, [fresh.id]);
+      const returning: string[] = [];
+      for await (const r of ledger.query({ accountId: 'returning' })) returning.push(r.id);
+      assert.deepEqual(returning, [fresh.id]);
+      // The returning account's index holds only the fresh id; the quiet account's index expired.
+      const left = await indexes();
+      assert.equal(left.length, 1, 'the index of the account that stopped deciding is gone');
+      assert.equal(await raw.zcard(left[0] ?? ''), 1);
+      // Nobody decides for a whole retention: Redis drops the stream and the index.
+      await sleep(retention * 1000 + 200);
+      assert.equal(await raw.exists(stream), 0);
+      assert.deepEqual(await indexes(), []);
+    } finally {
+      await raw.quit();
+      await ledger.close();
+    }
+  });
+
   it('OIDC-8: with Redis away the append fails (and does not hang)', async () => {
     const down = await startRedisServer();
     const sealer = createSealer([{ kid: 'k1', key: randomBytes(32) }], randomBytes(32));
-    const ledger = createRedisLedger({ type: 'redis', url: down.url, keyPrefix: 'x:' }, sealer, { retention: 3600 });
+    const cfg = { type: 'redis', url: down.url, keyPrefix: 'x:' } as const;
+    const ledger = createRedisLedger(cfg, sealer, { retention: 3600, ownsConnection: true }, redisConnection(cfg, {}));
     await ledger.append(record());
     await down.stop();
     const started = Date.now();

@@ -76,11 +76,11 @@ async function rawContents(raw: Redis | Cluster, keyPrefix: string): Promise<Map
 
 const sealer = (): Sealer => createSealer([{ kid: 'k1', key: randomBytes(32) }], randomBytes(32));
 
-storeContract('redis standalone', async (s) => ({ store: await createRedisStore(await standaloneConfig(), s) }), { skip });
-storeContract('redis cluster (3 masters)', async (s) => ({ store: await createRedisStore(await clusterConfig(), s) }), { skip: localSkip });
+storeContract('redis standalone', async (s) => ({ store: await createRedisStore(await standaloneConfig(), s, {}) }), { skip });
+storeContract('redis cluster (3 masters)', async (s) => ({ store: await createRedisStore(await clusterConfig(), s, {}) }), { skip: localSkip });
 storeContract('redis through Sentinel', async (s) => {
   const group = await (sentinel ??= startRedisSentinel());
-  return { store: await createRedisStore({ type: 'redis', sentinels: group.sentinels, name: group.name, keyPrefix: prefix() }, s) };
+  return { store: await createRedisStore({ type: 'redis', sentinels: group.sentinels, name: group.name, keyPrefix: prefix() }, s, {}) };
 }, { skip: localSkip });
 
 for (const [kind, config, skipped] of [
@@ -96,7 +96,7 @@ for (const [kind, config, skipped] of [
 
     before(async () => {
       cfg = await config();
-      store = await createRedisStore(cfg, sealer());
+      store = await createRedisStore(cfg, sealer(), {});
       raw = rawClient(cfg);
     });
     after(async () => {
@@ -202,7 +202,7 @@ void describe('redis store: outage and recovery (standalone)', { skip: localSkip
 
   before(async () => {
     server = await startRedisServer();
-    store = await createRedisStore({ type: 'redis', url: server.url, keyPrefix: prefix() }, sealer());
+    store = await createRedisStore({ type: 'redis', url: server.url, keyPrefix: prefix() }, sealer(), {});
   });
   after(async () => {
     await store.close();
@@ -245,7 +245,7 @@ void describe('redis store: outage and recovery (standalone)', { skip: localSkip
   it('starts while Redis is down (unready, not crashed) and becomes ready when it comes up', async () => {
     await server.stop();
     const started = Date.now();
-    const late = await createRedisStore({ type: 'redis', url: server.url, keyPrefix: prefix() }, sealer());
+    const late = await createRedisStore({ type: 'redis', url: server.url, keyPrefix: prefix() }, sealer(), {});
     try {
       assert.ok(Date.now() - started < 4000, 'start-up does not hang on an outage');
       assert.equal(await late.ready(), false);
@@ -281,7 +281,7 @@ void describe('redis store: outage and recovery (standalone)', { skip: localSkip
   });
 
   it('refuses a key prefix with hash-tag braces', async () => {
-    await assert.rejects(createRedisStore({ type: 'redis', url: server.url, keyPrefix: 'idp{x}:' }, sealer()), /keyPrefix/);
+    await assert.rejects(createRedisStore({ type: 'redis', url: server.url, keyPrefix: 'idp{x}:' }, sealer(), {}), /keyPrefix/);
   });
 });
 
@@ -304,11 +304,38 @@ void describe('redis store: a password-protected Redis', { skip: localSkip }, ()
     } finally {
       await withPassword.close();
     }
-    const without = await createRedisStore(cfg, sealer());
+    const without = await createRedisStore(cfg, sealer(), {});
     try {
       assert.equal(await without.ready(), false);
     } finally {
       await without.close();
+    }
+  });
+});
+
+void describe('redis store: store.waitForReplicas (issue 12)', { skip }, () => {
+  it('TOK-1: with replicas required and none there, a single-use write answers 503 temporarily_unavailable; other writes go on', async () => {
+    const cfg: RedisStoreConfig = { ...(await standaloneConfig()), waitForReplicas: { replicas: 1, timeoutMs: 100 } };
+    const store = await createRedisStore(cfg, sealer(), {});
+    try {
+      await store.adapter('Session').upsert('sid', { kind: 'Session' }, 60);
+      for (const model of ['AuthorizationCode', 'ReplayDetection', 'PushedAuthorizationRequest']) {
+        await assert.rejects(store.adapter(model).upsert(randomUUID(), { kind: model }, 60), (err: unknown) => err instanceof StoreUnavailableError && err.status === 503);
+      }
+      await assert.rejects(store.waitForReplicas?.() ?? Promise.resolve(), StoreUnavailableError);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('false never waits; unset waits only where the master has a replica (none here)', async () => {
+    for (const waitForReplicas of [false, undefined] as const) {
+      const store = await createRedisStore({ ...(await standaloneConfig()), ...(waitForReplicas === undefined ? {} : { waitForReplicas }) }, sealer(), {});
+      try {
+        await store.adapter('AuthorizationCode').upsert(randomUUID(), { kind: 'AuthorizationCode' }, 60);
+      } finally {
+        await store.close();
+      }
     }
   });
 });

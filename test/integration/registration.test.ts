@@ -11,6 +11,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { loadConfig } from '../../src/config/load.js';
 import { tokenPolicies } from '../../src/registration/token.js';
 import { createIdp, type Idp } from '../../src/server.js';
+import { API } from '../helpers/fixtures.js';
 import { freePort, startIdp, testRawConfig, type RunningIdp } from '../helpers/idp.js';
 import { redisServerSkip, startRedisServer, type LocalRedis } from '../helpers/redis-server.js';
 
@@ -223,7 +224,8 @@ describe('a client cannot choose or raise its own classification', () => {
   after(() => running.close());
 
   const mint = (policies: string[] | undefined) => new running.idp.provider.InitialAccessToken(policies ? { policies } : {}).save();
-  const upTo = (maxClassification: 'PUBLIC' | 'IN-CONFIDENCE' | 'SENSITIVE', scopes?: string[]) => mint(tokenPolicies(scopes ? { maxClassification, scopes } : { maxClassification }));
+  const upTo = (maxClassification: 'PUBLIC' | 'IN-CONFIDENCE' | 'SENSITIVE', scopes?: string[], apis?: string[]) =>
+    mint(tokenPolicies({ maxClassification, ...(scopes ? { scopes } : {}), ...(apis ? { apis } : {}) }));
 
   async function call(method: string, url: string | URL, token: string, body?: unknown) {
     const res = await fetch(url, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -286,6 +288,31 @@ describe('a client cannot choose or raise its own classification', () => {
     assert.equal(created.body.scope, 'openid profile', 'the token\'s scopes, when the registration names none');
     const widened = await call('PUT', String(created.body.registration_client_uri), String(created.body.registration_access_token), { ...good, client_id: created.body.client_id, client_secret: created.body.client_secret, scope: 'openid profile nhi' });
     assertRefused(widened, /scope: not allowed by this token: nhi.*\(EP-10\)/);
+  });
+
+  it('EP-10: a token that lists APIs limits the tokens the client can get, now and on update', async () => {
+    const token = await upTo('IN-CONFIDENCE', undefined, [API.inConfidence]);
+    const serviceApp = { classification: 'IN-CONFIDENCE', token_endpoint_auth_method: 'client_secret_post', grant_types: ['client_credentials'], response_types: [], redirect_uris: [] };
+    assertRefused(await register(token, { ...serviceApp, allowed_resources: [API.public] }), /allowed_resources: not allowed by this token.*\(EP-10\)/);
+    const created = await register(token, serviceApp);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.deepEqual(created.body.allowed_resources, [API.inConfidence], 'the token\'s APIs, when the registration names none');
+
+    const grant = async (resource: string) => {
+      const res = await fetch(new URL('/token', running.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: String(created.body.client_id), client_secret: String(created.body.client_secret), resource }),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    assert.equal((await grant(API.inConfidence)).status, 200);
+    const elsewhere = await grant(API.public);
+    assert.equal(elsewhere.body.error, 'invalid_target', 'a PUBLIC API its class could reach, but the token did not allow');
+    assert.match(String(elsewhere.body.error_description), /registered for other APIs only \(EP-10\)/);
+
+    const widened = await call('PUT', String(created.body.registration_client_uri), String(created.body.registration_access_token), { ...serviceApp, client_id: created.body.client_id, client_secret: created.body.client_secret, allowed_resources: [API.inConfidence, API.public] });
+    assertRefused(widened, /allowed_resources: not allowed by this token: https:\/\/api\.test\/public.*\(EP-10\)/);
   });
 
   it('GR-8, EP-2: a SENSITIVE registration gets PAR and DPoP-bound tokens set for it', async () => {

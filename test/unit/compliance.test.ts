@@ -16,6 +16,7 @@ import { RULES } from '../../src/policy/rules.js';
 import { staticClients } from '../helpers/clients.js';
 import { REDIRECT } from '../helpers/fixtures.js';
 import { configFrom, testRawConfig } from '../helpers/idp.js';
+import { KEY32, PRODUCTION_JWKS, RANDOM_TEXT } from '../helpers/production.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'idp-compliance-'));
 let files = 0;
@@ -25,14 +26,15 @@ function file(content: unknown): string {
   return path;
 }
 
-const key32 = Buffer.alloc(32, 7).toString('base64url');
+const key32 = KEY32;
 /** A production file that passes the deployment checks (TLS at a trusted proxy). */
 const production: RawConfig = {
   mode: 'production',
   issuer: 'https://id.example.health',
   proxy: true,
-  keys: { signing: { jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd', alg: 'ES256' }] } } },
-  secrets: { cookieKeys: ['c'.repeat(40)], sealingKeys: [{ kid: 'k1', key: key32 }], lookupKey: key32 },
+  keys: { signing: { jwks: PRODUCTION_JWKS } },
+  store: { type: 'memory', singleInstance: true },
+  secrets: { cookieKeys: [RANDOM_TEXT], sealingKeys: [{ kid: 'k1', key: key32 }], lookupKey: key32 },
   resourceServers: [{ identifier: 'https://api.example.health/clinic', classification: 'IN-CONFIDENCE', scopes: { 'clinic.read': 'See your clinic visits' } }],
   clients: staticClients,
 };
@@ -271,7 +273,7 @@ describe('compliance report follows the policy data', () => {
 
 describe('compliance report: features the deployment turns on', () => {
   it('TOK-10 is enforced when the ledger export token is set; EP-9 names features.ciba', () => {
-    const token = 'x'.repeat(48);
+    const token = RANDOM_TEXT;
     const config = configFrom(testRawConfig('http://localhost:3000', { clients: staticClients, consent: { exportToken: token } }));
     const report = complianceReport(config, checkDeployment(config), { generatedAt: new Date(0) });
     assert.equal(rowOf(report, 'TOK-10').status, 'enforced');

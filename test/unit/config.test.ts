@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { checkDeployment } from '../../src/policy/deployment.js';
 import { staticClients } from '../helpers/clients.js';
 import { configFrom, testRawConfig } from '../helpers/idp.js';
+import { KEY32, PRODUCTION_JWKS, RANDOM_TEXT } from '../helpers/production.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'idp-config-'));
 function file(name: string, content: unknown): string {
@@ -29,15 +30,16 @@ function problemsOf(fn: () => unknown): ConfigError['problems'] {
   assert.fail('expected the configuration to be refused');
 }
 
-const key32 = Buffer.alloc(32, 7).toString('base64url');
+const key32 = KEY32;
 const production = {
   mode: 'production',
   issuer: 'https://id.example.health',
   proxy: true,
-  keys: { signing: { jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd', alg: 'ES256' }] } } },
+  keys: { signing: { jwks: PRODUCTION_JWKS } },
+  store: { type: 'memory', singleInstance: true },
   secrets: { cookieKeys: [{ env: 'IDP_COOKIE_KEY' }], sealingKeys: [{ kid: 'k1', key: { env: 'IDP_SEALING_KEY' } }], lookupKey: { env: 'IDP_LOOKUP_KEY' } },
 };
-const productionEnv = { IDP_COOKIE_KEY: 'c'.repeat(40), IDP_SEALING_KEY: key32, IDP_LOOKUP_KEY: key32 };
+const productionEnv = { IDP_COOKIE_KEY: RANDOM_TEXT, IDP_SEALING_KEY: key32, IDP_LOOKUP_KEY: key32 };
 
 describe('deployment file', () => {
   it('the shipped development file loads and passes the policy', () => {
@@ -49,7 +51,7 @@ describe('deployment file', () => {
 
   it('a production file with secrets from the environment loads', () => {
     const config = loadConfig(file('prod.json', production), { env: productionEnv });
-    assert.equal(config.secrets.cookieKeys[0], 'c'.repeat(40));
+    assert.equal(config.secrets.cookieKeys[0], RANDOM_TEXT);
     assert.equal(config.secrets.sealingKeys[0]?.kid, 'k1');
   });
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CLASSIFICATIONS, rank } from '../../src/policy/classification.js';
+import { checkDeployment } from '../../src/policy/deployment.js';
 import { mayIntrospect } from '../../src/policy/introspection.js';
 import { checkClientCredentialsScopes, needsPerson, personScopeContext } from '../../src/policy/person-scopes.js';
 import { allowanceOf, allowancePolicies, checkAllowance, checkNoRaise, registrationDefaults } from '../../src/policy/registration.js';
@@ -74,5 +75,20 @@ describe('TOK-6, EP-5: who may introspect', () => {
     assert.equal(mayIntrospect(apis, { ...facts, callerId: 'gw' }), true);
     assert.equal(mayIntrospect(apis, { ...facts, callerId: 'gw', audience: [] }), false);
     assert.equal(mayIntrospect(apis, { ...facts, callerId: 'owner', callerPublic: true }), false);
+  });
+});
+
+describe('EP-10: allowed_resources', () => {
+  it('EP-10: a static client may list only the deployment\'s APIs', () => {
+    const raw = testRawConfig('http://127.0.0.1:1', {
+      clients: [{ client_id: 'svc', classification: 'IN-CONFIDENCE', client_secret: 'x'.repeat(40), token_endpoint_auth_method: 'client_secret_post', grant_types: ['client_credentials'], response_types: [], allowed_resources: ['https://api.test/nowhere'] }],
+    });
+    assert.match(JSON.stringify(checkDeployment(configFrom(raw)).problems), /clients\[0\]\.allowed_resources.*EP-10/);
+  });
+
+  it('EP-10: the token\'s APIs bound the registration and fill it in when absent', () => {
+    const allowance = allowanceOf(allowancePolicies({ maxClassification: 'SENSITIVE', apis: ['https://api.test/a'] }));
+    assert.equal(checkAllowance({ classification: 'PUBLIC', allowed_resources: ['https://api.test/b'] }, allowance)?.field, 'allowed_resources');
+    assert.deepEqual(registrationDefaults({ classification: 'PUBLIC' }, allowance, options).allowed_resources, ['https://api.test/a']);
   });
 });

@@ -112,8 +112,8 @@ export const endpointRules: Record<string, Assess> = {
 
   'EP-5': ({ provider }) => ({
     status: provider.features.introspection ? 'enforced' : 'broken',
-    evidence: `/introspect ${provider.features.introspection ? 'on' : 'OFF'}; answers confidential (authenticated) clients only`,
-    mechanism: 'features.introspection is always on and its allowedPolicy refuses clients with token_endpoint_auth_method none (src/provider/configuration.ts)',
+    evidence: `/introspect ${provider.features.introspection ? 'on' : 'OFF'}; answers confidential (authenticated) clients only, and active:true only to the token's own client or the API it is for`,
+    mechanism: 'features.introspection is always on and its allowedPolicy refuses public clients and answers active:false to any client that is neither the token\'s own nor the introspectionClientId of the API in its audience (src/policy/introspection.ts)',
   }),
 
   'EP-6': ({ provider }) => ({

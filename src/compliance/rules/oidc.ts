@@ -55,8 +55,8 @@ export const oidcRules: Record<string, Assess> = {
     const apiScopes = config.resourceServers.flatMap((api) => Object.keys(api.scopes));
     return {
       status: 'default',
-      evidence: `discovery scopes_supported: openid, offline_access${Object.keys(config.scopes).length ? `, ${Object.keys(config.scopes).join(', ')}` : ''}; every scope has a plain-language description shown at consent (${Object.keys(config.scopes).length} identity, ${apiScopes.length} API scopes)`,
-      review: `API scopes (${list(apiScopes)}) are not listed in discovery${BUILD.docsRoute ? '' : ' and no /docs page describes the scopes'}: publish them in the onboarding documentation`,
+      evidence: `discovery scopes_supported: openid, offline_access${Object.keys(config.scopes).length ? `, ${Object.keys(config.scopes).join(', ')}` : ''}${apiScopes.length ? ` and the API scopes ${list(apiScopes)}` : ''} (src/provider/discovery.ts); every scope has a plain-language description shown at consent (${Object.keys(config.scopes).length} identity, ${apiScopes.length} API scopes)`,
+      ...(BUILD.docsRoute ? {} : { review: 'no /docs page describes the scopes: publish them in the onboarding documentation' }),
     };
   },
 

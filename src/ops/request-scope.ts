@@ -1,0 +1,39 @@
+// What the current request is, for code far from its Koa context (the consent ledger,
+// the sign-in check): the request id and address every log line and audit event carries,
+// and the IdP's audit trail. Set once per request by `requestContext` (requests.ts).
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AuditContext, AuditDetails, AuditEventName, AuditTrail } from './audit.js';
+
+export interface RequestScope {
+  requestId: string;
+  address: string;
+  /** the client the request is for, once known (an interaction page learns it late) */
+  clientId?: string | undefined;
+  audit?: AuditTrail | undefined;
+}
+
+const storage = new AsyncLocalStorage<RequestScope>();
+
+export function withinRequest<T>(scope: RequestScope, fn: () => T): T {
+  return storage.run(scope, fn);
+}
+
+export function currentRequest(): RequestScope | undefined {
+  return storage.getStore();
+}
+
+/** The client this request is about, as soon as a page knows it (access log, audit). */
+export function noteClient(clientId: unknown): void {
+  const scope = storage.getStore();
+  if (scope && typeof clientId === 'string' && clientId) scope.clientId = clientId;
+}
+
+/** An audit event from inside a request (no-op outside one, e.g. in a unit test). */
+export function audit(event: AuditEventName, context: AuditContext = {}, details?: AuditDetails): void {
+  storage.getStore()?.audit?.emit(event, context, details);
+}
+
+/** A typed user name as a keyed hash (never the text typed): failures per account can be counted. */
+export function accountRef(username: string): string | undefined {
+  return storage.getStore()?.audit?.tokenRef(`account:${username.trim().toLowerCase()}`);
+}
