@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from './config/errors.js';
 import { DEFAULT_CONFIG, loadConfig } from './config/load.js';
+import { DEVELOPMENT_HOST, listenDescription, listenHost } from './ops/listen.js';
 import { createLogger } from './ops/log.js';
 import { MINIMUM_NODE, runtimeSupport } from './ops/runtime.js';
 import { createIdp } from './server.js';
@@ -22,8 +23,14 @@ async function main(): Promise<void> {
   }
 
   const idp = await createIdp(config, { logger });
-  const port = await idp.listen(config.port);
-  logger.log('info', 'listening', { issuer: config.issuer, port, store: config.store.type, mode: config.mode });
+  const host = listenHost(config);
+  const port = await idp.listen(config.port, host);
+  const listening = listenDescription(host, port, Boolean(config.tlsMaterial.server));
+  logger.log('info', 'listening', { listening, issuer: config.issuer, port, store: config.store.type, mode: config.mode });
+  if (config.mode === 'development') {
+    const reach = host === DEVELOPMENT_HOST ? ' (this machine only; HOST=0.0.0.0 opens it to the network)' : '';
+    process.stdout.write(`\n  Listening on ${listening}${reach}.\n`);
+  }
   if (config.demo.enabled) {
     process.stdout.write(`\n  Open ${config.issuer.replace(/\/$/, '')}/demo to sign in with a demo client.\n\n`);
   }

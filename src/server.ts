@@ -30,6 +30,7 @@ import { fromTrustedProxy, requestContext } from './ops/requests.js';
 import { watchStore } from './ops/store-watch.js';
 import { docsRoutes } from './ops/docs.js';
 import { gate, routesOf, type Handler } from './ops/gate.js';
+import { listenHost } from './ops/listen.js';
 import { normaliseForwarded, proxyTrust } from './ops/proxy.js';
 import { limitStateCreation } from './ops/rate-limit.js';
 import { opsRoutes } from './ops/routes.js';
@@ -41,16 +42,16 @@ import { anonymousLogout } from './provider/logout.js';
 import { keepRefreshTokenOnFailure } from './provider/refresh.js';
 import { enabledSigningAlgs } from './policy/algorithms.js';
 import { offeredResponseTypes } from './policy/classification.js';
-import { checkDeployment } from './policy/deployment.js';
+import { preflight } from './preflight.js';
 import { createProvider } from './provider/index.js';
-import { ephemeralJwks, signingKeyProblems } from './provider/keys.js';
+import { ephemeralJwks } from './provider/keys.js';
 import { providerJwks } from './keys/lifecycle.js';
 import { watchSigningKeys, type WatchOptions } from './keys/reload.js';
 import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations.js';
 import { createStore, type Store } from './storage/index.js';
 
 /** Where our own routes live (each module's paths); every other path is the library's. */
-const PAGE_PATHS = ['/healthz', '/readyz', '/static/', '/docs', '/.well-known/smart-configuration', '/interaction/', '/account', '/admin/', '/ciba/', '/demo'];
+const PAGE_PATHS = ['/healthz', '/readyz', '/static/', '/favicon.ico', '/docs', '/.well-known/smart-configuration', '/interaction/', '/account', '/admin/', '/ciba/', '/demo'];
 
 export interface Idp {
   provider: Provider;
@@ -64,7 +65,7 @@ export interface Idp {
   metrics: Metrics;
   /** the management listener's port, once listening (when `management` is set) */
   managementPort?: number | undefined;
-  /** start listening; resolves with the bound port */
+  /** start listening (by default where src/ops/listen.ts says); resolves with the bound port */
   listen(port?: number, host?: string): Promise<number>;
   /** EP-7: re-read the signing-key file now (SIGHUP); a no-op without one */
   reloadKeys(): void;
@@ -104,11 +105,12 @@ export interface IdpOptions {
 
 export async function createIdp(fileConfig: Config, options: IdpOptions = {}): Promise<Idp> {
   const logger = options.logger ?? silentLogger;
+  if (fileConfig.unresolvedSecrets.length) {
+    // A Config loaded for reporting only (resolveSecrets: false) holds no real secrets.
+    throw new ConfigError(fileConfig.source, fileConfig.unresolvedSecrets.map((field) => ({ field, message: 'was not read (loaded for reporting only)' })));
+  }
   // Development mode's demo relying party brings its own clients, checked like any other.
-  const demo = fileConfig.demo.enabled ? await import('./demo/index.js') : undefined;
-  const withDemo = demo ? await demo.withDemoClients(fileConfig) : undefined;
-  const config = withDemo?.config ?? fileConfig;
-  const policy = checkDeployment(config);
+  const { config, policy, demo } = await preflight(fileConfig);
   if (policy.problems.length) throw new ConfigError(config.source, policy.problems);
   for (const w of policy.warnings) {
     logger.log('warn', 'config.warning', { message: `${w.field}: ${w.message}${w.rule ? ` (${w.rule})` : ''} — production mode refuses this` });
@@ -116,8 +118,6 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
 
   let jwks: Jwks;
   if (config.signingJwks) {
-    const keyProblems = await signingKeyProblems(config.signingJwks);
-    if (keyProblems.length) throw new ConfigError(config.source, keyProblems);
     // EP-7: pending keys are published only; superseded ones verify only (src/keys/lifecycle.ts).
     jwks = providerJwks(config.signingJwks, Math.floor(Date.now() / 1000));
   } else {
@@ -184,7 +184,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     routesOf(account),
     ...(exportToken ? [routesOf(exportRoutes(ledger, exportToken))] : []),
     ...(ciba ? [routesOf(ciba)] : []),
-    ...(demo && withDemo ? [routesOf(demo.demoRouter(config, withDemo.clients))] : []),
+    ...(demo ? [routesOf(demo.module.demoRouter(config, demo.clients))] : []),
   ];
   provider.use(gate(PAGE_PATHS, pages));
 
@@ -201,7 +201,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     config,
     audit: trail,
     metrics,
-    listen(port = config.port, host) {
+    listen(port = config.port, host = listenHost(config)) {
       return new Promise((resolve, reject) => {
         const tls = config.tlsMaterial.server;
         const callback = provider.callback();

@@ -4,18 +4,22 @@ import { z } from 'zod';
 
 export const cibaSettings = z
   .strictObject({
-    /**
-     * The built-in approval page (/ciba/approve) as the authentication device. On by
-     * default in development mode; production must say so here or plug in its own device.
-     */
-    approvalPage: z.boolean().optional(),
-    /** the longest a request waits for the person, in seconds; `requested_expiry` may shorten it */
-    requestLifetime: z.number().int().min(10).max(3600).default(300),
-    /**
-     * Development mode only: the CA of a relying party on this machine whose ping
-     * notification endpoint (https on a loopback address) the IdP may call.
-     */
-    loopbackCaFile: z.string().min(1).optional(),
+    approvalPage: z.boolean().optional().meta({
+      description: 'The built-in approval page `/ciba/approve` as the authentication device; production must set it or give `createIdp` its own device.',
+      defaultText: 'on in development',
+    }),
+    requestLifetime: z
+      .number()
+      .int()
+      .min(10)
+      .max(3600)
+      .default(300)
+      .describe('Seconds a CIBA request waits for the person (10–3600); `requested_expiry` may shorten it.'),
+    loopbackCaFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Development only: the CA of a local relying party whose https ping endpoint on a loopback address the IdP may call.'),
   })
-  .prefault({});
-
+  .prefault({})
+  .describe('Backchannel authentication (EP-9), when `features.ciba` is on.');

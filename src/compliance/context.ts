@@ -36,3 +36,8 @@ export function identityClaimsByScope(config: Config): [string, string[]][] {
     .map(([scope, doc]): [string, string[]] => [scope, doc.claims.filter((c) => c !== 'sub')])
     .filter(([, claims]) => claims.length > 0);
 }
+
+/** keys.signing names a file that was deliberately left unread (--no-secrets). */
+export function signingKeysUnread(config: Config): boolean {
+  return config.unresolvedSecrets.some((s) => s.startsWith('keys.signing'));
+}

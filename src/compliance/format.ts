@@ -16,17 +16,22 @@ function details(row: ReportRow): string {
   return parts.join('<br>');
 }
 
+function startsUp(report: Report): string {
+  if (!report.startsUp) return 'no: the start-up checks report problems';
+  return report.unresolvedSecrets.length ? 'yes, as far as could be checked without the secrets (--no-secrets)' : 'yes';
+}
+
 export function formatMarkdown(report: Report): string {
   const out: string[] = [];
   out.push(`# Compliance report: ${report.issuer}`, '');
-  out.push('Against the guideline "Using OAuth 2 and OpenID Connect to Secure Your API" (rule IDs as in RULES.md).', '');
+  out.push('Against the guideline "Using OAuth 2 and OpenID Connect to Secure Your API" (rule IDs and texts as in the catalogue src/policy/rules.ts).', '');
   out.push('| | |', '|---|---|');
   out.push(`| Issuer | ${cell(report.issuer)} |`);
   out.push(`| Mode | ${report.mode} |`);
   out.push(`| Store | ${report.store} |`);
   out.push(`| Configuration | ${cell(report.source)} |`);
   out.push(`| Generated | ${report.generatedAt} |`);
-  out.push(`| Starts up | ${report.startsUp ? 'yes' : 'no: the deployment checks report problems'} |`, '');
+  out.push(`| Starts up | ${startsUp(report)} |`, '');
 
   out.push('## Summary', '', '| Status | Rules |', '|---|---|');
   for (const status of STATUSES) out.push(`| ${status} | ${report.summary[status]} |`);

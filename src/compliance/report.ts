@@ -4,7 +4,7 @@ import type { Config } from '../config/load.js';
 import type { DeploymentPolicy } from '../policy/deployment.js';
 import { deviationFor } from '../policy/deviations.js';
 import { isMandatory, RULES } from '../policy/rules.js';
-import type { Assess, AssessContext } from './context.js';
+import { signingKeysUnread, type Assess, type AssessContext } from './context.js';
 import { clientFacts, providerFacts } from './facts.js';
 import { endpointRules } from './rules/endpoints.js';
 import { grantRules } from './rules/grants.js';
@@ -51,7 +51,10 @@ function notesFor(config: Config, policy: DeploymentPolicy, demoClientIds: reado
   const notes: string[] = [];
   if (config.mode === 'development') notes.push('development mode: http issuer and http redirect URIs allowed; not for real use');
   if (config.secrets.ephemeral) notes.push('ephemeral secrets: cookie and sealing keys made up at start-up');
-  if (!config.signingJwks) notes.push('ephemeral signing keys: made up at start-up, gone at restart');
+  if (config.unresolvedSecrets.length) {
+    notes.push(`secrets not read (--no-secrets), so checks on their values were not made: ${config.unresolvedSecrets.join(', ')}`);
+  }
+  if (!config.signingJwks && !signingKeysUnread(config)) notes.push('ephemeral signing keys: made up at start-up, gone at restart');
   if (config.mode === 'production' && config.store.type === 'memory' && config.store.singleInstance) {
     notes.push('store.singleInstance: declared a single-instance deployment on the memory store; sessions, tokens and consents are lost at every restart and no second replica may run');
   }
@@ -80,6 +83,7 @@ export function complianceReport(config: Config, policy: DeploymentPolicy, optio
     summary,
     mandatoryBroken: rows.filter((r) => r.status === 'broken' && isMandatory(r.id)).map((r) => r.id),
     otherProblems: policy.problems.filter((p) => !p.rule).map((p) => `${p.field}: ${p.message}`),
+    unresolvedSecrets: config.unresolvedSecrets,
     notes: notesFor(config, policy, options.demoClientIds ?? []),
     rows,
   };

@@ -44,13 +44,18 @@ export interface Report {
   store: 'memory' | 'redis';
   source: string;
   generatedAt: string;
-  /** false when the deployment checks report any problem: the IdP refuses to start */
+  /** false when the start-up checks report any problem: the IdP refuses to start (CLI exit 3, or 1 if a MUST is broken) */
   startsUp: boolean;
   summary: Record<Status, number>;
   /** MUST / MUST NOT rules that are broken; non-empty means the CLI exits 1 */
   mandatoryBroken: string[];
   /** deployment problems that name no rule (they still stop start-up) */
   otherProblems: string[];
+  /**
+   * secret material left unread (--no-secrets), as `field (env NAME | file PATH)`; checks
+   * on those values were not made, so `startsUp` holds only as far as the rest goes
+   */
+  unresolvedSecrets: string[];
   /** facts about the deployment a reviewer wants at a glance */
   notes: string[];
   rows: ReportRow[];

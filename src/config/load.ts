@@ -58,16 +58,27 @@ export interface Config extends Omit<ParsedConfig, 'secrets' | 'keys' | 'clients
   /** where the configuration came from, for messages */
   source: string;
   secrets: Secrets;
-  /** undefined: ephemeral keys (development only) */
+  /** undefined: ephemeral keys (development only), or not read (see unresolvedSecrets) */
   signingJwks: Jwks | undefined;
   /** EP-7: the file signingJwks was read from (absolute), watched for rotations; undefined when inline */
   signingJwksPath?: string | undefined;
+  /**
+   * Secret material deliberately left unread (`resolveSecrets: false`, the compliance
+   * report's --no-secrets): one entry per field, e.g. `secrets.lookupKey (file /run/secrets/k)`.
+   * A Config with any entry here is for reporting only; createIdp refuses it.
+   */
+  unresolvedSecrets: string[];
 }
 
 export const DEFAULT_CONFIG = 'config/development.json';
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
+  /**
+   * false: leave `{ env }` / `{ file }` secrets, the signing JWKS file and the TLS files
+   * unread and list them in `unresolvedSecrets` (checks on their values are not made).
+   */
+  resolveSecrets?: boolean;
 }
 
 function readJson(path: string, source: string, field: string): unknown {
@@ -95,7 +106,7 @@ function withLoopbackPort(issuer: string, port: string): string {
   }
 }
 
-/** Apply the environment overrides (PORT, ISSUER, REDIS_URL) to the raw file. */
+/** Apply the environment overrides (PORT, ISSUER, HOST, REDIS_URL) to the raw file. */
 function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
   const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
@@ -105,6 +116,7 @@ function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
     if (!env.ISSUER && out.mode === 'development' && typeof out.issuer === 'string') out.issuer = withLoopbackPort(out.issuer, env.PORT);
   }
   if (env.ISSUER) out.issuer = env.ISSUER;
+  if (env.HOST) out.host = env.HOST;
   if (env.REDIS_URL) {
     const current = (out.store ?? {}) as Record<string, unknown>;
     out.store = { ...(current.type === 'redis' ? current : { type: 'redis' }), url: env.REDIS_URL };
@@ -130,15 +142,23 @@ export function loadConfig(path: string, options: LoadOptions = {}): Config {
       })),
     );
   }
-  return resolveConfig(parsed.data, source, dirname(path), env);
+  return resolveConfig(parsed.data, source, dirname(path), env, options);
 }
 
-export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: string, env: NodeJS.ProcessEnv): Config {
+export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: string, env: NodeJS.ProcessEnv, options: Pick<LoadOptions, 'resolveSecrets'> = {}): Config {
   const problems: Problem[] = [];
   const fromFile = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+  const resolveSecrets = options.resolveSecrets ?? true;
+  const unresolvedSecrets: string[] = [];
+  /** false (and noted) when secret material at `field` is to be left unread */
+  const reading = (field: string, where: string): boolean => {
+    if (!resolveSecrets) unresolvedSecrets.push(`${field} (${where})`);
+    return resolveSecrets;
+  };
 
   const read = (ref: SecretRef, field: string): string | undefined => {
     if (typeof ref === 'string') return ref;
+    if (!reading(field, 'env' in ref ? `env ${ref.env}` : `file ${ref.file}`)) return undefined;
     if ('env' in ref) {
       const value = env[ref.env];
       if (!value) problems.push({ field, message: `environment variable ${ref.env} is not set` });
@@ -183,10 +203,8 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
       }
       return value ?? '';
     });
-    const sealingKeys = parsed.secrets.sealingKeys.flatMap(({ kid, key }, i) => {
-      const bytes = key32(key, `secrets.sealingKeys[${i}].key`);
-      return bytes ? [{ kid, key: bytes }] : [];
-    });
+    // Unread (or refused, which stops loading below): the kid still counts for the report.
+    const sealingKeys = parsed.secrets.sealingKeys.map(({ kid, key }, i) => ({ kid, key: key32(key, `secrets.sealingKeys[${i}].key`) ?? Buffer.alloc(0) }));
     const lookupKey = key32(parsed.secrets.lookupKey, 'secrets.lookupKey') ?? Buffer.alloc(0);
     const nonceRef = parsed.secrets.dpopNonceKey;
     // EP-2: replicas sharing a Redis store must accept each other's DPoP nonces.
@@ -240,6 +258,8 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
   const signing = parsed.keys?.signing;
   if (signing && 'jwks' in signing) {
     signingJwks = signing.jwks;
+  } else if (signing && !reading('keys.signing.path', `file ${signing.path}`)) {
+    signingJwks = undefined;
   } else if (signing) {
     let json: unknown;
     try {
@@ -255,7 +275,8 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
     problems.push({ field: 'keys.signing', message: 'is required in production mode (a private JWKS, inline or as a path)', rule: 'EP-7' });
   }
 
-  const readFile = (path: string, field: string): string => {
+  const readFile = (path: string, field: string, secret = false): string => {
+    if (secret && !reading(field, `file ${path}`)) return '';
     try {
       return readFileSync(fromFile(path), 'utf8');
     } catch (err) {
@@ -264,12 +285,12 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
     }
   };
   const tlsMaterial: TlsMaterial = {
-    server: parsed.tls ? { cert: readFile(parsed.tls.certFile, 'tls.certFile'), key: readFile(parsed.tls.keyFile, 'tls.keyFile') } : undefined,
+    server: parsed.tls ? { cert: readFile(parsed.tls.certFile, 'tls.certFile', true), key: readFile(parsed.tls.keyFile, 'tls.keyFile', true) } : undefined,
     clientCas: parsed.mtls.caFile ? readFile(parsed.mtls.caFile, 'mtls.caFile') : '',
   };
 
   if (problems.length) throw new ConfigError(source, problems);
 
   const { secrets: _s, keys: _k, clients: _c, ...rest } = parsed;
-  return { ...rest, clients, source, secrets, signingJwks, signingJwksPath, tlsMaterial };
+  return { ...rest, clients, source, secrets, signingJwks, signingJwksPath, tlsMaterial, unresolvedSecrets };
 }

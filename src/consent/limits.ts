@@ -5,6 +5,7 @@
 // a page asking them to wait. On the Redis store every replica counts the same decisions.
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { counterKey, createCounter, type CounterBackend } from '../storage/limiter.js';
+import { StoreUnavailableError } from '../storage/store.js';
 import type { ConsentLedger, ConsentRecord } from './ledger.js';
 
 export interface DecisionLimits {
@@ -33,7 +34,8 @@ export function limitDecisions(ledger: ConsentLedger, limits: DecisionLimits, ba
       await perAccount.consume(counterKey(backend.lookupKey, 'consent-account', record.accountId));
     } catch (err) {
       if (err instanceof RateLimiterRes) throw new TooManyDecisionsError(Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
-      throw err;
+      // Fail closed: a decision is not taken without its count (the ledger is away too).
+      throw new StoreUnavailableError('consent decision limit unreachable', { cause: err });
     }
   }
 

@@ -7,6 +7,7 @@ import type { Middleware } from 'koa';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { sendPage } from '../interactions/render.js';
 import { counterKey, createCounter, type CounterBackend } from '../storage/limiter.js';
+import { StoreUnavailableError } from '../storage/store.js';
 
 export interface AddressLimit {
   /** requests per address in `window` seconds, across the limited endpoints */
@@ -28,7 +29,8 @@ export function limitStateCreation(limit: AddressLimit, backend: CounterBackend 
     try {
       await limiter.consume(counterKey(backend.lookupKey, 'address', ctx.ip || 'unknown'));
     } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
+      // The shared count cannot be reached (Redis away): the store is away too, say so (503).
+      if (!(err instanceof RateLimiterRes)) throw new StoreUnavailableError('request limit unreachable', { cause: err });
       const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
       ctx.set('retry-after', String(retryAfter));
       ctx.set('cache-control', 'no-store');

@@ -1,4 +1,4 @@
-// Operations: liveness, readiness (the store answers), and the stylesheet.
+// Operations: liveness, readiness (the store answers), the stylesheet and the icon.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Router from '@koa/router';
@@ -8,6 +8,7 @@ import type { Store } from '../storage/store.js';
 export function opsRoutes(store: Store, isShuttingDown: () => boolean): Router {
   const router = new Router();
   const css = readFile(join(VIEWS, 'static', 'style.css'));
+  const icon = readFile(join(VIEWS, 'static', 'favicon.svg'));
 
   router.get('/healthz', (ctx) => {
     ctx.set('cache-control', 'no-store');
@@ -28,6 +29,14 @@ export function opsRoutes(store: Store, isShuttingDown: () => boolean): Router {
     ctx.type = 'text/css';
     ctx.set('cache-control', 'public, max-age=3600');
     ctx.body = await css;
+  });
+
+  // The pages link /static/favicon.svg; browsers still ask for /favicon.ico (for JSON
+  // responses, for instance), so both answer with the icon instead of a logged 404.
+  router.get(['/static/favicon.svg', '/favicon.ico'], async (ctx) => {
+    ctx.type = 'image/svg+xml';
+    ctx.set('cache-control', 'public, max-age=86400');
+    ctx.body = await icon;
   });
 
   return router;

@@ -1,4 +1,4 @@
-// The classification profiles (DESIGN.md): what a client registered for each class of
+// The classification profiles (README: What it enforces): what a client registered for each class of
 // API may be and do. Data first; the functions in clients.ts and requests.ts read it.
 import { CLASSIFICATIONS, type Classification } from '../config/schema.js';
 

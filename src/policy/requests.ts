@@ -1,5 +1,13 @@
 // EP-1, EP-3, GR-4, GR-8, OIDC-1: an authorization request against the client's profile.
 // Pure: request facts in, the OAuth error to answer with (or nothing) out.
+//
+// Which enforcement is the backstop: the library runs this last (extraParams), after its
+// own checks. state, nonce (code flows) and openid (OIDC-1 for every client) are enforced
+// here only. The response type (against the client's registration), PAR (the
+// require_pushed_authorization_requests that applyProfile sets), PKCE S256 (pkce.required)
+// and the client's registered scopes are refused by the library first; here they are the
+// backstop against a registration stored before the deployment's profile changed, and
+// test/unit/policy-requests.test.ts tests each of them directly.
 import type { Profile } from './classification.js';
 
 export interface AuthorizationFacts {

@@ -1,5 +1,6 @@
-// The guideline as a rule catalogue (../shared/RULES.md), used by start-up checks and
-// the compliance report. Levels as the guideline says; '—' where it states none.
+// The guideline's rule catalogue: the one source of rule IDs, levels and texts, used by
+// start-up checks and the compliance report. Levels as the guideline says; '—' where it
+// states none.
 export type Level = 'MUST' | 'MUST NOT' | 'SHOULD' | 'SHOULD NOT' | 'MAY' | '—';
 
 export interface Rule {

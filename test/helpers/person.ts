@@ -39,7 +39,7 @@ export class Person {
 
   constructor(readonly idpOrigin: string) {}
 
-  private remember(res: Response): void {
+  protected remember(res: Response): void {
     for (const header of res.headers.getSetCookie()) {
       const [pair = '', ...attrs] = header.split(';');
       const eq = pair.indexOf('=');

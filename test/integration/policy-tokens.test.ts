@@ -151,6 +151,15 @@ describe('tokens and lifetimes', () => {
     for (const claim of ['name', 'birthdate', 'nhi']) assert.equal(claims?.[claim], undefined, claim);
   });
 
+  it('TOK-8: the back-channel ID token holds protocol claims only, whatever the scopes (as the README says)', async () => {
+    const { rp, pending, arrival } = await authorize(web, { scope: 'openid profile email nhi' });
+    const tokens = await oidc.authorizationCodeGrant(rp, callbackInput(arrival), { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce });
+    const protocol = new Set(['iss', 'sub', 'aud', 'exp', 'iat', 'nonce', 'at_hash', 'c_hash', 's_hash', 'auth_time', 'acr', 'amr', 'azp', 'sid', 'jti']);
+    assert.deepEqual(Object.keys(tokens.claims() ?? {}).filter((claim) => !protocol.has(claim)), []);
+    const userinfo = await oidc.fetchUserInfo(rp, tokens.access_token, 'acct-alice');
+    assert.equal(userinfo.nhi, 'ZZZ0016', 'the claims are at /userinfo');
+  });
+
   it('TOK-8: a client that registers ID-token encryption gets a JWE ID token with its claims', async () => {
     const { rp, pending, arrival } = await authorize(encrypting, { resource: API.inConfidence, scope: 'openid profile nhi clinic.read' });
     oidc.enableDecryptingResponses(rp, ['A256GCM'], { key: clientEncryptionKeys.privateKey, alg: 'ECDH-ES', kid: 'enc-1' });

@@ -1,7 +1,7 @@
 // EP-1 … EP-11: the endpoints the provider serves and how they are protected.
 import type { Config } from '../../config/load.js';
 import { BUILD } from '../build.js';
-import { countBy, list, type Assess } from '../context.js';
+import { countBy, list, signingKeysUnread, type Assess } from '../context.js';
 import type { Assessment, Status } from '../types.js';
 
 const ORDER: readonly Status[] = ['broken', 'deviation', 'default', 'enforced'];
@@ -126,7 +126,9 @@ export const endpointRules: Record<string, Assess> = {
     status: 'enforced',
     evidence: config.signingJwks
       ? `/jwks publishes the public part of ${config.signingJwks.keys.length} configured signing key(s) (keys.signing)`
-      : `/jwks publishes ephemeral keys made up at start-up (${list(config.algorithms.idToken)}; development: gone at restart)`,
+      : signingKeysUnread(config)
+        ? '/jwks publishes the public part of the keys in keys.signing.path (not read: --no-secrets)'
+        : `/jwks publishes ephemeral keys made up at start-up (${list(config.algorithms.idToken)}; development: gone at restart)`,
     mechanism: 'the library serves /jwks from the provider keys; production refuses to start without keys.signing (src/config/load.ts)',
   }),
 

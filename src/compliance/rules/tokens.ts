@@ -139,7 +139,8 @@ export const tokenRules: Record<string, Assess> = {
 
   'TOK-10': ({ config, clients }) => {
     const short = clients.filter((c) => c.secretLength !== undefined && c.secretLength < 40).map((c) => c.clientId);
-    const exportKey = config.secrets.exportToken !== undefined;
+    // The setting, not its value: --no-secrets leaves the value unread.
+    const exportKey = config.consent.exportToken !== undefined;
     return {
       status: exportKey ? 'enforced' : 'not applicable',
       evidence: `${exportKey ? 'the one API key, consent.exportToken (the ledger export), is refused at start-up unless at least 40 characters' : 'the IdP issues and accepts no API keys (consent.exportToken is not set)'}${short.length ? `; client secrets under 40 characters: ${list(short)}` : ''}`,
