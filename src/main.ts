@@ -52,6 +52,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // EP-7: re-read the signing-key file (the file is also watched).
+  process.on('SIGHUP', () => idp.reloadKeys());
 }
 
 main().catch((err: unknown) => {

@@ -45,6 +45,8 @@ import { offeredResponseTypes } from './policy/classification.js';
 import { preflight } from './preflight.js';
 import { createProvider } from './provider/index.js';
 import { ephemeralJwks } from './provider/keys.js';
+import { providerJwks } from './keys/lifecycle.js';
+import { watchSigningKeys, type WatchOptions } from './keys/reload.js';
 import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations.js';
 import { createStore, type Store } from './storage/index.js';
 
@@ -65,6 +67,8 @@ export interface Idp {
   managementPort?: number | undefined;
   /** start listening (by default where src/ops/listen.ts says); resolves with the bound port */
   listen(port?: number, host?: string): Promise<number>;
+  /** EP-7: re-read the signing-key file now (SIGHUP); a no-op without one */
+  reloadKeys(): void;
   /**
    * Drain, stop accepting, finish in-flight requests, close the store. With `drainMs`,
    * /readyz answers 503 and every response carries Connection: close for that long while
@@ -93,6 +97,8 @@ export interface IdpOptions {
   ledger?: ConsentLedger;
   /** EP-9: the agency's CIBA authentication device and login_hint lookup */
   ciba?: CibaOptions;
+  /** EP-7: how often the signing-key file is polled for changes */
+  keyWatch?: WatchOptions;
   /** replaces the sink `audit.sink` names (an embedding program's own, or a test's) */
   auditSink?: AuditSink;
 }
@@ -112,7 +118,8 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
 
   let jwks: Jwks;
   if (config.signingJwks) {
-    jwks = config.signingJwks;
+    // EP-7: pending keys are published only; superseded ones verify only (src/keys/lifecycle.ts).
+    jwks = providerJwks(config.signingJwks, Math.floor(Date.now() / 1000));
   } else {
     jwks = await ephemeralJwks(enabledSigningAlgs(config.algorithms.idToken));
     logger.log('warn', 'keys.ephemeral', { message: 'EPHEMERAL SIGNING KEYS: made up at start-up, gone at restart; every token signed now stops verifying then. Development only.' });
@@ -142,6 +149,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   // OIDC-7: a consent given in an earlier session is remembered until it expires.
   const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });
   let shuttingDown = false;
+  const keyWatcher = config.signingJwks && config.signingJwksPath ? watchSigningKeys(provider, config.signingJwksPath, config.signingJwks, logger, options.keyWatch) : undefined;
 
   provider.on('grant.error', annotateGrantError);
   attachClientAuthExplanations(provider, config.algorithms.clientAuthentication);
@@ -220,9 +228,13 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
         server.on('error', reject);
       });
     },
+    reloadKeys() {
+      keyWatcher?.reload('SIGHUP');
+    },
     async close({ drainMs = 0, deadlineMs = 10_000 }: CloseOptions = {}) {
       // /readyz answers 503 from now on; responses carry Connection: close.
       shuttingDown = true;
+      keyWatcher?.close();
       const listening = server;
       if (listening) {
         // Forced close only at the deadline: a request still running then is cut.

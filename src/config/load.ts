@@ -60,6 +60,8 @@ export interface Config extends Omit<ParsedConfig, 'secrets' | 'keys' | 'clients
   secrets: Secrets;
   /** undefined: ephemeral keys (development only), or not read (see unresolvedSecrets) */
   signingJwks: Jwks | undefined;
+  /** EP-7: the file signingJwks was read from (absolute), watched for rotations; undefined when inline */
+  signingJwksPath?: string | undefined;
   /**
    * Secret material deliberately left unread (`resolveSecrets: false`, the compliance
    * report's --no-secrets): one entry per field, e.g. `secrets.lookupKey (file /run/secrets/k)`.
@@ -252,6 +254,7 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
   });
 
   let signingJwks: Jwks | undefined;
+  let signingJwksPath: string | undefined;
   const signing = parsed.keys?.signing;
   if (signing && 'jwks' in signing) {
     signingJwks = signing.jwks;
@@ -260,7 +263,8 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
   } else if (signing) {
     let json: unknown;
     try {
-      json = JSON.parse(readFileSync(fromFile(signing.path), 'utf8')) as unknown;
+      signingJwksPath = fromFile(signing.path);
+      json = JSON.parse(readFileSync(signingJwksPath, 'utf8')) as unknown;
     } catch (err) {
       problems.push({ field: 'keys.signing.path', message: `cannot read a JWKS from ${signing.path}: ${(err as NodeJS.ErrnoException).code ?? 'not valid JSON'}` });
     }
@@ -288,5 +292,5 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
   if (problems.length) throw new ConfigError(source, problems);
 
   const { secrets: _s, keys: _k, clients: _c, ...rest } = parsed;
-  return { ...rest, clients, source, secrets, signingJwks, tlsMaterial, unresolvedSecrets };
+  return { ...rest, clients, source, secrets, signingJwks, signingJwksPath, tlsMaterial, unresolvedSecrets };
 }
