@@ -31,6 +31,8 @@ export interface WatchOptions {
   /** fs.watchFile polling interval, ms (polling also sees a file replaced by rename) */
   intervalMs?: number;
   debounceMs?: number;
+  /** told each time the keys that sign or are published change (the audit trail's keys.rotated) */
+  onRotated?: (change: { phase: string; kids: string[] }) => void;
 }
 
 function readJwks(path: string): Jwks {
@@ -56,6 +58,7 @@ export function watchSigningKeys(provider: Provider, path: string, initial: Jwks
       signing = status;
       // Key ids and states only: never key material.
       logger.log('info', 'keys.rotated', { reason, path, keys: keyStatus(current, nowSeconds()).map(({ kid, alg, state }) => ({ kid, alg, state })) });
+      options.onRotated?.({ phase: reason, kids: status.split(',') });
     }
     schedule();
   };

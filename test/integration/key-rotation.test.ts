@@ -13,6 +13,7 @@ import * as oidc from 'openid-client';
 import { service, staticClients } from '../helpers/clients.js';
 import { API } from '../helpers/fixtures.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
+import type { AuditEvent } from '../../src/ops/audit.js';
 import { decodeHeader, relyingParty } from '../helpers/rp.js';
 
 const run = promisify(execFile);
@@ -156,7 +157,11 @@ describe('EP-7 SIGHUP re-reads the key file', () => {
     writeFileSync(deployment, JSON.stringify({ mode: 'development', issuer: 'http://127.0.0.1:1', keys: { signing: { path: keyFile } }, algorithms: ALGORITHMS }));
     assert.equal((await keys(deployment, 'generate')).code, 0);
     // The watcher polls once a minute here, so only the explicit reload can explain a change.
-    const idp = await startIdp({ clients: staticClients, keys: { signing: { path: keyFile } }, algorithms: ALGORITHMS }, { keyWatch: { intervalMs: 60_000, debounceMs: 10 } });
+    const audited: AuditEvent[] = [];
+    const idp = await startIdp(
+      { clients: staticClients, keys: { signing: { path: keyFile } }, algorithms: ALGORITHMS },
+      { keyWatch: { intervalMs: 60_000, debounceMs: 10 }, auditSink: { write: (event) => void audited.push(event) } },
+    );
     try {
       assert.equal(kids(await published(idp)).length, 1);
       assert.equal((await keys(deployment, 'rotate', '--promote-after', '3600')).code, 0);
@@ -165,6 +170,11 @@ describe('EP-7 SIGHUP re-reads the key file', () => {
       const pending = (await published(idp)).keys.find((k) => k.key_ops?.includes('verify'));
       assert.ok(pending, 'the pending key is published verify-only');
       assert.notEqual(decodeHeader(await accessToken(idp)).kid, pending.kid, 'a pending key does not sign');
+      const rotated = audited.filter((e) => e.event === 'keys.rotated');
+      assert.equal(rotated.length, 1, 'the change is in the audit trail, once');
+      assert.equal(rotated[0]?.phase, 'SIGHUP');
+      assert.ok((rotated[0]?.kids as string[]).includes(`${pending.kid}:pending`), 'with key ids and states, never key material');
+      assert.doesNotMatch(JSON.stringify(rotated), /"d"|"x"|"y"|"n"/);
     } finally {
       await idp.close();
       rmSync(dir, { recursive: true, force: true });
