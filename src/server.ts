@@ -49,6 +49,7 @@ import { providerJwks } from './keys/lifecycle.js';
 import { watchSigningKeys, type WatchOptions } from './keys/reload.js';
 import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations.js';
 import { createStore, type Store } from './storage/index.js';
+import { countersFor } from './storage/limiter.js';
 
 /** Where our own routes live (each module's paths); every other path is the library's. */
 const PAGE_PATHS = ['/healthz', '/readyz', '/static/', '/favicon.ico', '/docs', '/.well-known/smart-configuration', '/interaction/', '/account', '/admin/', '/ciba/', '/demo'];
@@ -143,7 +144,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   // OIDC-8: every decision recorded, but not as fast as someone can click (consent/limits.ts);
   // each decision kept is audited (consent.decided). The counts are shared by every replica
   // on Redis, under keyed hashes.
-  const counters = { redis: store.redis, keyPrefix: config.store.type === 'redis' ? config.store.keyPrefix : '', lookupKey: config.secrets.lookupKey };
+  const counters = countersFor(config, store);
   const ledger = auditedLedger(limitDecisions(options.ledger ?? (await createLedger(config, store)), config.consent.decisionLimits, counters), trail);
   const { exportToken } = config.secrets;
   // OIDC-7: a consent given in an earlier session is remembered until it expires.

@@ -10,6 +10,7 @@ import type { Config } from '../config/load.js';
 import type { Store } from '../storage/store.js';
 import { deviceCookies } from './device-cookie.js';
 import { inFlightGate } from './in-flight.js';
+import { countersFor } from '../storage/limiter.js';
 import { createLoginThrottle, normaliseUsername, type Refusal } from './throttle.js';
 
 export type LoginOutcome = { ok: true; accountId: string } | { ok: false; status: number; message: string; retryAfter?: number };
@@ -35,11 +36,7 @@ function refusalMessage(refusal: Refusal): string {
 
 export function createSignIn(config: Config, store: Store, accounts: AccountStore): SignIn {
   const settings = config.login.throttle;
-  const throttle = createLoginThrottle(settings, {
-    redis: store.redis,
-    keyPrefix: config.store.type === 'redis' ? config.store.keyPrefix : '',
-    lookupKey: config.secrets.lookupKey,
-  });
+  const throttle = createLoginThrottle(settings, countersFor(config, store));
   const devices = deviceCookies(config.secrets.lookupKey, settings.deviceTrust);
   const gate = inFlightGate(settings.inFlight.perAccount, settings.inFlight.perProcess);
 

@@ -3,7 +3,9 @@
 // script counts for all replicas; with the memory store, one process is all there is.
 import { createHmac } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Config } from '../config/load.js';
 import type { RedisClient } from './redis-client.js';
+import type { Store } from './store.js';
 
 export interface CounterBackend {
   /** the Redis store's connection; absent: counted in this process */
@@ -12,6 +14,11 @@ export interface CounterBackend {
   keyPrefix?: string | undefined;
   /** keys the hashes that stand in for addresses and account ids (counterKey) */
   lookupKey?: Buffer | undefined;
+}
+
+/** The deployment's counters: on the Redis store's connection beside its keys, else in this process. */
+export function countersFor(config: Config, store: Store): CounterBackend & { lookupKey: Buffer } {
+  return { redis: store.redis, keyPrefix: config.store.type === 'redis' ? config.store.keyPrefix : '', lookupKey: config.secrets.lookupKey };
 }
 
 export interface CounterOptions {
