@@ -1,7 +1,7 @@
 // EP-1 … EP-11: the endpoints the provider serves and how they are protected.
 import type { Config } from '../../config/load.js';
 import { BUILD } from '../build.js';
-import { countBy, list, signingKeysUnread, type Assess } from '../context.js';
+import { countBy, enforcedBy, list, signingKeysUnread, type Assess } from '../context.js';
 import type { Assessment, Status } from '../types.js';
 
 const ORDER: readonly Status[] = ['broken', 'deviation', 'default', 'enforced'];
@@ -56,7 +56,7 @@ export const endpointRules: Record<string, Assess> = {
     return {
       status,
       evidence,
-      mechanism: 'the library refuses unregistered clients; pkce.required always answers true and v9 knows only S256; the policy refuses a code request without S256 (src/policy/requests.ts)',
+      mechanism: enforcedBy('EP-1'),
       ...(t.deviation ? { deviation: t.deviation } : {}),
       ...(t.review ? { review: t.review } : {}),
     };
@@ -74,6 +74,7 @@ export const endpointRules: Record<string, Assess> = {
     return {
       status: 'default',
       evidence,
+      mechanism: enforcedBy('EP-2'),
       review: provider.features.mTLS
         ? 'sender-constraining is optional below SENSITIVE'
         : 'the token endpoint SHOULD use mTLS: turn on mtls (with tls, or a trusted proxy forwarding the certificate); until then DPoP constrains the tokens of SENSITIVE clients',
@@ -93,8 +94,7 @@ export const endpointRules: Record<string, Assess> = {
     return {
       status: 'enforced',
       evidence: `${clients.length} static clients, ${uris.length} registered redirect URIs, matched exactly${httpRemote.length ? `; http on a non-loopback host (development only): ${list(httpRemote)}` : ''}`,
-      mechanism:
-        'the library compares redirect_uri exactly and never lets it be omitted (allowOmittingSingleRegisteredRedirectUri off, PAR takes registered URIs only); registration refuses wildcards and fragments (src/policy/clients.ts); the authorization policy refuses a request without state or nonce (src/policy/requests.ts)',
+      mechanism: enforcedBy('EP-3'),
     };
   },
 
@@ -113,7 +113,7 @@ export const endpointRules: Record<string, Assess> = {
   'EP-5': ({ provider }) => ({
     status: provider.features.introspection ? 'enforced' : 'broken',
     evidence: `/introspect ${provider.features.introspection ? 'on' : 'OFF'}; answers confidential (authenticated) clients only, and active:true only to the token's own client or the API it is for`,
-    mechanism: 'features.introspection is always on and its allowedPolicy refuses public clients and answers active:false to any client that is neither the token\'s own nor the introspectionClientId of the API in its audience (src/policy/introspection.ts)',
+    mechanism: enforcedBy('EP-5'),
   }),
 
   'EP-6': ({ provider }) => ({
@@ -138,13 +138,13 @@ export const endpointRules: Record<string, Assess> = {
     return {
       status: 'enforced',
       evidence: `/par on; required for ${required}; clients bound to PAR: ${countBy(clients, (c) => c.parRequired)}`,
-      mechanism: 'features.pushedAuthorizationRequests is always on; profiles set require_pushed_authorization_requests and the policy refuses an unpushed request (GR-8)',
+      mechanism: enforcedBy('EP-8'),
     };
   },
 
   'EP-9': ({ provider }) =>
     provider.features.ciba
-      ? { status: 'default', evidence: '/bc-authorize on (CIBA, poll and ping); only confidential IN-CONFIDENCE and SENSITIVE clients; each answer recorded in the consent ledger' }
+      ? { status: 'default', evidence: '/bc-authorize on (CIBA, poll and ping); only confidential IN-CONFIDENCE and SENSITIVE clients; each answer recorded in the consent ledger', mechanism: enforcedBy('EP-9') }
       : { status: 'not applicable', evidence: 'CIBA (/bc-authorize) is off in this deployment (features.ciba = false)' },
 
   'EP-10': ({ config, provider }) => {
