@@ -125,12 +125,14 @@ export function clientMetadataValidator(context: ClientCheckContext) {
 export function tokenRequestPolicy(config: Config) {
   const context = personScopeContext(Object.keys(config.scopes), config.resourceServers);
   return (ctx: KoaContextWithOIDC, client: object | undefined, indicator?: string): void => {
-    const grantType = ctx.oidc.route === 'token' ? (ctx.oidc.params as { grant_type?: unknown } | undefined)?.grant_type : undefined;
+    // Read at /token only: elsewhere the library may call this without request parameters.
+    const atToken = ctx.oidc.route === 'token';
+    const grantType = atToken ? (ctx.oidc.params as { grant_type?: unknown } | undefined)?.grant_type : undefined;
     const refusal = checkTokenRequest(
       classificationOf(client),
       {
         grantType: typeof grantType === 'string' ? grantType : undefined,
-        scopes: ctx.oidc.requestParamScopes,
+        scopes: atToken ? ctx.oidc.requestParamScopes : [],
         client: { classification: classificationOf(client), allowedResources: (client as { allowed_resources?: unknown } | undefined)?.allowed_resources },
         ...(indicator === undefined ? {} : { resource: { indicator, api: findResourceServer(config.resourceServers, indicator) } }),
       },
