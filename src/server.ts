@@ -49,6 +49,7 @@ import { providerJwks } from './keys/lifecycle.js';
 import { watchSigningKeys, type WatchOptions } from './keys/reload.js';
 import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations.js';
 import { createStore, type Store } from './storage/index.js';
+import { loadAccounts, loadCibaDevice, loadLogger, pluginContext } from './plugins/index.js';
 import { countersFor } from './storage/limiter.js';
 
 /** Where our own routes live (each module's paths); every other path is the library's. */
@@ -105,7 +106,8 @@ export interface IdpOptions {
 }
 
 export async function createIdp(fileConfig: Config, options: IdpOptions = {}): Promise<Idp> {
-  const logger = options.logger ?? silentLogger;
+  // An agency's modules named in the deployment file (src/plugins/); code's options win.
+  const logger = options.logger ?? (await loadLogger(fileConfig, silentLogger)) ?? silentLogger;
   if (fileConfig.unresolvedSecrets.length) {
     // A Config loaded for reporting only (resolveSecrets: false) holds no real secrets.
     throw new ConfigError(fileConfig.source, fileConfig.unresolvedSecrets.map((field) => ({ field, message: 'was not read (loaded for reporting only)' })));
@@ -133,14 +135,15 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
 
   // Operations (README: Operations): metrics, the audit trail, a watch on the store.
   const metrics = createMetrics();
-  const trail = createAuditTrail(options.auditSink ?? (await createAuditSink(config)), config.secrets.lookupKey, (failure) => {
+  const trail = createAuditTrail(options.auditSink ?? (await createAuditSink(config, pluginContext(config, logger))), config.secrets.lookupKey, (failure) => {
     logger.log('warn', 'audit.sink_failed', { ...failure });
     metrics.auditSinkFailed();
   });
   trail.subscribe((event) => metrics.onAudit(event));
+  const accounts = options.accounts ?? (await loadAccounts(config, logger)) ?? (await createFileAccountStore(config.accounts));
+  const cibaOptions = options.ciba ?? (await loadCibaDevice(config, logger));
   const store = metrics.instrument(await createStore(config));
   const storeWatch = watchStore(store, config, logger);
-  const accounts = options.accounts ?? (await createFileAccountStore(config.accounts));
   // OIDC-8: every decision recorded, but not as fast as someone can click (consent/limits.ts);
   // each decision kept is audited (consent.decided). The counts are shared by every replica
   // on Redis, under keyed hashes.
@@ -175,7 +178,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const consentDeps = { provider, config, ledger, signIn, consentText, logger };
   const interactions = interactionRoutes(consentDeps);
   const account = accountRoutes({ ...consentDeps, store });
-  const ciba = attachCiba(provider, { config, store, signIn, logger, options: options.ciba, recording: { ledger, consentText } });
+  const ciba = attachCiba(provider, { config, store, signIn, logger, options: cibaOptions, recording: { ledger, consentText } });
   const pages: Handler[] = [
     pageErrors(logger),
     routesOf(opsRoutes(store, () => shuttingDown)),

@@ -220,12 +220,41 @@ const audit = z.strictObject({
       }),
       z.strictObject({
         type: z.literal('module').describe('An agency\'s module exporting `createAuditSink(options)` returning `{ write(event), close?() }`.'),
-        path: z.string().min(1).describe('The module\'s path, relative to the deployment file.'),
-        options: z.record(z.string(), z.unknown()).default({}).describe('Passed to `createAuditSink`.'),
+        path: z.string().min(1).describe('The module\'s path, relative to the deployment file or absolute (e.g. `/etc/idp/plugins/audit.js` in the Docker image).'),
+        options: z.record(z.string(), z.unknown()).default({}).describe('Passed to `createAuditSink` as `options`.'),
       }),
     ])
     .default({ type: 'stdout' })
     .describe('Where audit events go: `stdout`, a Redis stream, or an agency\'s module. Catalogue: README *Operations*.'),
+});
+
+// An agency's module (src/plugins/): where it is and what it is given.
+const pluginModule = (what: string, call: string) =>
+  z
+    .strictObject({
+      path: z
+        .string()
+        .min(1)
+        .describe('An ES module (`.js` or `.mjs`), relative to the deployment file or absolute, e.g. `/etc/idp/plugins/accounts.js` mounted into the Docker image.'),
+      options: z.record(z.string(), z.unknown()).default({}).describe(`Given to \`${call}\` as \`options\`. Not a place for secrets: the module reads those from the environment or a file.`),
+    })
+    .optional()
+    .describe(what);
+
+// Modules loaded at start-up by the stock entry point and the image (config/guides/plugins.md).
+const plugins = z.strictObject({
+  accounts: pluginModule(
+    'The account source: a module exporting `createAccountStore(options, context)` that returns an `AccountStore` (`authenticate`, `find`). Replaces the file\'s `accounts`; sign-in throttling still applies.',
+    'createAccountStore',
+  ),
+  cibaDevice: pluginModule(
+    'The CIBA authentication device (EP-9): a module exporting `createAuthenticationDevice(decisions, options, context)` that returns `{ notify(request) }`, and optionally `resolveLoginHint(hint)`. Needs `features.ciba`.',
+    'createAuthenticationDevice',
+  ),
+  logger: pluginModule(
+    'The logger: a module exporting `createLogger(options, context)` that returns `{ log(level, event, fields) }` or a pino-compatible logger. Secret fields are redacted before it sees them.',
+    'createLogger',
+  ),
 });
 
 export const configSchema = z.strictObject({
@@ -399,6 +428,7 @@ export const configSchema = z.strictObject({
     .describe('Request limits.'),
   management: management.optional().meta({ description: 'A second listener for `/metrics` (Prometheus), `/healthz` and `/readyz`; see the README\'s *Operations*.', defaultText: 'no management listener' }),
   audit: audit.prefault({}).describe('The audit trail (README: Operations).'),
+  plugins: plugins.prefault({}).describe('An agency\'s own modules for the account source, the CIBA device and the logger, loaded at start-up (the audit sink\'s module is `audit.sink`). See config/guides/plugins.md.'),
   shutdown: z
     .strictObject({
       drain: z.number().int().min(0).default(5).describe('Seconds after `SIGTERM` during which `/readyz` answers 503 while requests are still served (with `Connection: close`); then new connections are refused. `SIGINT` skips it.'),
@@ -417,3 +447,4 @@ export type StoreConfig = z.output<typeof store>;
 export type Deviation = z.output<typeof deviation>;
 export type LoginConfig = z.output<typeof login>;
 export type ManagementConfig = z.output<typeof management>;
+export type PluginModuleConfig = NonNullable<z.output<typeof plugins>['accounts']>;

@@ -56,7 +56,11 @@ export interface AuditEvent {
   [detail: string]: unknown;
 }
 
-/** Where events go: standard output, a Redis stream, or an agency's own module. */
+/**
+ * Where events go: standard output, a Redis stream, or an agency's own module
+ * (`audit.sink` of type `module`). A rejected `write` is logged and counted; the person's
+ * request goes on.
+ */
 export interface AuditSink {
   write(event: AuditEvent): void | Promise<void>;
   close?(): void | Promise<void>;
