@@ -15,7 +15,7 @@ const skip = redisServerSkip();
 
 /** Commands Redis ran, by name, from INFO commandstats. */
 async function commandstats(raw: Redis): Promise<Map<string, number>> {
-  const info = (await raw.info('commandstats')) as string;
+  const info = (await raw.info('commandstats'));
   const out = new Map<string, number>();
   for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) out.set(m[1] ?? '', Number(m[2]));
   return out;
@@ -60,7 +60,7 @@ void describe('Redis cost per store operation (#13.7)', { skip }, () => {
     client.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
       sent += 1;
       return send(...args);
-    }) as Redis['sendCommand'];
+    });
     const { Redis: Client } = await import('ioredis');
     raw = new Client(server.url);
   });

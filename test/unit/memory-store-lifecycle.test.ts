@@ -219,7 +219,8 @@ describe('memory store over time (mocked clock)', () => {
       await s2.adapter('Session').upsert('s', { kind: 'Session', uid: 'u' }, 60);
       const all = (await s2.dump?.()) ?? [];
       const [atKey, sKey] = [own.lookup('AccessToken', 'at'), own.lookup('Session', 's')];
-      const [grantIndex, alias] = [own.lookup('AccessToken#grant', 'g'), own.lookup('Session#uid', 'u')];
+      // one tag per grant (shared by every model, as in Redis), one index per grant and model
+      const [grantIndex, alias] = [`${own.lookup('#grant', 'g')}:AccessToken`, own.lookup('Session#uid', 'u')];
       assert.deepEqual(
         all.map((v) => (v.startsWith('v1.') ? 'sealed' : v)),
         [plain?.[0], 'sealed', '', atKey, 'sealed', grantIndex, sKey, 'sealed', '', alias, grantIndex, atKey, alias, sKey],
