@@ -26,6 +26,9 @@ void describe('the memory store at store.maxEntries (issue 12)', () => {
       assert.ok(err instanceof StoreUnavailableError, String(err));
       assert.equal(err.status, 503);
       assert.equal(err.error, 'temporarily_unavailable');
+      // Operators read the reason in the logs: which limit, and that it is the memory store.
+      assert.equal(err.name, 'StoreFullError');
+      assert.equal((err as StoreUnavailableError & { error_detail?: string }).error_detail, 'memory store full (3 live records, store.maxEntries)');
       return true;
     });
     assert.equal(await store.ready(), false, '/readyz is 503 while full');
