@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const config = loadConfig(path);
   logger = (await loadLogger(config, logger)) ?? logger;
   if (runtimeSupport(process.version) !== 'supported') {
-    logger.log('warn', 'runtime.unsupported', { node: process.version, supported: `>=${MINIMUM_NODE}`, message: 'This Node.js release is not supported (README: Supported Node.js versions). Run Node.js 22 LTS or later.' });
+    logger.log('warn', 'runtime.unsupported', { node: process.version, supported: `>=${MINIMUM_NODE}`, message: 'This Node.js release is not supported (config/guides/operations.md: Supported Node.js versions). Run Node.js 22 LTS or later.' });
   }
 
   const idp = await createIdp(config, { logger });

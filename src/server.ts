@@ -40,6 +40,7 @@ import { attachClientAuthExplanations, refuseBasicAuth } from './provider/client
 import { clientAuthMethods } from './provider/mtls.js';
 import { anonymousLogout } from './provider/logout.js';
 import { keepRefreshTokenOnFailure } from './provider/refresh.js';
+import { staticDocuments } from './provider/discovery.js';
 import { enabledSigningAlgs } from './policy/algorithms.js';
 import { offeredResponseTypes } from './policy/classification.js';
 import { preflight } from './preflight.js';
@@ -62,7 +63,7 @@ export interface Idp {
   /** OIDC-8: the consent ledger */
   ledger: ConsentLedger;
   config: Config;
-  /** the audit trail (README: Operations) */
+  /** the audit trail (config/guides/operations.md) */
   audit: AuditTrail;
   metrics: Metrics;
   /** the management listener's port, once listening (when `management` is set) */
@@ -133,7 +134,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     logger.log('warn', 'secrets.dpopNonceKey', { message: 'secrets.dpopNonceKey is not set: DPoP nonces are made up per process, so replicas will not accept each other\'s nonces. Set it when running more than one replica.' });
   }
 
-  // Operations (README: Operations): metrics, the audit trail, a watch on the store.
+  // Operations (config/guides/operations.md): metrics, the audit trail, a watch on the store.
   const metrics = createMetrics();
   const trail = createAuditTrail(options.auditSink ?? (await createAuditSink(config, pluginContext(config, logger))), config.secrets.lookupKey, (failure) => {
     logger.log('warn', 'audit.sink_failed', { ...failure });
@@ -153,7 +154,9 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   // OIDC-7: a consent given in an earlier session is remembered until it expires.
   const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });
   let shuttingDown = false;
-  const keyWatcher = config.signingJwks && config.signingJwksPath ? watchSigningKeys(provider, config.signingJwksPath, config.signingJwks, logger, { ...options.keyWatch, onRotated: ({ phase, kids }) => trail.emit('keys.rotated', {}, { phase, kids }) }) : undefined;
+  // Discovery (with its API scopes, OIDC-6) and JWKS, computed once per deployment and key set.
+  const documents = staticDocuments(config);
+  const keyWatcher = config.signingJwks && config.signingJwksPath ? watchSigningKeys(provider, config.signingJwksPath, config.signingJwks, logger, { ...options.keyWatch, onApplied: documents.forget, onRotated: ({ phase, kids }) => trail.emit('keys.rotated', {}, { phase, kids }) }) : undefined;
 
   provider.on('grant.error', annotateGrantError);
   attachClientAuthExplanations(provider, config.algorithms.clientAuthentication);
@@ -166,6 +169,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.use(requestContext({ logger, audit: trail, trustsProxy: (ctx) => fromTrustedProxy(ctx.req.socket.remoteAddress, requestIdTrust), observe: (o) => metrics.observeRequest(o) }));
   provider.use(revocationAudit(trail));
   provider.use(securityHeaders());
+  provider.use(documents.middleware);
   provider.use(storeUnavailable());
   provider.use(ruleAnnotations());
   provider.use(refuseBasicAuth(provider, clientAuthMethods(config)));

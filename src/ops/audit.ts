@@ -1,6 +1,6 @@
 // The audit trail: what assurance reviewers ask of an identity provider — who signed in,
 // who failed, who was throttled, what was consented, refused, issued, refreshed, revoked —
-// as versioned JSON events (catalogue in the README, "Operations"). Separate from the
+// as versioned JSON events (catalogue in config/guides/operations.md). Separate from the
 // logs: its own sink, its own schema version, never a token value (token identifiers
 // only as keyed hashes), never a password or what a person typed.
 import { createHmac } from 'node:crypto';

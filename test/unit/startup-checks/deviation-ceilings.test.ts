@@ -1,4 +1,4 @@
-// TOK-3, TOK-4: a declared deviation raises a lifetime cap to a stated ceiling (README:
+// TOK-3, TOK-4: a declared deviation raises a lifetime cap to a stated ceiling (config/guides/deployment.md:
 // "Deviations"), never to infinity: a 365-day access token does not start.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
