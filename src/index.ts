@@ -33,8 +33,14 @@ export type { Level, Logger } from './ops/log.js';
 export { createLogger } from './ops/log.js';
 export type { PinoCompatibleLogger } from './plugins/kinds.js';
 
-/** The store behind the library's models (sealed, TOK-2). */
-export type { Store } from './storage/store.js';
+/**
+ * The store behind the library's models. An agency's backend implements the small
+ * RecordBackend; sealedStore() wraps it with sealing and single use (TOK-1, TOK-2), so a
+ * backend never sees an id or a payload in the clear (config/guides/storage-backends.md).
+ */
+export type { Found, PutOptions, RecordBackend } from './storage/backend.js';
+export { createSealer, sealedStore, StoreUnavailableError } from './storage/backend.js';
+export type { Sealer, SealingKey, Store } from './storage/backend.js';
 
 /** The functions a module named in the deployment file exports, and what they are given. */
 export type { PluginContext } from './plugins/load.js';
