@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import type { ConsentRecord } from '../../src/consent/ledger.js';
 import { emptyAccess, heldConsents } from '../../src/consent/ledger.js';
 import { createMemoryLedger } from '../../src/consent/memory-ledger.js';
-import { approvedOf } from '../../src/interactions/consent.js';
+import { approvedOf } from '../../src/consent/decision.js';
 import { configFrom, testRawConfig } from '../helpers/idp.js';
 
 function record(patch: Partial<ConsentRecord>): ConsentRecord {

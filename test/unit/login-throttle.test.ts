@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { inFlightGate } from '../../src/interactions/in-flight.js';
-import { createLoginThrottle, type Refusal, type Reservation, type ThrottleSettings } from '../../src/interactions/throttle.js';
+import { inFlightGate } from '../../src/web/in-flight.js';
+import { createLoginThrottle, type Refusal, type Reservation, type ThrottleSettings } from '../../src/web/throttle.js';
 
 const settings: ThrottleSettings = {
   address: { attempts: 8, window: 600, blockFor: 600 },
