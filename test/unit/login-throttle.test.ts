@@ -129,6 +129,16 @@ describe('login throttle: giving points back', () => {
     assert.equal(refused(await t.reserve({ username: 'gus', address: '10.0.0.1', device: 'dev-g' })).limit, 'device');
   });
 
+  it('a refused try during a block does not extend it: the pause ends when the refusal said', async () => {
+    const t = createLoginThrottle({ ...settings, accountAddress: { attempts: 1, window: 60, blockFor: 3 } }, { lookupKey: randomBytes(32) });
+    assert.ok((await t.reserve({ username: 'jan', address: '10.0.0.1' })).ok);
+    assert.equal(refused(await t.reserve({ username: 'jan', address: '10.0.0.1' })).retryAfter, 3);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const later = refused(await t.reserve({ username: 'jan', address: '10.0.0.1' }));
+    assert.equal(later.limit, 'accountAddress');
+    assert.ok(later.retryAfter <= 2, `still the first block's end, not a fresh 3 s (${later.retryAfter})`);
+  });
+
   it('a refusal names the longest wait, at least one second, and blocks only on the strict limits', async () => {
     const tight: ThrottleSettings = { ...settings, address: { attempts: 1, window: 60, blockFor: 1200 }, accountAddress: { attempts: 1, window: 60, blockFor: 900 } };
     const t = createLoginThrottle(tight, { lookupKey: randomBytes(32) });
