@@ -14,10 +14,9 @@ import { limitDecisions } from './consent/limits.js';
 import { consentTextVersion } from './consent/text.js';
 import type { Config, Jwks } from './config/load.js';
 import { accountRoutes } from './interactions/account.js';
-import { pageErrors } from './interactions/errors.js';
 import { interactionRoutes } from './interactions/routes.js';
-import { createSignIn } from './interactions/login.js';
-import { securityHeaders } from './ops/headers.js';
+import { createSignIn } from './web/sign-in.js';
+import { securityHeaders } from './web/headers.js';
 import { createAuditTrail, type AuditSink, type AuditTrail } from './ops/audit.js';
 import { createAuditSink } from './ops/audit-sinks.js';
 import { auditedLedger } from './ops/audited-ledger.js';
@@ -29,7 +28,7 @@ import { attachProviderEvents, revocationAudit } from './ops/provider-events.js'
 import { fromTrustedProxy, requestContext } from './ops/requests.js';
 import { watchStore } from './ops/store-watch.js';
 import { docsRoutes } from './ops/docs.js';
-import { gate, routesOf, type Handler } from './ops/gate.js';
+import { webLayer, type RouteGroup } from './web/routes.js';
 import { listenHost } from './ops/listen.js';
 import { normaliseForwarded, proxyTrust } from './ops/proxy.js';
 import { limitStateCreation } from './ops/rate-limit.js';
@@ -52,9 +51,6 @@ import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations
 import { createStore, type Store } from './storage/index.js';
 import { loadAccounts, loadCibaDevice, loadLogger, pluginContext } from './plugins/index.js';
 import { countersFor } from './storage/limiter.js';
-
-/** Where our own routes live (each module's paths); every other path is the library's. */
-const PAGE_PATHS = ['/healthz', '/readyz', '/static/', '/favicon.ico', '/docs', '/.well-known/smart-configuration', '/interaction/', '/account', '/admin/', '/ciba/', '/demo'];
 
 export interface Idp {
   provider: Provider;
@@ -183,18 +179,18 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const interactions = interactionRoutes(consentDeps);
   const account = accountRoutes({ ...consentDeps, store });
   const ciba = attachCiba(provider, { config, store, signIn, logger, options: cibaOptions, recording: { ledger, consentText } });
-  const pages: Handler[] = [
-    pageErrors(logger),
-    routesOf(opsRoutes(store, () => shuttingDown)),
-    routesOf(docsRoutes(config)),
-    routesOf(smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options))),
-    routesOf(interactions),
-    routesOf(account),
-    ...(exportToken ? [routesOf(exportRoutes(ledger, exportToken))] : []),
-    ...(ciba ? [routesOf(ciba)] : []),
-    ...(demo ? [routesOf(demo.module.demoRouter(config, demo.clients))] : []),
+  // The route registry (src/web/routes.ts): every route of ours, and whether people use it.
+  const routes: RouteGroup[] = [
+    { router: opsRoutes(store, () => shuttingDown), forPeople: false },
+    { router: docsRoutes(config), forPeople: false },
+    { router: smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options)), forPeople: false },
+    { router: interactions, forPeople: true },
+    { router: account, forPeople: true },
+    ...(exportToken ? [{ router: exportRoutes(ledger, exportToken), forPeople: false }] : []),
+    ...(ciba ? [{ router: ciba, forPeople: true }] : []),
+    ...(demo ? [{ router: demo.module.demoRouter(config, demo.clients), forPeople: true }] : []),
   ];
-  provider.use(gate(PAGE_PATHS, pages));
+  provider.use(webLayer(routes, logger).handler);
 
   let server: Server | undefined;
   /** responses not yet sent: the ones a forced close at the deadline cuts */

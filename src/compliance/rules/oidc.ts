@@ -65,7 +65,7 @@ export const oidcRules: Record<string, Assess> = {
     return {
       status: provider.features.devInteractions ? 'broken' : 'enforced',
       evidence: `consent page with approve and decline for every scope not yet granted; optional scopes the person may untick: ${list(optional)}; library devInteractions ${provider.features.devInteractions ? 'ON' : 'off'}`,
-      mechanism: 'the library prompts for consent whenever a requested scope or API scope is not in the Grant; only the consent form\'s approve creates or extends a Grant (src/interactions/routes.ts)',
+      mechanism: 'the library prompts for consent whenever a requested scope or API scope is not in the Grant; only the consent form\'s approve creates or extends a Grant (src/interactions/routes.ts, deciding through src/consent/)',
     };
   },
 
@@ -74,7 +74,7 @@ export const oidcRules: Record<string, Assess> = {
       ? {
           status: 'enforced',
           evidence: `every decision (approve, partial, deny, withdraw) is an append-only ledger record in the ${config.store.type} store, kept for consent.retention = ${config.consent.retention} s`,
-          mechanism: 'src/interactions/consent.ts writes the record before the grant is saved or the flow continues; a failed write stops the flow',
+          mechanism: 'src/consent/decision.ts builds and src/consent/record.ts writes the record before the grant is saved or the flow continues; a failed write stops the flow',
         }
       : {
           status: 'default',
