@@ -29,7 +29,7 @@ import { fromTrustedProxy, requestContext } from './ops/requests.js';
 import { watchStore } from './ops/store-watch.js';
 import { docsRoutes } from './ops/docs.js';
 import { webLayer, type RouteGroup } from './web/routes.js';
-import { listenHost } from './ops/listen.js';
+import { KEEP_ALIVE_MS, listenHost } from './ops/listen.js';
 import { normaliseForwarded, proxyTrust } from './ops/proxy.js';
 import { limitStateCreation } from './ops/rate-limit.js';
 import { opsRoutes } from './ops/routes.js';
@@ -225,6 +225,9 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
           ? createHttpsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', requestCert: config.mtls.enabled, rejectUnauthorized: false }, handle)
           : createHttpServer(handle);
         attachHttpErrorLogs(server, logger);
+        // EP-11: idle keep-alive connections outlive a proxy's, so it never reuses one we close.
+        server.keepAliveTimeout = KEEP_ALIVE_MS;
+        server.headersTimeout = KEEP_ALIVE_MS + 1_000;
         server.listen(port, host, () => {
           const address = server?.address();
           resolve(typeof address === 'object' && address ? address.port : port);

@@ -15,3 +15,10 @@ export function listenDescription(host: string | undefined, port: number, tls: b
   if (host === undefined || host === '0.0.0.0' || host === '::') return `every interface, port ${port}`;
   return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
+
+/**
+ * EP-11: how long an idle keep-alive connection stays open. A proxy (nginx, a load
+ * balancer) reuses idle upstream connections for up to 60 s by default; Node's own 5 s
+ * would close them first, and a request sent as one closes is reset (the caller sees 502).
+ */
+export const KEEP_ALIVE_MS = 65_000;
