@@ -34,7 +34,8 @@ import { listenHost } from './ops/listen.js';
 import { normaliseForwarded, proxyTrust } from './ops/proxy.js';
 import { limitStateCreation } from './ops/rate-limit.js';
 import { opsRoutes } from './ops/routes.js';
-import { smartRoutes } from './ops/smart.js';
+import { smartConfiguration, smartRoutes } from './ops/smart.js';
+import { attachSmart } from './smart/index.js';
 import { storeUnavailable } from './ops/unavailable.js';
 import { attachClientAuthExplanations, refuseBasicAuth } from './provider/client-auth.js';
 import { clientAuthMethods } from './provider/mtls.js';
@@ -52,7 +53,7 @@ import { createStore, type Store } from './storage/index.js';
 import { countersFor } from './storage/limiter.js';
 
 /** Where our own routes live (each module's paths); every other path is the library's. */
-const PAGE_PATHS = ['/healthz', '/readyz', '/static/', '/favicon.ico', '/docs', '/.well-known/smart-configuration', '/interaction/', '/account', '/admin/', '/ciba/', '/demo'];
+const PAGE_PATHS = ['/healthz', '/readyz', '/static/', '/favicon.ico', '/docs', '/.well-known/smart-configuration', '/smart/', '/interaction/', '/account', '/admin/', '/ciba/', '/demo'];
 
 export interface Idp {
   provider: Provider;
@@ -175,6 +176,8 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const consentDeps = { provider, config, ledger, signIn, consentText, logger };
   const interactions = interactionRoutes(consentDeps);
   const account = accountRoutes({ ...consentDeps, store });
+  // OIDC-9: SMART launch context in token responses, /smart/launch, the patient picker, the demo FHIR API.
+  const smart = attachSmart(provider, { config, store, accounts, discovery: () => smartConfiguration(config, clientAuthMethods(config), offeredResponseTypes(policy.options)) });
   const ciba = attachCiba(provider, { config, store, signIn, logger, options: options.ciba, recording: { ledger, consentText } });
   const pages: Handler[] = [
     pageErrors(logger),
@@ -182,6 +185,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     routesOf(docsRoutes(config)),
     routesOf(smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options))),
     routesOf(interactions),
+    ...smart.map((router) => routesOf(router)),
     routesOf(account),
     ...(exportToken ? [routesOf(exportRoutes(ledger, exportToken))] : []),
     ...(ciba ? [routesOf(ciba)] : []),

@@ -117,6 +117,8 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
     const details = await load(ctx);
     if (details.prompt.name === 'login') return showLogin(ctx, details);
     if (details.prompt.name === 'consent') return showConsent(ctx, details);
+    // OIDC-9: SMART's patient picker (src/smart/routes.ts).
+    if (details.prompt.name === 'smart_patient') return ctx.redirect(`/interaction/${details.uid}/patient`);
     throw new errors.InvalidRequest(`unsupported prompt ${details.prompt.name}`);
   });
 

@@ -1,0 +1,33 @@
+// OIDC-9: SMART App Launch, attached to the running provider: the token-response context,
+// and the routes (EHR launch, patient picker). Nothing is attached without a FHIR server.
+import type Router from '@koa/router';
+import type { Provider } from 'oidc-provider';
+import type { AccountStore } from '../accounts/store.js';
+import type { Config } from '../config/load.js';
+import type { Store } from '../storage/store.js';
+import { listDirectory, type PatientDirectory } from './directory.js';
+import { smartStore } from './launch-store.js';
+import { fhirServers, smartResponses } from './provider.js';
+import { smartRouter } from './routes.js';
+import { demoFhirRouter } from './demo-fhir.js';
+
+export interface SmartOptions {
+  config: Config;
+  store: Store;
+  accounts: AccountStore;
+  /** an agency's patient directory (default: `smart.patients` from the deployment file) */
+  directory?: PatientDirectory | undefined;
+  /** the /.well-known/smart-configuration document (the demo FHIR API serves it too) */
+  discovery: () => Record<string, unknown>;
+}
+
+export function attachSmart(provider: Provider, options: SmartOptions): Router[] {
+  const { config, accounts } = options;
+  if (!fhirServers(config).length) return [];
+  const store = smartStore(options.store);
+  provider.use(smartResponses({ config, store, accounts }, config.lifetimes.grant));
+  const routes = smartRouter({ provider, config, store, accounts, directory: options.directory ?? listDirectory(config.smart.patients) });
+  // Development mode only: the demo FHIR API (src/smart/demo-fhir.ts).
+  const demo = demoFhirRouter(config, options.discovery);
+  return demo ? [routes, demo] : [routes];
+}
