@@ -22,6 +22,10 @@ export interface AuthorizationFacts {
   registeredScopes: ReadonlySet<string> | undefined;
 }
 
+/** EP-3; SMART apps built with fhirclient send no nonce by themselves, so the text says how (OIDC-9). */
+export const NONCE_REQUIRED =
+  'nonce is required: send a fresh random nonce with every authorization request; with fhirclient, pass noRedirect: true to authorize, add &nonce=<random> to the URL it returns, then redirect (EP-3)';
+
 export interface Refusal {
   error: 'invalid_request' | 'unsupported_response_type' | 'invalid_scope' | 'invalid_target' | 'unauthorized_client';
   description: string;
@@ -42,7 +46,7 @@ export function checkAuthorizationRequest(profile: Profile, facts: Authorization
     };
   }
   if (!facts.state) return { error: 'invalid_request', description: 'state is required (EP-3)' };
-  if (!facts.nonce) return { error: 'invalid_request', description: 'nonce is required (EP-3)' };
+  if (!facts.nonce) return { error: 'invalid_request', description: NONCE_REQUIRED };
   if (profile.openidRequired && !facts.scopes.has('openid')) {
     return { error: 'invalid_scope', description: 'the openid scope is required for this client (OIDC-1)' };
   }
