@@ -173,11 +173,11 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   // One throttled sign-in for every password form (login, consents page, CIBA page).
   const signIn = createSignIn(config, store, accounts);
   const consentText = consentTextVersion(config);
-  const consentDeps = { provider, config, ledger, signIn, consentText, logger };
-  const interactions = interactionRoutes(consentDeps);
-  const account = accountRoutes({ ...consentDeps, store });
   // OIDC-9: SMART launch context in token responses, /smart/launch, the patient picker, the demo FHIR API.
   const smart = attachSmart(provider, { config, store, accounts, discovery: () => smartConfiguration(config, clientAuthMethods(config), offeredResponseTypes(policy.options)) });
+  const consentDeps = { provider, config, ledger, signIn, consentText, logger, smartContext: smart?.contextOf };
+  const interactions = interactionRoutes(consentDeps);
+  const account = accountRoutes({ ...consentDeps, store });
   const ciba = attachCiba(provider, { config, store, signIn, logger, options: options.ciba, recording: { ledger, consentText } });
   const pages: Handler[] = [
     pageErrors(logger),
@@ -185,7 +185,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     routesOf(docsRoutes(config)),
     routesOf(smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options))),
     routesOf(interactions),
-    ...smart.map((router) => routesOf(router)),
+    ...(smart?.routers ?? []).map((router) => routesOf(router)),
     routesOf(account),
     ...(exportToken ? [routesOf(exportRoutes(ledger, exportToken))] : []),
     ...(ciba ? [routesOf(ciba)] : []),

@@ -25,6 +25,8 @@ export interface InteractionDeps {
   signIn: SignIn;
   consentText: string;
   logger: Logger;
+  /** OIDC-9, OIDC-8: the SMART launch context of an interaction, recorded with the consent */
+  smartContext?: ((details: Details) => Promise<Record<string, unknown> | undefined>) | undefined;
 }
 
 export async function clientFacts(provider: Provider, clientId: string): Promise<ClientFacts> {
@@ -65,7 +67,7 @@ export async function recordOrStop(ctx: Context, ledger: ConsentLedger, logger: 
   return true;
 }
 
-export function interactionRoutes({ provider, config, ledger, signIn, consentText, logger }: InteractionDeps): Router {
+export function interactionRoutes({ provider, config, ledger, signIn, consentText, logger, smartContext }: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction' });
   const scopeClaims = (scopes: string[]) => claimsOf(config, scopes);
 
@@ -144,7 +146,8 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
     const client = await clientFacts(provider, String(details.params.client_id));
     const asked = askedOf(details, config);
     const existing = await existingGrant(details);
-    const base = { accountId, client, asked, request: requestFactsOf(details), correlationId: details.cid, consentText };
+    const smart = smartContext ? await smartContext(details) : undefined;
+    const base = { accountId, client, asked, request: { ...requestFactsOf(details), ...(smart ? { smart } : {}) }, correlationId: details.cid, consentText };
 
     if (form.get('decision') !== 'approve') {
       // OIDC-7: the person said no; OIDC-8: recorded first; the client gets access_denied.

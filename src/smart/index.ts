@@ -7,7 +7,8 @@ import type { Config } from '../config/load.js';
 import type { Store } from '../storage/store.js';
 import { listDirectory, type PatientDirectory } from './directory.js';
 import { smartStore } from './launch-store.js';
-import { fhirServers, smartResponses } from './provider.js';
+import { fhirServers, interactionContext, smartResponses } from './provider.js';
+import type { Details } from '../interactions/consent.js';
 import { smartRouter } from './routes.js';
 import { demoFhirRouter } from './demo-fhir.js';
 
@@ -21,13 +22,19 @@ export interface SmartOptions {
   discovery: () => Record<string, unknown>;
 }
 
-export function attachSmart(provider: Provider, options: SmartOptions): Router[] {
+export interface Smart {
+  routers: Router[];
+  /** OIDC-8: the launch context of an interaction, for its consent record */
+  contextOf(details: Details): Promise<Record<string, unknown> | undefined>;
+}
+
+export function attachSmart(provider: Provider, options: SmartOptions): Smart | undefined {
   const { config, accounts } = options;
-  if (!fhirServers(config).length) return [];
+  if (!fhirServers(config).length) return undefined;
   const store = smartStore(options.store);
   provider.use(smartResponses({ config, store, accounts }, config.lifetimes.grant));
   const routes = smartRouter({ provider, config, store, accounts, directory: options.directory ?? listDirectory(config.smart.patients) });
   // Development mode only: the demo FHIR API (src/smart/demo-fhir.ts).
   const demo = demoFhirRouter(config, options.discovery);
-  return demo ? [routes, demo] : [routes];
+  return { routers: demo ? [routes, demo] : [routes], contextOf: interactionContext({ config, store, accounts }) };
 }

@@ -168,6 +168,31 @@ async function sourcesOf(ctx: KoaContextWithOIDC, deps: SmartDeps, scopes: Reado
   };
 }
 
+interface InteractionLike {
+  params: Record<string, unknown>;
+  session?: { accountId?: string | undefined } | undefined;
+  lastSubmission?: Record<string, unknown> | undefined;
+}
+
+/** OIDC-8: the launch context an interaction will give (for its consent record). */
+export function interactionContext(deps: SmartDeps) {
+  return async (details: InteractionLike): Promise<Record<string, unknown> | undefined> => {
+    const launch = str(details.params.launch);
+    const record = launch ? await deps.store.findLaunch(launch) : undefined;
+    const accountId = details.session?.accountId;
+    const account = accountId ? await deps.accounts.find(accountId) : undefined;
+    const picked = (details.lastSubmission?.smart as { patient?: unknown } | undefined)?.patient;
+    const context = launchContextOf({
+      scopes: new Set(words(details.params.scope)),
+      launched: record && (!record.clientId || record.clientId === details.params.client_id) ? record.context : undefined,
+      fhirUser: account?.claims.fhirUser,
+      picked: typeof picked === 'string' ? picked : undefined,
+    });
+    const fields = contextFields(context);
+    return Object.keys(fields).length ? fields : undefined;
+  };
+}
+
 export const PICKER_PROMPT = 'smart_patient';
 
 /**
@@ -195,12 +220,27 @@ export function smartInteractionPolicy(deps: SmartDeps): interactionPolicy.Promp
 type Body = Record<string, unknown>;
 
 /**
+ * TOK-5, OIDC-7: OpenID Connect grants offline_access only with prompt=consent, which SMART
+ * apps (fhirclient) never send, so their refresh tokens were silently dropped. A SMART
+ * request (one with `aud`) asking for offline_access is asked with prompt=consent: the
+ * person always sees and approves long-lived access.
+ */
+function offlineNeedsConsent(ctx: Parameters<Middleware>[0]): void {
+  if (ctx.method !== 'GET' || ctx.path !== '/authorize') return;
+  const q = new URLSearchParams(ctx.querystring);
+  if (!q.get('aud') || q.has('prompt') || q.has('request_uri') || !(q.get('scope') ?? '').split(' ').includes('offline_access')) return;
+  q.set('prompt', 'consent');
+  ctx.querystring = q.toString();
+}
+
+/**
  * After the library: a code issued for a SMART launch binds its launch context to the
  * grant (OIDC-9); a token response for that grant carries the context and every granted
  * scope (identity scopes too, as SMART apps read them from `scope`).
  */
 export function smartResponses(deps: SmartDeps, grantLifetime: number): Middleware {
   return async (ctx, next) => {
+    offlineNeedsConsent(ctx);
     await next();
     const oidc = (ctx as unknown as KoaContextWithOIDC).oidc as KoaContextWithOIDC['oidc'] | undefined;
     if (!oidc || !fhirServers(deps.config).length) return;

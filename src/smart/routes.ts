@@ -89,6 +89,7 @@ export function smartRouter(deps: SmartRouteDeps): Router {
       title: 'Choose a patient',
       client,
       action: `/interaction/${uid}/patient`,
+      searchAction: `/interaction/${uid}/find-patient`,
       csrf: issueCsrf(ctx, `/interaction/${uid}`),
       query,
       patients: await directory.search(query, practitioner),
@@ -96,7 +97,7 @@ export function smartRouter(deps: SmartRouteDeps): Router {
     }, error ? 400 : 200);
   }
 
-  router.get('/interaction/:uid/patient', async (ctx) => {
+  router.get(['/interaction/:uid/patient', '/interaction/:uid/find-patient'], async (ctx) => {
     const { details, practitioner } = await pickerDetails(ctx);
     const q = typeof ctx.query.q === 'string' ? ctx.query.q.slice(0, 100) : '';
     await showPicker(ctx, details.uid, String(details.params.client_id), practitioner, q);
