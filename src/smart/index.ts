@@ -25,7 +25,7 @@ export interface SmartOptions {
 export interface Smart {
   routers: Router[];
   /** OIDC-8: the launch context of an interaction, for its consent record */
-  contextOf(details: Details): Promise<Record<string, unknown> | undefined>;
+  contextOf: (details: Details) => Promise<Record<string, unknown> | undefined>;
 }
 
 export function attachSmart(provider: Provider, options: SmartOptions): Smart | undefined {
