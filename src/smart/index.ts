@@ -8,8 +8,8 @@ import type { Store } from '../storage/store.js';
 import { listDirectory, type PatientDirectory } from './directory.js';
 import { smartStore } from './launch-store.js';
 import { fhirServers, interactionContext, smartResponses } from './provider.js';
-import type { Details } from '../interactions/consent.js';
-import { smartRouter } from './routes.js';
+import type { Details } from '../consent/decision.js';
+import { launchRouter, pickerRouter } from './routes.js';
 import { demoFhirRouter } from './demo-fhir.js';
 
 export interface SmartOptions {
@@ -23,7 +23,8 @@ export interface SmartOptions {
 }
 
 export interface Smart {
-  routers: Router[];
+  /** for the web layer's route registry (src/web/routes.ts) */
+  routes: { router: Router; forPeople: boolean }[];
   /** OIDC-8: the launch context of an interaction, for its consent record */
   contextOf: (details: Details) => Promise<Record<string, unknown> | undefined>;
 }
@@ -33,8 +34,13 @@ export function attachSmart(provider: Provider, options: SmartOptions): Smart | 
   if (!fhirServers(config).length) return undefined;
   const store = smartStore(options.store);
   provider.use(smartResponses({ config, store, accounts }, config.lifetimes.grant));
-  const routes = smartRouter({ provider, config, store, accounts, directory: options.directory ?? listDirectory(config.smart.patients) });
+  const deps = { provider, config, store, accounts, directory: options.directory ?? listDirectory(config.smart.patients) };
+  const routes = [
+    { router: launchRouter(deps), forPeople: false },
+    { router: pickerRouter(deps), forPeople: true },
+  ];
   // Development mode only: the demo FHIR API (src/smart/demo-fhir.ts).
   const demo = demoFhirRouter(config, options.discovery);
-  return { routers: demo ? [routes, demo] : [routes], contextOf: interactionContext({ config, store, accounts }) };
+  if (demo) routes.push({ router: demo, forPeople: false });
+  return { routes, contextOf: interactionContext({ config, store, accounts }) };
 }

@@ -71,9 +71,9 @@ const AUTHORIZATION = new Set(['authorization', 'pushed_authorization_request', 
  * `resource` would (OIDC-9); a backend service's system/ scopes name theirs. `next` is the
  * deployment's own choice for everything else.
  */
-export function smartDefaultResource(config: Config, next: (ctx: KoaContextWithOIDC, oneOf?: string[]) => string | string[] | undefined) {
-  return (ctx: KoaContextWithOIDC, _client: unknown, oneOf?: string[]): string | string[] | undefined => {
-    const fallback = next(ctx, oneOf);
+export function smartDefaultResource<C>(config: Config, next: (ctx: KoaContextWithOIDC, client: C, oneOf?: string[]) => string | string[] | undefined) {
+  return (ctx: KoaContextWithOIDC, client: C, oneOf?: string[]): string | string[] | undefined => {
+    const fallback = next(ctx, client, oneOf);
     if (oneOf) return fallback;
     const params = ctx.oidc.params;
     const aud = str(params?.aud);

@@ -7,9 +7,9 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { errors, type Provider } from 'oidc-provider';
 import type { Config } from '../config/load.js';
-import { checkCsrf, FormError, issueCsrf, readForm } from '../interactions/form.js';
-import { sendPage } from '../interactions/render.js';
-import { clientFacts } from '../interactions/routes.js';
+import { checkCsrf, FormError, issueCsrf, readForm } from '../web/form.js';
+import { sendPage } from '../web/render.js';
+import { clientFacts } from '../consent/decision.js';
 import { parseLaunchRequest } from '../policy/smart-launch.js';
 import type { AccountStore } from '../accounts/store.js';
 import type { PatientDirectory } from './directory.js';
@@ -45,9 +45,10 @@ async function launcherOf(ctx: Context, deps: SmartRouteDeps): Promise<string | 
   return clientId;
 }
 
-export function smartRouter(deps: SmartRouteDeps): Router {
+/** The EHR's API (OAuth errors as JSON). */
+export function launchRouter(deps: SmartRouteDeps): Router {
   const router = new Router();
-  const { provider, config, store, directory } = deps;
+  const { provider, config, store } = deps;
 
   router.post('/smart/launch', async (ctx) => {
     const launcher = await launcherOf(ctx, deps);
@@ -73,6 +74,14 @@ export function smartRouter(deps: SmartRouteDeps): Router {
     ctx.set('cache-control', 'no-store');
     ctx.body = { launch, expires_in: ttl };
   });
+
+  return router;
+}
+
+/** The patient picker (a page for people: its errors are readable pages). */
+export function pickerRouter(deps: SmartRouteDeps): Router {
+  const router = new Router();
+  const { provider, directory } = deps;
 
   async function pickerDetails(ctx: Context) {
     const details = await provider.interactionDetails(ctx.req, ctx.res);

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { profileFor, type ProfileOptions } from '../../src/policy/classification.js';
-import { checkAuthorizationRequest, NONCE_REQUIRED, type AuthorizationFacts } from '../../src/policy/requests.js';
+import { checkAuthorizationRequest, type AuthorizationFacts } from '../../src/policy/requests.js';
+import { NONCE_REQUIRED } from '../../src/policy/executors/state-nonce.js';
 
 const options: ProfileOptions = { implicitForPublic: false, codeForConfidential: false, parForInConfidence: false, senderConstrainedInConfidence: false };
 const inConfidence = profileFor('IN-CONFIDENCE', options);

@@ -1,0 +1,23 @@
+// EP-3: `state` and `nonce` are included in authorisation requests. Only this check
+// enforces them (the library leaves both optional for code flows).
+import type { Executor } from './types.js';
+
+/** EP-3; SMART apps built with fhirclient send no nonce by themselves, so the text says how (OIDC-9). */
+export const NONCE_REQUIRED =
+  'nonce is required: send a fresh random nonce with every authorization request; with fhirclient, pass noRedirect: true to authorize, add &nonce=<random> to the URL it returns, then redirect (EP-3)';
+
+export const stateNonce: Executor = {
+  name: 'state-nonce',
+  report: [
+    {
+      rule: 'EP-3',
+      mechanism:
+        'the library compares redirect_uri exactly and never lets it be omitted (allowOmittingSingleRegisteredRedirectUri off, PAR takes registered URIs only); registration refuses wildcards and fragments (src/policy/executors/redirect-uris.ts); the authorization policy refuses a request without state or nonce (src/policy/executors/state-nonce.ts)',
+    },
+  ],
+  authorizationRequest(_profile, facts) {
+    if (!facts.state) return { error: 'invalid_request', description: 'state is required (EP-3)' };
+    if (!facts.nonce) return { error: 'invalid_request', description: NONCE_REQUIRED };
+    return undefined;
+  },
+};
