@@ -15,7 +15,7 @@ import { BUILT_IN_SCOPES, knownScopes } from './scopes.js';
 import { clientSecretWeakness } from './secrets.js';
 import { checkSigningJwks } from './signing-keys.js';
 import { memoryStoreProblem } from './store.js';
-import { checkSmartDeployment } from './smart-deployment.js';
+import { smart } from './executors/smart.js';
 
 export interface DeploymentPolicy {
   options: ProfileOptions;
@@ -129,7 +129,7 @@ export function checkDeployment(config: Config): DeploymentPolicy {
     }
   });
 
-  problems.push(...checkSmartDeployment(config)); // OIDC-9
+  problems.push(...(smart.checkDeployment?.(config) ?? [])); // OIDC-9
 
   const seen = new Set<string>();
   const clients = config.clients.map((raw, i) => {

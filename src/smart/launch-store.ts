@@ -27,24 +27,26 @@ export interface GrantContext {
 const epoch = () => Math.floor(Date.now() / 1000);
 
 export function smartStore(store: Store): SmartStore {
-  const launches: Adapter = store.adapter('SmartLaunch');
-  const contexts: Adapter = store.adapter('SmartContext');
+  // Opened on first use: building the provider's configuration (the compliance report
+  // does, with no store) must not open anything.
+  let opened: { launches: Adapter; contexts: Adapter } | undefined;
+  const adapters = () => (opened ??= { launches: store.adapter('SmartLaunch'), contexts: store.adapter('SmartContext') });
   return {
     async issueLaunch(record, ttl) {
       // 256 bits: a launch value cannot be guessed (it is a bearer of a patient's context).
       const value = randomBytes(32).toString('base64url');
-      await launches.upsert(value, { ...record, exp: epoch() + ttl }, ttl);
+      await adapters().launches.upsert(value, { ...record, exp: epoch() + ttl }, ttl);
       return value;
     },
     async findLaunch(value) {
-      const found = (await launches.find(value)) as unknown as LaunchRecord | undefined;
+      const found = (await adapters().launches.find(value)) as unknown as LaunchRecord | undefined;
       return found ?? undefined;
     },
-    consumeLaunch: (value) => launches.consume(value),
+    consumeLaunch: (value) => adapters().launches.consume(value),
     async contextOf(grantId) {
-      const found = (await contexts.find(grantId)) as unknown as GrantContext | undefined;
+      const found = (await adapters().contexts.find(grantId)) as unknown as GrantContext | undefined;
       return found ?? undefined;
     },
-    bindContext: (grantId, context, ttl) => contexts.upsert(grantId, context as unknown as AdapterPayload, ttl),
+    bindContext: (grantId, context, ttl) => adapters().contexts.upsert(grantId, context as unknown as AdapterPayload, ttl),
   };
 }
