@@ -75,8 +75,10 @@ export function smartDefaultResource<C>(config: Config, next: (ctx: KoaContextWi
   return (ctx: KoaContextWithOIDC, client: C, oneOf?: string[]): string | string[] | undefined => {
     const fallback = next(ctx, client, oneOf);
     if (oneOf) return fallback;
-    const params = ctx.oidc.params;
-    const aud = str(params?.aud);
+    if (!fhirServers(config).length) return fallback;
+    // A request object's (or PAR record's) own `aud` claim, the issuer, lands in params.aud too: not SMART's.
+    const sent = str(ctx.oidc.params?.aud);
+    const aud = sent && trim(sent) !== trim(config.issuer) ? sent : undefined;
     const smartScopes = requestedScopes(ctx).filter(looksSmart);
     if (AUTHORIZATION.has(ctx.oidc.route)) {
       if (aud) {
