@@ -33,7 +33,8 @@ import { KEEP_ALIVE_MS, listenHost } from './ops/listen.js';
 import { normaliseForwarded, proxyTrust } from './ops/proxy.js';
 import { limitStateCreation } from './ops/rate-limit.js';
 import { opsRoutes } from './ops/routes.js';
-import { smartRoutes } from './ops/smart.js';
+import { smartConfiguration, smartRoutes } from './ops/smart.js';
+import { attachSmart } from './smart/index.js';
 import { storeUnavailable } from './ops/unavailable.js';
 import { attachClientAuthExplanations, refuseBasicAuth } from './provider/client-auth.js';
 import { clientAuthMethods } from './provider/mtls.js';
@@ -175,7 +176,9 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   // One throttled sign-in for every password form (login, consents page, CIBA page).
   const signIn = createSignIn(config, store, accounts);
   const consentText = consentTextVersion(config);
-  const consentDeps = { provider, config, ledger, signIn, consentText, logger };
+  // OIDC-9: SMART launch context in token responses, /smart/launch, the patient picker, the demo FHIR API.
+  const smart = attachSmart(provider, { config, store, accounts, discovery: () => smartConfiguration(config, clientAuthMethods(config), offeredResponseTypes(policy.options)) });
+  const consentDeps = { provider, config, ledger, signIn, consentText, logger, smartContext: smart?.contextOf };
   const interactions = interactionRoutes(consentDeps);
   const account = accountRoutes({ ...consentDeps, store });
   const ciba = attachCiba(provider, { config, store, signIn, logger, options: cibaOptions, recording: { ledger, consentText } });
@@ -185,6 +188,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     { router: docsRoutes(config), forPeople: false },
     { router: smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options)), forPeople: false },
     { router: interactions, forPeople: true },
+    ...(smart?.routes ?? []),
     { router: account, forPeople: true },
     ...(exportToken ? [{ router: exportRoutes(ledger, exportToken), forPeople: false }] : []),
     ...(ciba ? [{ router: ciba, forPeople: true }] : []),

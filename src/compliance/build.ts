@@ -14,6 +14,6 @@ export const BUILD = {
   tlsListener: true,
   /** EP-10, OIDC-6: discovery's service_documentation points at <issuer>/docs (src/ops/docs.ts). */
   docsRoute: true,
-  /** OIDC-9: /.well-known/smart-configuration (src/ops/smart.ts): standalone launch, no EHR launch context. */
+  /** OIDC-9: /.well-known/smart-configuration (src/ops/smart.ts): standalone and EHR launch, launch context, backend services (src/smart/). */
   smartConfiguration: true,
 } as const;

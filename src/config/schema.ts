@@ -68,6 +68,16 @@ const resourceServerFields = z.strictObject({
     })
     .optional()
     .describe('JWE access tokens for an API whose tokens carry PII or PHI (TOK-8), encrypted to its key.'),
+  // OIDC-9: a FHIR server: SMART apps name it by `aud`, its scopes are read as SMART scopes.
+  fhir: z
+    .strictObject({
+      demo: z
+        .boolean()
+        .default(false)
+        .describe('Development mode only: this IdP serves a small demo FHIR API at `identifier` (which must be `<issuer>/demo/fhir`), with its own `/.well-known/smart-configuration`.'),
+    })
+    .optional()
+    .describe('This API is a FHIR server and `identifier` is its FHIR base URL: a SMART app\'s `aud` selects it as `resource` would, its `scopes` are SMART scopes (`patient/Observation.rs`, `user/*.rs`, `system/Observation.rs`, granular `?category=`), and requests are checked against them (OIDC-9). See config/guides/smart.md.'),
 });
 
 // Consumers read `scopes` as scope → description; the person marks are kept apart.
@@ -257,6 +267,26 @@ const plugins = z.strictObject({
   ),
 });
 
+// OIDC-9: SMART App Launch: the EHR systems that may launch apps and the built-in patient list.
+const smartPatient = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'a FHIR id').describe('The FHIR Patient id (what `patient` in the token response carries).'),
+  name: z.string().min(1).describe('The name a clinician sees in the patient picker.'),
+  birthDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD').optional().describe('Date of birth, shown in the picker to tell people apart.'),
+  identifier: z.string().min(1).optional().describe('An identifier shown in the picker, e.g. the NHI number.'),
+});
+
+const smart = z.strictObject({
+  ehrLaunchers: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Clients (in `clients[]`, confidential) allowed to post a launch context to `POST /smart/launch` for an EHR launch (OIDC-9).'),
+  launchLifetime: seconds.max(600).default(300).describe('Seconds a `launch` value from `/smart/launch` stays usable (once).'),
+  patients: z
+    .array(smartPatient)
+    .default([])
+    .describe('The built-in patient directory: the patients a practitioner may choose from in the picker of a standalone launch asking for `launch/patient`. An agency plugs in its own (a FHIR search) in code.'),
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional().describe('The JSON schema for editors: `./schema.json` next to the shipped examples. Ignored by the IdP.'),
   mode: z
@@ -408,6 +438,7 @@ export const configSchema = z.strictObject({
     .default([])
     .describe('An explicit, reported step outside a SHOULD (e.g. `TOK-3` for longer access tokens, `GR-4` for plain `code` for confidential clients). A MUST cannot be waived. A deviation raises a cap to a stated ceiling, never removes it (config/guides/deployment.md: *Deviations and their ceilings*). The compliance report lists every deviation.'),
   ciba: cibaSettings,
+  smart: smart.prefault({}).describe('SMART App Launch: EHR launch and the patient picker (OIDC-9); FHIR servers are marked in `resourceServers[].fhir`. See config/guides/smart.md.'),
   demo: z
     .strictObject({ enabled: z.boolean().default(false).describe('The demo relying party at `/demo` (development mode only).') })
     .default({ enabled: false })
@@ -446,5 +477,7 @@ export type ScopeDoc = z.output<typeof scopeDoc>;
 export type StoreConfig = z.output<typeof store>;
 export type Deviation = z.output<typeof deviation>;
 export type LoginConfig = z.output<typeof login>;
+export type SmartConfig = z.output<typeof smart>;
+export type SmartPatient = z.output<typeof smartPatient>;
 export type ManagementConfig = z.output<typeof management>;
 export type PluginModuleConfig = NonNullable<z.output<typeof plugins>['accounts']>;

@@ -25,6 +25,8 @@ export interface RequestFacts {
   /** the authentication context the person's session has */
   acr?: string | undefined;
   prompt?: string | undefined;
+  /** OIDC-9: the SMART launch context the consent was given in (patient, encounter, …) */
+  smart?: Record<string, unknown> | undefined;
 }
 
 export interface ConsentRecord {

@@ -2,6 +2,7 @@
 // the deployment file; which ones the person may untick; which claims each releases.
 import type { Config } from '../config/load.js';
 import type { Access } from './ledger.js';
+import { describeSmartScope, looksSmart, SMART_CONTEXT_TEXT } from '../policy/smart-scopes.js';
 
 export interface ScopeLine {
   /** form value identifying this line (see keyOf) */
@@ -56,8 +57,8 @@ export function describeScopes(config: Config, oidcScopes: readonly string[], re
     return {
       key: keyOf(scope),
       scope,
-      description: doc?.description ?? BUILT_IN[scope] ?? scope,
-      claims: doc?.claims ?? [],
+      description: doc?.description ?? BUILT_IN[scope] ?? SMART_CONTEXT_TEXT[scope as keyof typeof SMART_CONTEXT_TEXT] ?? scope,
+      claims: doc?.claims ?? (scope === 'fhirUser' ? ['fhirUser'] : []),
       // openid and offline_access are what the sign-in itself needs: never optional.
       optional: doc?.optional ?? false,
     };
@@ -65,7 +66,10 @@ export function describeScopes(config: Config, oidcScopes: readonly string[], re
   for (const [indicator, scopes] of Object.entries(resourceScopes)) {
     const api = config.resourceServers.find((s) => s.identifier === indicator);
     for (const scope of scopes) {
-      lines.push({ key: keyOf(scope, indicator), scope, description: api?.scopes[scope] ?? scope, claims: [], api: api?.name ?? indicator, resource: indicator, optional: false });
+      // OIDC-9: a FHIR server's SMART scopes in plain words (granular ones too); the person may untick them.
+      const smart = Boolean(api?.fhir) && looksSmart(scope);
+      const description = api?.scopes[scope] ?? (smart ? describeSmartScope(scope) : undefined) ?? scope;
+      lines.push({ key: keyOf(scope, indicator), scope, description, claims: [], api: api?.name ?? indicator, resource: indicator, optional: smart });
     }
   }
   return lines;

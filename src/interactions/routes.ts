@@ -24,6 +24,8 @@ export interface InteractionDeps {
   signIn: SignIn;
   consentText: string;
   logger: Logger;
+  /** OIDC-9, OIDC-8: the SMART launch context of an interaction, recorded with the consent */
+  smartContext?: ((details: Details) => Promise<Record<string, unknown> | undefined>) | undefined;
 }
 
 /**
@@ -51,7 +53,7 @@ export async function recordOrStop(ctx: Context, ledger: ConsentLedger, logger: 
   return false;
 }
 
-export function interactionRoutes({ provider, config, ledger, signIn, consentText, logger }: InteractionDeps): Router {
+export function interactionRoutes({ provider, config, ledger, signIn, consentText, logger, smartContext }: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction' });
   const scopeClaims = (scopes: string[]) => claimsOf(config, scopes);
 
@@ -103,6 +105,8 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
     const details = await load(ctx);
     if (details.prompt.name === 'login') return showLogin(ctx, details);
     if (details.prompt.name === 'consent') return showConsent(ctx, details);
+    // OIDC-9: SMART's patient picker (src/smart/routes.ts).
+    if (details.prompt.name === 'smart_patient') return ctx.redirect(`/interaction/${details.uid}/patient`);
     throw new errors.InvalidRequest(`unsupported prompt ${details.prompt.name}`);
   });
 
@@ -128,7 +132,8 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
     const client = await clientFacts(provider, String(details.params.client_id));
     const asked = askedOf(details, config);
     const existing = await existingGrant(details);
-    const base = { accountId, client, asked, request: requestFactsOf(details), correlationId: details.cid, consentText };
+    const smart = smartContext ? await smartContext(details) : undefined;
+    const base = { accountId, client, asked, request: { ...requestFactsOf(details), ...(smart ? { smart } : {}) }, correlationId: details.cid, consentText };
 
     if (form.get('decision') !== 'approve') {
       // OIDC-7: the person said no; OIDC-8: recorded first; the client gets access_denied.

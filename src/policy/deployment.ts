@@ -15,6 +15,7 @@ import { BUILT_IN_SCOPES, knownScopes } from './scopes.js';
 import { clientSecretWeakness } from './secrets.js';
 import { checkSigningJwks } from './signing-keys.js';
 import { memoryStoreProblem } from './store.js';
+import { smart } from './executors/smart.js';
 
 export interface DeploymentPolicy {
   options: ProfileOptions;
@@ -127,6 +128,8 @@ export function checkDeployment(config: Config): DeploymentPolicy {
       if (!(APPROVED_CONTENT_ENCRYPTION as readonly string[]).includes(api.encrypt.enc)) problems.push({ field: `${at}.encrypt.enc`, message: `use one of ${APPROVED_CONTENT_ENCRYPTION.join(', ')}`, rule: 'TOK-8' });
     }
   });
+
+  problems.push(...(smart.checkDeployment?.(config) ?? [])); // OIDC-9
 
   const seen = new Set<string>();
   const clients = config.clients.map((raw, i) => {

@@ -22,6 +22,8 @@ import { authorizationPolicy, classificationOf, clientMetadataValidator, EXTRA_C
 import { assertionClaimsCheck } from './client-auth.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
+import { smartStore } from '../smart/launch-store.js';
+import { launchParam, smartClaims, smartDefaultResource, smartIdentityScopes, smartInteractionPolicy, smartResourceServerInfo, smartTokenClaims } from '../smart/provider.js';
 
 export interface ProviderParts {
   config: Config;
@@ -48,7 +50,9 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
   const l = config.lifetimes;
   const asymmetric = [...APPROVED_SIGNING];
   const tokenRequest = tokenRequestPolicy(config);
-  const scopes = ['openid', 'offline_access', ...Object.keys(config.scopes)];
+  // OIDC-9: SMART's fhirUser and launch scopes join the identity scopes when a FHIR server is configured.
+  const scopes = ['openid', 'offline_access', ...Object.keys(config.scopes), ...smartIdentityScopes(config)];
+  const smart = { config, store: smartStore(store), accounts };
   const assertionAlgs = clientAssertionAlgs(config.algorithms.clientAuthentication);
 
   return {
@@ -77,7 +81,8 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       validator: clientMetadataValidator(clientCheckContext(config)),
     },
     // EP-1, EP-3, GR-4, GR-8, OIDC-1, OIDC-3: the profile's authorization-request executors, after the library's own checks.
-    extraParams: { state: authorizationPolicy(options) },
+    // OIDC-9: SMART's aud (a FHIR server, resolved in defaultResource) and EHR launch value.
+    extraParams: { state: authorizationPolicy(options), aud: null, launch: launchParam(smart.store) },
     // EP-2: short-lived client assertions with a single audience (src/provider/client-auth.ts).
     assertJwtClientAuthClaimsAndHeader: assertionClaimsCheck(config.issuer),
     // GR-8: PKCE always; v9 knows only S256 (src/policy/executors/pkce.ts).
@@ -99,7 +104,9 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       userinfoEncryptionEncValues: [...APPROVED_CONTENT_ENCRYPTION] as never,
     },
 
-    claims: claimsByScope(config.scopes),
+    claims: { ...claimsByScope(config.scopes), ...smartClaims(config) },
+    // OIDC-9: an access token for a FHIR server carries the SMART launch context.
+    extraTokenClaims: smartTokenClaims(smart),
     scopes,
     // OIDC-4: front-channel ID tokens hold protocol claims only (see accounts.ts too).
     conformIdTokenClaims: true,
@@ -132,7 +139,8 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       DeviceCode: 600,
     },
 
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // OIDC-9: SMART's patient picker sits between sign-in and consent.
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: smartInteractionPolicy(smart) },
     renderError,
 
     routes: {
@@ -168,12 +176,13 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       pushedAuthorizationRequests: { enabled: true, allowUnregisteredRedirectUris: false }, // EP-8, GR-8
       resourceIndicators: {
         enabled: true,
-        defaultResource: (ctx, client, oneOf) => {
+        // OIDC-9: a SMART aud names its FHIR server (src/smart/provider.ts).
+        defaultResource: smartDefaultResource(config, (ctx, client: object | undefined, oneOf) => {
           tokenRequest(ctx, client); // GR-6: no person's scopes without a person
           return oneOf;
-        },
+        }) as never,
         useGrantedResource: () => true,
-        getResourceServerInfo: resourceServerInfo(config, caps),
+        getResourceServerInfo: smartResourceServerInfo(config, resourceServerInfo(config, caps)),
       },
       // EP-2. The nonce secret comes from the deployment secrets, so that a nonce one
       // replica hands out is accepted by every other.

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { profileFor, type ProfileOptions } from '../../src/policy/classification.js';
 import { checkAuthorizationRequest, type AuthorizationFacts } from '../../src/policy/requests.js';
+import { NONCE_REQUIRED } from '../../src/policy/executors/state-nonce.js';
 
 const options: ProfileOptions = { implicitForPublic: false, codeForConfidential: false, parForInConfidence: false, senderConstrainedInConfidence: false };
 const inConfidence = profileFor('IN-CONFIDENCE', options);
@@ -68,9 +69,9 @@ describe('authorization requests against the profile (the pure check)', () => {
 
   it('EP-3: state and nonce are required', () => {
     assert.deepEqual(checkAuthorizationRequest(inConfidence, { ...good, state: undefined }), { error: 'invalid_request', description: 'state is required (EP-3)' });
-    assert.deepEqual(checkAuthorizationRequest(inConfidence, { ...good, nonce: undefined }), { error: 'invalid_request', description: 'nonce is required (EP-3)' });
+    assert.deepEqual(checkAuthorizationRequest(inConfidence, { ...good, nonce: undefined }), { error: 'invalid_request', description: NONCE_REQUIRED });
     assert.equal(checkAuthorizationRequest(inConfidence, { ...good, state: '' })?.description, 'state is required (EP-3)');
-    assert.equal(checkAuthorizationRequest(inConfidence, { ...good, nonce: '' })?.description, 'nonce is required (EP-3)');
+    assert.equal(checkAuthorizationRequest(inConfidence, { ...good, nonce: '' })?.description, NONCE_REQUIRED);
   });
 
   it('OIDC-1: without the openid scope the request is invalid_scope; a profile that does not require it lets it pass', () => {

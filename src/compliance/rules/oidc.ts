@@ -33,11 +33,11 @@ export const oidcRules: Record<string, Assess> = {
     };
   },
 
-  'OIDC-4': ({ provider }) => {
+  'OIDC-4': ({ config, provider }) => {
     const front = provider.responseTypes.filter((rt) => rt.split(' ').includes('id_token'));
     return {
       status: front.length ? 'enforced' : 'not applicable',
-      evidence: front.length ? `front-channel ID tokens (${list(front)}) carry sub and protocol claims only` : 'no response type returns an ID token from /authorize',
+      evidence: `${front.length ? `front-channel ID tokens (${list(front)}) carry sub and protocol claims only` : 'no response type returns an ID token from /authorize'}${config.resourceServers.some((api) => api.fhir) ? '; SMART fhirUser only in ID tokens from /token (src/provider/accounts.ts), see OIDC-9' : ''}`,
       mechanism: 'findAccount returns only sub for an ID token built at the authorization endpoint, whatever the scopes, claims or resource parameters (src/provider/accounts.ts); conformIdTokenClaims on',
     };
   },
@@ -83,19 +83,25 @@ export const oidcRules: Record<string, Assess> = {
         },
 
   'OIDC-9': ({ config }) => {
-    const fhir = config.resourceServers.filter(
-      (api) => /fhir/i.test(`${api.identifier} ${api.name ?? ''}`) || Object.keys(api.scopes).some((s) => SMART_SCOPE.test(s)),
-    );
-    if (!fhir.length) return { status: 'not applicable', evidence: 'no FHIR API among resourceServers' };
-    const nonSmart = fhir.flatMap((api) => Object.keys(api.scopes).filter((s) => !SMART_SCOPE.test(s)).map((s) => `${api.name ?? api.identifier}: ${s}`));
-    const evidence = `FHIR APIs: ${list(fhir.map((api) => api.name ?? api.identifier))}; SMART scopes: ${list(fhir.flatMap((api) => Object.keys(api.scopes).filter((s) => SMART_SCOPE.test(s))))}`;
-    if (nonSmart.length) return { status: 'broken', evidence: `${evidence}; not SMART: ${list(nonSmart)}` };
+    const fhir = config.resourceServers.filter((api) => api.fhir);
+    const lookalikes = config.resourceServers.filter((api) => !api.fhir && Object.keys(api.scopes).some((s) => SMART_SCOPE.test(s)));
+    if (!fhir.length && !lookalikes.length) return { status: 'not applicable', evidence: 'no FHIR API among resourceServers' };
+    const scopes = fhir.flatMap((api) => Object.keys(api.scopes).filter((s) => SMART_SCOPE.test(s)));
+    const launches = ['standalone (patient: own record; practitioner: patient picker)', ...(config.smart.ehrLaunchers.length ? [`EHR (launchers: ${list(config.smart.ehrLaunchers)})`] : [])];
+    const evidence = `FHIR servers: ${list(fhir.map((api) => api.name ?? api.identifier))}; SMART scopes declared: ${list(scopes)}; launches: ${launches.join(', ')}`;
+    if (lookalikes.length) {
+      return {
+        status: 'default',
+        evidence: `${evidence}; SMART-looking scopes on APIs not marked fhir: ${list(lookalikes.map((api) => api.name ?? api.identifier))}`,
+        review: 'mark each FHIR API with resourceServers[].fhir so that SMART apps can name it with aud and their scopes are checked (config/guides/smart.md)',
+      };
+    }
     return {
-      status: 'default',
+      status: 'enforced',
       evidence,
-      review: BUILD.smartConfiguration
-        ? 'SMART discovery at /.well-known/smart-configuration (standalone launch); no EHR launch context (launch, patient) in this build'
-        : 'SMART scopes pass through as API scopes; no SMART discovery in this build',
+      mechanism: enforcedBy('OIDC-9'),
+      review:
+        'fhirUser (scope fhirUser, with openid): a FHIR reference such as Patient/123 is released in the ID token from /token and at /userinfo, never in a front-channel ID token (OIDC-4). It names a record without carrying its content, like sub; an app can resolve it only with a FHIR token the person consented to. It is therefore treated as an identifier, not as PII/PHI needing JWE (TOK-8); a deployment that judges otherwise registers its SMART apps with id_token_encrypted_response_alg.',
     };
   },
 };

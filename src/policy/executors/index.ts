@@ -18,6 +18,7 @@ import { responseTypes } from './response-types.js';
 import { scopes } from './scopes.js';
 import { senderConstraint } from './sender-constraint.js';
 import { signingAlgs } from './signing-algs.js';
+import { smart } from './smart.js';
 import { stateNonce } from './state-nonce.js';
 import type { Executor, ReportLine } from './types.js';
 
@@ -41,7 +42,7 @@ export const CLIENT_EXECUTORS: Readonly<Record<ExecutorName, Executor>> = {
 };
 
 /** Concerns of the deployment rather than of a client's profile. */
-export const DEPLOYMENT_EXECUTORS: readonly Executor[] = [tokenLifetimes, introspection, idTokenHashes];
+export const DEPLOYMENT_EXECUTORS: readonly Executor[] = [tokenLifetimes, introspection, idTokenHashes, smart];
 
 /** The executors that hold a class's profile, in the order the profile lists them. */
 export function executorsFor(classification: Classification): readonly Executor[] {

@@ -2,6 +2,10 @@
 // enforces them (the library leaves both optional for code flows).
 import type { Executor } from './types.js';
 
+/** EP-3; SMART apps built with fhirclient send no nonce by themselves, so the text says how (OIDC-9). */
+export const NONCE_REQUIRED =
+  'nonce is required: send a fresh random nonce with every authorization request; with fhirclient, pass noRedirect: true to authorize, add &nonce=<random> to the URL it returns, then redirect (EP-3)';
+
 export const stateNonce: Executor = {
   name: 'state-nonce',
   report: [
@@ -13,7 +17,7 @@ export const stateNonce: Executor = {
   ],
   authorizationRequest(_profile, facts) {
     if (!facts.state) return { error: 'invalid_request', description: 'state is required (EP-3)' };
-    if (!facts.nonce) return { error: 'invalid_request', description: 'nonce is required (EP-3)' };
+    if (!facts.nonce) return { error: 'invalid_request', description: NONCE_REQUIRED };
     return undefined;
   },
 };
