@@ -4,6 +4,9 @@ import type { Executor } from './types.js';
 
 export const stateNonce: Executor = {
   name: 'state-nonce',
+  libraryMessages: [
+    { pattern: /missing required parameter '(nonce|state|redirect_uri)'/i, rule: 'EP-3' },
+  ],
   report: [
     {
       rule: 'EP-3',
