@@ -44,4 +44,4 @@ export type { Sealer, SealingKey, Store } from './storage/backend.js';
 
 /** The functions a module named in the deployment file exports, and what they are given. */
 export type { PluginContext } from './plugins/load.js';
-export type { CreateAccountStore, CreateAuditSink, CreateAuthenticationDevice, CreateLogger, PluginOptions, ResolveLoginHint } from './plugins/types.js';
+export type { CreateAccountStore, CreateAuditSink, CreateAuthenticationDevice, CreateLogger, CreateRecordBackend, PluginOptions, ResolveLoginHint } from './plugins/types.js';

@@ -140,7 +140,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   trail.subscribe((event) => metrics.onAudit(event));
   const accounts = options.accounts ?? (await loadAccounts(config, logger)) ?? (await createFileAccountStore(config.accounts));
   const cibaOptions = options.ciba ?? (await loadCibaDevice(config, logger));
-  const store = metrics.instrument(await createStore(config));
+  const store = metrics.instrument(await createStore(config, logger));
   const storeWatch = watchStore(store, config, logger);
   // OIDC-8: every decision recorded, but not as fast as someone can click (consent/limits.ts);
   // each decision kept is audited (consent.decided). The counts are shared by every replica

@@ -55,7 +55,9 @@ function notesFor(config: Config, policy: DeploymentPolicy, demoClientIds: reado
     notes.push(`secrets not read (--no-secrets), so checks on their values were not made: ${config.unresolvedSecrets.join(', ')}`);
   }
   if (!config.signingJwks && !signingKeysUnread(config)) notes.push('ephemeral signing keys: made up at start-up, gone at restart');
-  if (config.mode === 'production' && config.store.type === 'memory' && config.store.singleInstance) {
+  if (config.mode === 'production' && config.plugins.store && config.store.type === 'memory' && config.store.singleInstance) {
+    notes.push(`store.singleInstance: declared a single-instance deployment on the store backend module ${config.plugins.store.path}; the IdP seals what it keeps (TOK-2) but cannot check that it is durable, and the consent ledger and sign-in counts stay in the process, lost at every restart; no second replica may run`);
+  } else if (config.mode === 'production' && config.store.type === 'memory' && config.store.singleInstance) {
     notes.push('store.singleInstance: declared a single-instance deployment on the memory store; sessions, tokens and consents are lost at every restart and no second replica may run');
   }
   if (policy.warnings.length) notes.push(...policy.warnings.map((w) => `warning: ${w.field}: ${w.message}${w.rule ? ` (${w.rule})` : ''}; production mode refuses this`));

@@ -115,7 +115,7 @@ const store = z
       singleInstance: z
         .boolean()
         .optional()
-        .describe('Memory store in production mode: declares that one IdP process serves everyone and that losing every session, token and consent at restart is accepted. Production refuses the memory store without it; the compliance report notes it.'),
+        .describe('Memory store (or a `plugins.store` backend) in production mode: declares that one IdP process serves everyone and that losing what stays in the process at restart is accepted (with the memory store every session, token and consent; with a backend module the consent ledger and sign-in counts). Production refuses either without it; the compliance report notes it.'),
     }),
     z.strictObject({
       type: z.literal('redis').describe('`memory`: one process only; everything is gone at restart. `redis`: shared by replicas.'),
@@ -264,6 +264,10 @@ const plugins = z.strictObject({
   logger: pluginModule(
     'The logger: a module exporting `createLogger(options, context)` that returns `{ log(level, event, fields) }` or a pino-compatible logger. Secret fields are redacted before it sees them.',
     'createLogger',
+  ),
+  store: pluginModule(
+    'The store backend: a module exporting `createRecordBackend(options, context)` that returns a `RecordBackend` (config/guides/storage-backends.md). The IdP seals every record before the backend sees it (TOK-2). Replaces the memory store: leave `store.type` at `memory`, without `maxEntries`; in production declare `store.singleInstance` (the consent ledger and sign-in counts stay in the process).',
+    'createRecordBackend',
   ),
 });
 
@@ -459,7 +463,7 @@ export const configSchema = z.strictObject({
     .describe('Request limits.'),
   management: management.optional().meta({ description: 'A second listener for `/metrics` (Prometheus), `/healthz` and `/readyz`; see config/guides/operations.md.', defaultText: 'no management listener' }),
   audit: audit.prefault({}).describe('The audit trail (config/guides/operations.md).'),
-  plugins: plugins.prefault({}).describe('An agency\'s own modules for the account source, the CIBA device and the logger, loaded at start-up (the audit sink\'s module is `audit.sink`). See config/guides/plugins.md.'),
+  plugins: plugins.prefault({}).describe('An agency\'s own modules for the account source, the CIBA device, the logger and the store backend, loaded at start-up (the audit sink\'s module is `audit.sink`). See config/guides/plugins.md.'),
   shutdown: z
     .strictObject({
       drain: z.number().int().min(0).default(5).describe('Seconds after `SIGTERM` during which `/readyz` answers 503 while requests are still served (with `Connection: close`); then new connections are refused. `SIGINT` skips it.'),

@@ -1,6 +1,7 @@
 // OIDC-6, OIDC-7: what a consent page says about each scope, in plain language, from
 // the deployment file; which ones the person may untick; which claims each releases.
 import type { Config } from '../config/load.js';
+import { BUILT_IN_SCOPES, claimsOfScopes, scopeClaims } from '../policy/scopes.js';
 import type { Access } from './ledger.js';
 import { describeSmartScope, looksSmart, SMART_CONTEXT_TEXT } from '../policy/smart-scopes.js';
 
@@ -27,13 +28,10 @@ export function keyOf(scope: string, resource?: string): string {
   return resource ? `api:${resource} ${scope}` : `oidc:${scope}`;
 }
 
-/** The claims the deployment's scopes release (OIDC-6): the one table of claims per scope. */
+/** The claims the deployment's scopes release (OIDC-6), from the one table (src/policy/scopes.ts). */
 export function claimsOf(config: Config, scopes: readonly string[]): string[] {
-  return [...new Set(scopes.flatMap((s) => config.scopes[s]?.claims ?? []))];
+  return claimsOfScopes(config.scopes, scopes);
 }
-
-/** Identity scopes every deployment knows, beside the ones its file declares. */
-const IDENTITY_BUILT_IN = ['openid', 'offline_access'];
 
 /**
  * The one split of a request (authorization or CIBA) into identity scopes the deployment
@@ -41,7 +39,7 @@ const IDENTITY_BUILT_IN = ['openid', 'offline_access'];
  * is asked about each). A scope neither knows is left out: it is granted to nobody.
  */
 export function splitScopes(config: Config, requested: readonly string[], indicators: readonly string[]): Access {
-  const scopes = requested.filter((s) => IDENTITY_BUILT_IN.includes(s) || Object.hasOwn(config.scopes, s));
+  const scopes = requested.filter((s) => BUILT_IN_SCOPES.includes(s) || Object.hasOwn(config.scopes, s));
   const resources: Record<string, string[]> = {};
   for (const indicator of indicators) {
     const api = config.resourceServers.find((r) => r.identifier === indicator);
@@ -58,7 +56,7 @@ export function describeScopes(config: Config, oidcScopes: readonly string[], re
       key: keyOf(scope),
       scope,
       description: doc?.description ?? BUILT_IN[scope] ?? SMART_CONTEXT_TEXT[scope as keyof typeof SMART_CONTEXT_TEXT] ?? scope,
-      claims: doc?.claims ?? (scope === 'fhirUser' ? ['fhirUser'] : []),
+      claims: [...(scopeClaims(config.scopes).get(scope) ?? (scope === 'fhirUser' ? ['fhirUser'] : []))],
       // openid and offline_access are what the sign-in itself needs: never optional.
       optional: doc?.optional ?? false,
     };

@@ -37,7 +37,7 @@ export function withOperations(idp: Idp, { storeWatch, isShuttingDown }: Operati
       configDigest: deploymentDigest(config),
       mode: config.mode,
       issuer: config.issuer,
-      store: config.store.type,
+      store: store.kind,
       port: bound,
       managementPort: idp.managementPort,
     });

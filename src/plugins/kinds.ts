@@ -1,10 +1,11 @@
 // What an agency's module may provide, one entry per kind: the deployment-file field that
 // names it, the function it must export and what that function must return. Adding a kind
-// (the store backend, say) is one entry here plus its field in src/config/schema.ts.
+// is one entry here plus its field in src/config/schema.ts.
 import type { AccountStore } from '../accounts/store.js';
 import type { AuthenticationDevice } from '../ciba/device.js';
 import type { AuditSink } from '../ops/audit.js';
 import type { Level, Logger } from '../ops/log.js';
+import type { RecordBackend } from '../storage/backend.js';
 
 /** A pino logger, or anything with pino's level methods taking one object. */
 export interface PinoCompatibleLogger {
@@ -28,6 +29,7 @@ const hasFunctions = (value: unknown, names: readonly string[]): boolean =>
   typeof value === 'object' && value !== null && names.every((n) => typeof (value as Record<string, unknown>)[n] === 'function');
 
 const LEVELS: readonly Level[] = ['debug', 'info', 'warn', 'error'];
+const BACKEND_METHODS = ['get', 'getByAlias', 'put', 'consume', 'delete', 'revoke', 'ready', 'close', 'stats'] as const;
 
 export const PLUGIN_KINDS = {
   accounts: {
@@ -53,6 +55,12 @@ export const PLUGIN_KINDS = {
     exportName: 'createLogger',
     contract: 'createLogger(options, context) returning { log(level, event, fields) } or a pino-compatible logger ({ debug, info, warn, error })',
     accepts: (v: unknown): v is Logger | PinoCompatibleLogger => hasFunctions(v, ['log']) || hasFunctions(v, LEVELS),
+  },
+  store: {
+    field: 'plugins.store',
+    exportName: 'createRecordBackend',
+    contract: `createRecordBackend(options, context) returning a RecordBackend { kind (a string), ${BACKEND_METHODS.join(', ')} }`,
+    accepts: (v: unknown): v is RecordBackend => hasFunctions(v, BACKEND_METHODS) && typeof (v as { kind?: unknown }).kind === 'string' && (v as { kind: string }).kind !== '',
   },
 } as const satisfies Record<string, PluginKind<unknown>>;
 

@@ -4,6 +4,7 @@ import type { AccountStore } from '../accounts/store.js';
 import type { AuthenticationDevice, CibaDecisions } from '../ciba/device.js';
 import type { AuditSink } from '../ops/audit.js';
 import type { Logger } from '../ops/log.js';
+import type { RecordBackend } from '../storage/backend.js';
 import type { PinoCompatibleLogger } from './kinds.js';
 import type { PluginContext } from './load.js';
 
@@ -27,3 +28,10 @@ export type CreateAuditSink = (options: PluginOptions, context: PluginContext) =
 
 /** `plugins.logger`: the logger (its context's logger is the stock one). */
 export type CreateLogger = (options: PluginOptions, context: PluginContext) => Logger | PinoCompatibleLogger | Promise<Logger | PinoCompatibleLogger>;
+
+/**
+ * `plugins.store`: where the IdP keeps its records. Everything the backend receives is
+ * already sealed or hashed (TOK-2); it must meet test/contract/backend-contract.ts. May be
+ * async (connect, create tables). See config/guides/storage-backends.md.
+ */
+export type CreateRecordBackend = (options: PluginOptions, context: PluginContext) => RecordBackend | Promise<RecordBackend>;

@@ -14,7 +14,7 @@ import { isMandatory, RULE_IDS } from './rules.js';
 import { BUILT_IN_SCOPES, knownScopes } from './scopes.js';
 import { clientSecretWeakness } from './secrets.js';
 import { checkSigningJwks } from './signing-keys.js';
-import { memoryStoreProblem } from './store.js';
+import { memoryStoreProblem, storeModuleProblems } from './store.js';
 import { smart } from './executors/smart.js';
 
 export interface DeploymentPolicy {
@@ -100,8 +100,12 @@ export function checkDeployment(config: Config): DeploymentPolicy {
 
   problems.push(...(tokenLifetimes.checkDeployment?.(config) ?? [])); // TOK-1, TOK-3, TOK-4, EP-8
 
-  const memory = memoryStoreProblem(config.store, !development);
-  if (memory) problems.push(memory);
+  if (config.plugins.store) {
+    problems.push(...storeModuleProblems(config.store, !development));
+  } else {
+    const memory = memoryStoreProblem(config.store, !development);
+    if (memory) problems.push(memory);
+  }
 
   // OIDC-3: `openid` releases the subject only, `offline_access` nothing: a file cannot
   // make either release claims (scopes.openid could otherwise hand out the NHI number).

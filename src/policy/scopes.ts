@@ -8,9 +8,33 @@ export const BUILT_IN_SCOPES: readonly string[] = ['openid', 'offline_access'];
 /** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ) */
 export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
-export function claimsByScope(scopes: Readonly<Record<string, ScopeDoc>>): Record<string, string[]> {
+type ScopeDocs = Readonly<Record<string, ScopeDoc>>;
+const tables = new WeakMap<ScopeDocs, ReadonlyMap<string, readonly string[]>>();
+
+/**
+ * OIDC-3, OIDC-6: the one table of claims per scope — what each scope the deployment file
+ * declares releases. The library's mapping (claimsByScope) and the consent page's lines
+ * and records (src/consent/scopes.ts) both read it; built once per deployment.
+ */
+export function scopeClaims(scopes: ScopeDocs): ReadonlyMap<string, readonly string[]> {
+  let table = tables.get(scopes);
+  if (!table) {
+    table = new Map(Object.entries(scopes).map(([scope, doc]) => [scope, Object.freeze([...doc.claims])]));
+    tables.set(scopes, table);
+  }
+  return table;
+}
+
+/** The claims `requested` scopes release, each once (the subject is not a claim here). */
+export function claimsOfScopes(scopes: ScopeDocs, requested: readonly string[]): string[] {
+  const table = scopeClaims(scopes);
+  return [...new Set(requested.flatMap((s) => table.get(s) ?? []))];
+}
+
+/** The library's `claims` option: the table, with `openid` releasing only the subject. */
+export function claimsByScope(scopes: ScopeDocs): Record<string, string[]> {
   const out: Record<string, string[]> = { openid: ['sub'] };
-  for (const [scope, doc] of Object.entries(scopes)) out[scope] = [...doc.claims];
+  for (const [scope, claims] of scopeClaims(scopes)) out[scope] = [...claims];
   return out;
 }
 

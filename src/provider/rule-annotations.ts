@@ -1,29 +1,18 @@
 // Refusals the library makes itself (before our policy hook runs) carry its own
 // wording; this names the guideline rule behind them, so every refusal a client sees
-// says which rule it met. Only error responses are touched.
+// says which rule it met. Which message backs which rule is declared by the executor
+// that owns the concern (libraryMessages, src/policy/executors/). Only error responses
+// are touched.
 import type { Middleware } from 'koa';
+import { LIBRARY_MESSAGES } from '../policy/executors/index.js';
 
-const RULES: readonly [RegExp, string][] = [
-  [/PKCE|code_challenge|code_verifier/i, 'GR-8'],
-  [/Pushed Authorization Request must be used/i, 'GR-8'],
-  [/openid scope must be requested/i, 'OIDC-1'],
-  [/response_type/i, 'GR-4'],
-  [/missing required parameter '(nonce|state|redirect_uri)'/i, 'EP-3'],
-  [/redirect_uri/i, 'EP-3'],
-  [/DPoP|jkt|x5t#S256|mutual TLS/i, 'EP-2'],
-  [/grant type is not allowed|grant_type|is not allowed for this client/i, 'GR-1'],
-  [/authorization code already consumed|grant already used/i, 'TOK-1'],
-  [/refresh token already used/i, 'TOK-4'],
-  // EP-2 is the rule for authenticating clients; EP-1 only for an unknown client_id at /authorize.
-  [/client authentication|authentication mechanism|client_assertion|client_secret|client_id mismatch/i, 'EP-2'],
-  [/client is invalid|client not found/i, 'EP-1'],
-];
+const ruleFor = (text: string): string | undefined => LIBRARY_MESSAGES.find(({ pattern }) => pattern.test(text))?.rule;
 
 const NAMED = /\((?:TOK|EP|OIDC|GR)-\d+(?:, (?:TOK|EP|OIDC|GR)-\d+)*\)\s*$/;
 
 export function annotate(description: string): string {
   if (NAMED.test(description)) return description;
-  const rule = RULES.find(([pattern]) => pattern.test(description))?.[1];
+  const rule = ruleFor(description);
   return rule ? `${description} (${rule})` : description;
 }
 
@@ -67,6 +56,6 @@ export function ruleAnnotations(): Middleware {
 export function annotateGrantError(ctx: { body: unknown }, err: { error_detail?: unknown }): void {
   const body = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
   if (!body || body.error !== 'invalid_grant' || typeof body.error_description !== 'string' || typeof err.error_detail !== 'string') return;
-  const rule = RULES.find(([pattern]) => pattern.test(String(err.error_detail)))?.[1];
+  const rule = ruleFor(err.error_detail);
   if (rule && !NAMED.test(body.error_description)) body.error_description = `${body.error_description} (${rule})`;
 }

@@ -37,7 +37,8 @@ export function cannotIssue(config: Config): { field: string; message: string } 
   if (!config.features.registration) {
     return { field: 'features.registration', message: 'dynamic registration is off in this deployment file; turn it on first.' };
   }
-  if (config.store.type !== 'redis') {
+  // A backend module (plugins.store) is the agency's to share between processes.
+  if (config.store.type !== 'redis' && !config.plugins.store) {
     return { field: 'store', message: 'this deployment uses the in-memory store, which lives inside the IdP process: a token made here could never reach it. Use the Redis store (store.type = "redis", or REDIS_URL) so the IdP and this command share it.' };
   }
   if (config.secrets.ephemeral) {

@@ -1,7 +1,11 @@
-// The store the deployment file asks for, sealed with the deployment's keys (TOK-2).
+// The store the deployment file asks for, sealed with the deployment's keys (TOK-2): the
+// memory store, the Redis store, or an agency's backend module (plugins.store).
 import type { Config } from '../config/load.js';
+import { silentLogger, type Logger } from '../ops/log.js';
+import { loadPlugin } from '../plugins/load.js';
 import { createMemoryStore } from './memory.js';
 import { createSealer } from './seal.js';
+import { sealedStore } from './sealed-store.js';
 import type { Store } from './store.js';
 
 import { redisConnection, type RedisClient } from './redis-client.js';
@@ -19,8 +23,15 @@ export function redisConnectionFor(config: Config): RedisClient {
   return redisConnection(config.store, config.secrets.redis ?? {});
 }
 
-export async function createStore(config: Config): Promise<Store> {
+/** `logger`: what a backend module's context carries (the IdP's; commands pass none). */
+export async function createStore(config: Config, logger: Logger = silentLogger): Promise<Store> {
   const sealer = createSealer(config.secrets.sealingKeys, config.secrets.lookupKey);
+  const module = config.plugins.store;
+  if (module) {
+    // TOK-2: the agency's backend gets only sealed values and keyed hashes; it never seals.
+    const backend = await loadPlugin(config, 'store', module, { logger, issuer: config.issuer, mode: config.mode });
+    return sealedStore(backend, sealer);
+  }
   if (config.store.type === 'redis') {
     const { createRedisStore } = await import('./redis.js');
     return createRedisStore(config.store, sealer, config.secrets.redis ?? {});

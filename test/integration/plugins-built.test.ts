@@ -1,7 +1,7 @@
 // #13 item 5, #17 item 4: the stock build loads an agency's code without a fork. `npm run
 // build`, then the compiled entry point (as the Docker image runs it) with a deployment file
-// naming an account source, an audit sink and a logger as plain .js modules in another
-// directory; a real relying party signs a person in through them. The declarations the
+// naming an account source, an audit sink, a logger and a store backend as plain .js modules
+// in another directory; a real relying party signs a person in through them. The declarations the
 // build emits are what an agency's TypeScript module compiles against.
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -14,6 +14,7 @@ import * as oidc from 'openid-client';
 import { web, WEB_SECRET } from '../helpers/clients.js';
 import { REDIRECT, TEST_APIS, TEST_SCOPES } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/idp.js';
+import { MAP_BACKEND_SOURCE } from '../helpers/map-backend.js';
 import { Person } from '../helpers/person.js';
 import { callbackInput } from '../helpers/rp.js';
 
@@ -110,6 +111,7 @@ describe('plug-ins in the built IdP: modules named in the deployment file', { ti
     writeFileSync(join(plugins, 'plugins', 'accounts.js'), ACCOUNTS);
     writeFileSync(join(plugins, 'plugins', 'audit.js'), AUDIT);
     writeFileSync(join(plugins, 'plugins', 'logger.cjs'), LOGGER);
+    writeFileSync(join(plugins, 'plugins', 'store.js'), MAP_BACKEND_SOURCE);
     const port = await freePort();
     issuer = `http://127.0.0.1:${port}`;
     writeFileSync(
@@ -124,6 +126,7 @@ describe('plug-ins in the built IdP: modules named in the deployment file', { ti
         plugins: {
           accounts: { path: './plugins/accounts.js', options: { directory: 'ldap://directory.test' } },
           logger: { path: './plugins/logger.cjs', options: { file: join(plugins, 'log.jsonl') } },
+          store: { path: './plugins/store.js', options: { name: 'agency-map' } },
         },
         audit: { sink: { type: 'module', path: './plugins/audit.js', options: { file: join(plugins, 'audit.jsonl') } } },
       }),
@@ -150,7 +153,7 @@ describe('plug-ins in the built IdP: modules named in the deployment file', { ti
     if (plugins) rmSync(plugins, { recursive: true, force: true });
   });
 
-  it('a person in the agency\'s directory signs in through the account source module; the audit sink module receives the events', async () => {
+  it('a person in the agency\'s directory signs in through the account source module, kept by the store module; the audit sink module receives the events', async () => {
     const config = await oidc.discovery(new URL(issuer), 'web', { redirect_uris: [REDIRECT], response_types: ['code id_token'] }, oidc.ClientSecretPost(WEB_SECRET), { execute: [oidc.allowInsecureRequests] });
     oidc.useCodeIdTokenResponseType(config);
     const verifier = oidc.randomPKCECodeVerifier();
@@ -167,6 +170,7 @@ describe('plug-ins in the built IdP: modules named in the deployment file', { ti
     const names = events.map((e) => e.event);
     for (const name of ['idp.started', 'signin.succeeded', 'consent.decided', 'token.issued']) assert.ok(names.includes(name), `the sink received ${name}: ${names.join(', ')}`);
     assert.equal(events.find((e) => e.event === 'signin.succeeded')?.subject, 'dir-dana');
+    assert.equal(events.find((e) => e.event === 'idp.started')?.store, 'agency-map', 'sessions, codes and tokens were kept by the store backend module');
     assert.doesNotMatch(readFileSync(join(plugins, 'audit.jsonl'), 'utf8'), new RegExp(PASSWORD), 'no password in the audit trail');
   });
 
@@ -185,6 +189,7 @@ describe('plug-ins in the built IdP: modules named in the deployment file', { ti
     const events = logged.map((l) => l.event);
     assert.ok(events.includes('listening'), `the stock entry point logs through it: ${events.join(', ')}`);
     assert.ok(events.includes('agency.accounts.ready'));
+    assert.ok(events.includes('agency.store.ready'), 'the store module was given the IdP\'s logger');
     assert.doesNotMatch(readFileSync(join(plugins, 'log.jsonl'), 'utf8'), new RegExp(`${PASSWORD}|${WEB_SECRET}`));
   });
 

@@ -47,6 +47,9 @@ export function basicAuthRefusal(allowed: readonly string[]): string {
 
 export const clientAuth: Executor = {
   name: 'client-auth',
+  libraryMessages: [
+    { pattern: /client authentication|authentication mechanism|client_assertion|client_secret|client_id mismatch/i, rule: 'EP-2' },
+  ],
   report: [
     { rule: 'GR-2', mechanism: 'a public IN-CONFIDENCE or SENSITIVE registration stops start-up or fails /register, and a client without a classification is refused (src/policy/executors/client-auth.ts); tokens for an API above the client\'s class are refused with invalid_target (src/policy/executors/resources.ts)' },
   ],

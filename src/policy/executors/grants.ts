@@ -15,6 +15,9 @@ export function mayIssueRefreshToken(client: { authMethod: string | undefined; r
 
 export const grants: Executor = {
   name: 'grants',
+  libraryMessages: [
+    { pattern: /grant type is not allowed|grant_type|is not allowed for this client/i, rule: 'GR-1' },
+  ],
   report: [
     { rule: 'GR-5', mechanism: 'the library has no password grant and this project registers none; a registration listing it is refused (src/policy/executors/grants.ts)' },
     { rule: 'TOK-5', mechanism: 'issueRefreshToken issues one to a confidential client granted offline_access (src/policy/executors/grants.ts mayIssueRefreshToken); access tokens are capped under an hour (TOK-3), so lasting access needs a refresh token' },

@@ -20,7 +20,7 @@ import { senderConstraint } from './sender-constraint.js';
 import { signingAlgs } from './signing-algs.js';
 import { smart } from './smart.js';
 import { stateNonce } from './state-nonce.js';
-import type { Executor, ReportLine } from './types.js';
+import type { Executor, LibraryMessage, ReportLine } from './types.js';
 
 export type * from './types.js';
 
@@ -60,3 +60,15 @@ export function ownerOf(rule: string): { executor: Executor; line: ReportLine } 
   }
   return undefined;
 }
+
+/**
+ * The library's own refusals, tagged with the rule of the executor that backs each. First
+ * match wins, so the order is deliberate: a message naming two concerns goes to the earlier
+ * ("response_type not allowed for this client" is GR-4, not GR-1). Executors not listed
+ * here come after, in registry order.
+ */
+const MESSAGE_ORDER: readonly Executor[] = [pkce, par, openid, responseTypes, stateNonce, redirectUris, senderConstraint, grants, tokenLifetimes, clientAuth];
+
+export const LIBRARY_MESSAGES: readonly (LibraryMessage & { executor: string })[] = [...MESSAGE_ORDER, ...ALL_EXECUTORS.filter((e) => !MESSAGE_ORDER.includes(e))].flatMap((e) =>
+  (e.libraryMessages ?? []).map((m) => ({ ...m, executor: e.name })),
+);

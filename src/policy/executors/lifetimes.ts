@@ -81,6 +81,10 @@ export function refreshTokenTtl(lifetimes: Lifetimes, caps: LifetimeCaps, firstI
 
 export const tokenLifetimes: Executor = {
   name: 'lifetimes',
+  libraryMessages: [
+    { pattern: /authorization code already consumed|grant already used/i, rule: 'TOK-1' },
+    { pattern: /refresh token already used/i, rule: 'TOK-4' },
+  ],
   report: [
     {
       rule: 'TOK-3',

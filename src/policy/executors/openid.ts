@@ -8,6 +8,9 @@ import type { Executor } from './types.js';
 
 export const openid: Executor = {
   name: 'openid',
+  libraryMessages: [
+    { pattern: /openid scope must be requested/i, rule: 'OIDC-1' },
+  ],
   report: [
     { rule: 'OIDC-1', mechanism: 'their authorization requests are refused without the openid scope (src/policy/executors/openid.ts), and every response type their profile allows yields an ID token' },
   ],

@@ -9,6 +9,9 @@ const requirePar: Executor['fillIn'] = (meta, profile) =>
 
 export const par: Executor = {
   name: 'par',
+  libraryMessages: [
+    { pattern: /Pushed Authorization Request must be used/i, rule: 'GR-8' },
+  ],
   report: [
     { rule: 'EP-8', mechanism: 'features.pushedAuthorizationRequests is always on; profiles set require_pushed_authorization_requests and the policy refuses an unpushed request (src/policy/executors/par.ts)' },
   ],

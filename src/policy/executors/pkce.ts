@@ -8,6 +8,11 @@ export const pkceRequired = (): boolean => true;
 
 export const pkce: Executor = {
   name: 'pkce',
+  libraryMessages: [
+    { pattern: /PKCE|code_challenge|code_verifier/i, rule: 'GR-8' },
+    // the library's refusal of an unknown client_id at /authorize (EP-2 covers authenticating one)
+    { pattern: /client is invalid|client not found/i, rule: 'EP-1' },
+  ],
   report: [
     { rule: 'GR-8', mechanism: 'pkce.required always answers true and v9 knows only S256; the profile sets require_pushed_authorization_requests, and the policy refuses an unpushed request or a missing S256 challenge (src/policy/executors/pkce.ts, src/policy/executors/par.ts)' },
     { rule: 'EP-1', mechanism: 'the library refuses unregistered clients; pkce.required always answers true and v9 knows only S256; the policy refuses a code request without S256 (src/policy/executors/pkce.ts)' },

@@ -14,6 +14,9 @@ function isLoopback(host: string): boolean {
 
 export const redirectUris: Executor = {
   name: 'redirect-uris',
+  libraryMessages: [
+    { pattern: /redirect_uri/i, rule: 'EP-3' },
+  ],
   report: [],
   checkClient(meta, { usesAuthorize }, ctx) {
     const problems: Problem[] = [];

@@ -7,6 +7,9 @@ import type { Executor } from './types.js';
 
 export const responseTypes: Executor = {
   name: 'response-types',
+  libraryMessages: [
+    { pattern: /response_type/i, rule: 'GR-4' },
+  ],
   report: [
     { rule: 'GR-1', mechanism: 'responseTypes is set from the profiles (offeredResponseTypes); registration refuses unknown grants and any grant/response-type mismatch instead of letting the library reconcile them (src/policy/executors/response-types.ts, src/policy/executors/grants.ts)' },
     { rule: 'GR-4', mechanism: 'responseTypes offers only these; registration and each request are checked against the profile, and every profile requires openid, so plain OAuth 2 code is refused (src/policy/executors/response-types.ts, src/policy/executors/openid.ts)' },

@@ -13,6 +13,9 @@ export function dpopNonceRequired(classification: unknown, configured: readonly 
 
 export const senderConstraint: Executor = {
   name: 'sender-constraint',
+  libraryMessages: [
+    { pattern: /DPoP|jkt|x5t#S256|mutual TLS/i, rule: 'EP-2' },
+  ],
   report: [
     { rule: 'EP-2', mechanism: 'the profile limits token_endpoint_auth_method and refuses HTTP Basic and long-lived or multi-audience client assertions (src/policy/executors/client-auth.ts); SENSITIVE clients (and IN-CONFIDENCE with features.senderConstrainedInConfidence) must have DPoP- or mTLS-bound tokens, DPoP proofs with a server nonce (src/policy/executors/sender-constraint.ts)' },
   ],

@@ -8,6 +8,9 @@ export const NONCE_REQUIRED =
 
 export const stateNonce: Executor = {
   name: 'state-nonce',
+  libraryMessages: [
+    { pattern: /missing required parameter '(nonce|state|redirect_uri)'/i, rule: 'EP-3' },
+  ],
   report: [
     {
       rule: 'EP-3',

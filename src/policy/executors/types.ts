@@ -80,10 +80,22 @@ export interface ReportLine {
   mechanism: string;
 }
 
+/**
+ * A refusal the library makes itself, before our hooks run, in its own words: the rule it
+ * backs is added to the error_description a client sees (src/provider/rule-annotations.ts).
+ */
+export interface LibraryMessage {
+  /** matches the library's error_description (or, for invalid_grant, its hidden detail) */
+  pattern: RegExp;
+  rule: string;
+}
+
 export interface Executor {
   readonly name: string;
   /** the rules this executor enforces, with the text the compliance report shows for each */
   readonly report: readonly ReportLine[];
+  /** the library's own refusals this concern backs, tagged with their rule */
+  readonly libraryMessages?: readonly LibraryMessage[];
   /** start-up: the deployment file's settings this concern reads */
   checkDeployment?(config: Config): Problem[];
   /** start-up, registration and update: fill in what the profile decides, before the checks */

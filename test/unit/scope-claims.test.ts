@@ -1,0 +1,44 @@
+// #13 item 3: one table of claims per scope. What the library releases for a scope
+// (OIDC-3) and what the consent page and the ledger say it releases (OIDC-6, OIDC-8) are
+// read from the same table, so they cannot drift apart.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { describeScopes, splitScopes } from '../../src/consent/scopes.js';
+import { claimsByScope, scopeClaims } from '../../src/policy/scopes.js';
+import { configFrom, testRawConfig } from '../helpers/idp.js';
+
+describe('claims per scope: one table for the library and the consent page', () => {
+  const config = configFrom(testRawConfig('http://127.0.0.1:3000', {
+    scopes: {
+      profile: { description: 'Your name', claims: ['name', 'given_name'] },
+      contact: { description: 'How to reach you', claims: ['email', 'phone_number', 'name'], optional: true },
+      nothing: { description: 'Nothing personal', claims: [] },
+    },
+  }));
+
+  it('OIDC-3: the library\'s mapping is the table, with openid releasing only the subject', () => {
+    const library = claimsByScope(config.scopes);
+    for (const [scope, claims] of scopeClaims(config.scopes)) assert.deepEqual(library[scope], [...claims], scope);
+    assert.deepEqual(library, { openid: ['sub'], profile: ['name', 'given_name'], contact: ['email', 'phone_number', 'name'], nothing: [] });
+  });
+
+  it('OIDC-6: each consent line lists the claims the library would release for its scope', () => {
+    const library = claimsByScope(config.scopes);
+    const lines = describeScopes(config, ['openid', 'profile', 'contact', 'nothing'], {});
+    for (const line of lines.filter((l) => l.scope !== 'openid')) assert.deepEqual(line.claims, library[line.scope], line.scope);
+    assert.deepEqual(lines.find((l) => l.scope === 'openid')?.claims, [], 'the subject is not shown as a released claim');
+  });
+
+  it('OIDC-8: a consent record holds the union of the table\'s claims for the scopes asked, each once', () => {
+    const access = splitScopes(config, ['openid', 'profile', 'contact', 'unknown'], []);
+    assert.deepEqual(access.scopes, ['openid', 'profile', 'contact']);
+    assert.deepEqual(access.claims, ['name', 'given_name', 'email', 'phone_number']);
+  });
+
+  it('a line\'s claims are its own copy: changing one cannot change what the library releases', () => {
+    const [line] = describeScopes(config, ['profile'], {});
+    line?.claims.push('nhi');
+    assert.deepEqual(claimsByScope(config.scopes).profile, ['name', 'given_name']);
+    assert.deepEqual(describeScopes(config, ['profile'], {})[0]?.claims, ['name', 'given_name']);
+  });
+});
