@@ -40,13 +40,21 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
       const value = aliasField ? payload?.[aliasField] : undefined;
       return typeof value === 'string' && value ? [aliasOf(value)] : [];
     };
+    // The sealer's JSON-level calls, when it has them: the JSON kept for the request is
+    // the JSON sealed or opened, never serialised a second time.
+    const toJson = (key: string, sealed: string): string =>
+      sealer.openJson ? sealer.openJson(sealed, aad(key)) : JSON.stringify(sealer.open(sealed, aad(key)));
+    const sealJson = (key: string, json: string): string => (sealer.sealJson ? sealer.sealJson(json, aad(key)) : sealer.seal(JSON.parse(json), aad(key)));
     const unseal = (key: string, found: Found | undefined): AdapterPayload | undefined =>
       found ? (sealer.open(found.value, aad(key)) as AdapterPayload) : undefined;
     /** Opens what the backend found, and keeps it for the rest of the request. */
     const open = (key: string, found: Found | undefined): AdapterPayload | undefined => {
-      const payload = unseal(key, found);
-      if (payload && found) opened()?.set(key, { json: JSON.stringify(payload), found });
-      return payload;
+      if (!found) return undefined;
+      const scoped = opened();
+      if (!scoped) return unseal(key, found);
+      const json = toJson(key, found.value);
+      scoped.set(key, { json, found });
+      return JSON.parse(json) as AdapterPayload;
     };
     /** The record under `key` as this request last saw it (a fresh copy), if it saw it. */
     const reopen = (key: string): AdapterPayload | undefined => {
@@ -81,7 +89,10 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
         counters.upserts += 1;
         const key = keyOf(id);
         opened()?.delete(key);
-        const written = await backend.put(model, key, sealer.seal(payload, aad(key)), {
+        const scoped = INSERT_ONLY.has(model) ? undefined : opened();
+        const json = scoped ? JSON.stringify(payload) : undefined;
+        const sealed = json === undefined ? sealer.seal(payload, aad(key)) : sealJson(key, json);
+        const written = await backend.put(model, key, sealed, {
           ttlMs: typeof expiresIn === 'number' ? expiresIn * 1000 : undefined,
           grant: GRANTABLE.has(model) && payload.grantId ? grantTag(payload.grantId) : undefined,
           aliases: aliasesOf(payload),
@@ -94,7 +105,7 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
           throw replayDetected();
         }
         // Later reads in this request see what it wrote (but consume() reads the backend again).
-        if (!INSERT_ONLY.has(model)) opened()?.set(key, { json: JSON.stringify(payload) });
+        if (json !== undefined) scoped?.set(key, { json });
         // TOK-4: a rotated refresh token (or a new code) must not be lost in a failover.
         if (SINGLE_USE.has(model)) await durable();
       },
