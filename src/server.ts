@@ -52,6 +52,7 @@ import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations
 import { createStore, type Store } from './storage/index.js';
 import { loadAccounts, loadCibaDevice, loadLogger, pluginContext } from './plugins/index.js';
 import { countersFor } from './storage/limiter.js';
+import { requestScopedRecords } from './storage/request-scope.js';
 
 export interface Idp {
   provider: Provider;
@@ -163,6 +164,8 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   // Logs: a request id and one access line per request. A proxy's X-Request-Id is taken
   // only from a proxy the deployment trusts (EP-11, `proxy`).
   const requestIdTrust = proxyTrust(config.proxy);
+  // #13.7: each request opens a stored record once (src/storage/request-scope.ts).
+  provider.use(requestScopedRecords());
   provider.use(requestContext({ logger, audit: trail, trustsProxy: (ctx) => fromTrustedProxy(ctx.req.socket.remoteAddress, requestIdTrust), observe: (o) => metrics.observeRequest(o) }));
   provider.use(revocationAudit(trail));
   provider.use(securityHeaders());

@@ -29,7 +29,7 @@
 import { GRANTABLE } from './records.js';
 import { COMMAND_TIMEOUT_MS, io, isCluster, redisConnection, settle, type RedisClient, type RedisStoreConfig } from './redis-client.js';
 import { replicaWait } from './redis-replicas.js';
-import { CONSUME, DELETE_IF, DESTROY_INDEXED, LOCATE, REVOKE, UPSERT_INDEXED } from './redis-scripts.js';
+import { CONSUME, DELETE_IF, DESTROY_HOME, DESTROY_INDEXED, LOCATE, LOCATE_ALIAS, REVOKE, UPSERT_GRANTED, UPSERT_INDEXED } from './redis-scripts.js';
 import type { RedisAuth } from '../config/load.js';
 import type { Found, RecordBackend } from './backend.js';
 import type { Sealer } from './seal.js';
@@ -94,15 +94,19 @@ export async function createRedisBackend(config: RedisStoreConfig, auth: RedisAu
     }
   }
 
+  /** What LOCATE found for `lookup`: {value} at home, or {locator, sealed} in the grant's slot. */
+  function located(lookup: string, [first, sealed]: readonly string[]): Found | undefined {
+    if (first === undefined) return undefined;
+    if (sealed === undefined) return { value: first, at: home(lookup) };
+    return { value: sealed, at: grantRecord(first.slice(LOCATOR.length), lookup) };
+  }
+
   /** Where the record of `lookup` is (`at`) and its sealed value, or undefined. */
   async function locate(lookup: string): Promise<Found | undefined> {
     const homeKey = home(lookup);
     if (!cluster) {
-      const found = (await guarded(() => LOCATE.run(client, [homeKey], [prefix, lookup]))) as [string, string?] | null;
-      if (!found) return undefined;
-      const [first, sealed] = found;
-      if (sealed === undefined) return { value: first, at: homeKey };
-      return { value: sealed, at: grantRecord(first.slice(LOCATOR.length), lookup) };
+      const found = (await guarded(() => LOCATE.run(client, [homeKey], [prefix, lookup]))) as string[] | null;
+      return found ? located(lookup, found) : undefined;
     }
     const value = await guarded(() => client.get(homeKey));
     if (value === null) return undefined;
@@ -125,6 +129,13 @@ export async function createRedisBackend(config: RedisStoreConfig, auth: RedisAu
     get: (_model, lookup) => locate(lookup),
 
     async getByAlias(_model, aliasLookup) {
+      if (!cluster) {
+        // One round trip: the alias, the home key and the grant's slot in one script.
+        const hit = (await guarded(() => LOCATE_ALIAS.run(client, [alias(aliasLookup)], [prefix]))) as string[] | null;
+        const [target, ...rest] = hit ?? [];
+        const found = target === undefined ? undefined : located(target, rest);
+        return target !== undefined && found ? { key: target, found } : undefined;
+      }
       const target = await guarded(() => client.get(alias(aliasLookup)));
       if (target === null) return undefined;
       const found = await locate(target);
@@ -137,6 +148,23 @@ export async function createRedisBackend(config: RedisStoreConfig, auth: RedisAu
       if (ifAbsent) {
         const set = await guarded(() => (ttl === undefined ? client.set(homeKey, sealed, 'NX') : client.set(homeKey, sealed, 'PX', ttl, 'NX')));
         return set !== null;
+      }
+
+      if (!cluster && grant !== undefined) {
+        // One round trip: home, the grant's record, its index and its aliases in one script.
+        await guarded(() => UPSERT_GRANTED.run(client, [homeKey, grantRecord(grant, lookup), grantIndex(grant, model), ...aliases.map(alias)], [sealed, ttl ?? '', LOCATOR + grant, prefix, lookup, model]));
+        return true;
+      }
+      if (!cluster && !GRANTABLE.has(model) && aliases.length > 0) {
+        // One round trip: the record and its aliases in one pipeline (one keyspace).
+        const batch = client.pipeline();
+        const set = (key: string, value: string) => (ttl === undefined ? batch.set(key, value) : batch.set(key, value, 'PX', ttl));
+        set(homeKey, sealed);
+        for (const aliasLookup of aliases) set(alias(aliasLookup), lookup);
+        const replies = await guarded(() => batch.exec());
+        const failed = replies?.find(([err]) => err)?.[0];
+        if (failed) await guarded(() => Promise.reject(failed));
+        return true;
       }
 
       const writes: Promise<unknown>[] = [];
@@ -171,6 +199,11 @@ export async function createRedisBackend(config: RedisStoreConfig, auth: RedisAu
 
     async delete(model, lookup, aliases = []) {
       const homeKey = home(lookup);
+      if (!cluster) {
+        // One round trip: aliases, the grant's slot and home in one script.
+        await guarded(() => DESTROY_HOME.run(client, [homeKey, ...aliases.map(alias)], [lookup, prefix, model, GRANTABLE.has(model) ? '1' : '']));
+        return;
+      }
       for (const aliasLookup of aliases) await guarded(() => DELETE_IF.run(client, [alias(aliasLookup)], [lookup]));
       if (GRANTABLE.has(model)) {
         const value = await guarded(() => client.get(homeKey));

@@ -14,6 +14,10 @@ export interface Sealer {
   lookup(model: string, id: string): string;
   seal(payload: unknown, aad: string): string;
   open(sealed: string, aad: string): unknown;
+  /** Optional: seal(), given the payload already as JSON (the store keeps that JSON for the request). */
+  sealJson?(json: string, aad: string): string;
+  /** Optional: open(), giving back the JSON rather than parsing it. */
+  openJson?(sealed: string, aad: string): string;
 }
 
 const VERSION = 'v1';
@@ -43,29 +47,39 @@ export function createSealer(keys: readonly SealingKey[], lookupSecret: Buffer):
   const encryptionKeys = new Map(keys.map((k) => [k.kid, derive(k.key, 'seal')]));
   const currentKey = encryptionKeys.get(current.kid) as KeyObject;
   const lookupKey = derive(lookupSecret, 'lookup');
+  const currentKid = current.kid;
+
+  function sealJson(json: string, aad: string): string {
+    const iv = nextIv();
+    const cipher = createCipheriv('aes-256-gcm', currentKey, iv);
+    cipher.setAAD(Buffer.from(aad));
+    const ct = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
+    return [VERSION, currentKid, iv.toString('base64url'), ct.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+  }
+
+  function openJson(sealed: string, aad: string): string {
+    const [version, kid, iv, ct, tag] = sealed.split('.');
+    const key = kid === undefined ? undefined : encryptionKeys.get(kid);
+    if (version !== VERSION || !key || !iv || !ct || !tag) {
+      throw new Error(`sealed record uses an unknown format or key id "${kid ?? ''}"`);
+    }
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(aad));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]).toString('utf8');
+  }
 
   return {
     lookup(model, id) {
       return createHmac('sha256', lookupKey).update(model).update('\0').update(id).digest('base64url');
     },
     seal(payload, aad) {
-      const iv = nextIv();
-      const cipher = createCipheriv('aes-256-gcm', currentKey, iv);
-      cipher.setAAD(Buffer.from(aad));
-      const ct = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
-      return [VERSION, current.kid, iv.toString('base64url'), ct.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+      return sealJson(JSON.stringify(payload), aad);
     },
     open(sealed, aad) {
-      const [version, kid, iv, ct, tag] = sealed.split('.');
-      const key = kid === undefined ? undefined : encryptionKeys.get(kid);
-      if (version !== VERSION || !key || !iv || !ct || !tag) {
-        throw new Error(`sealed record uses an unknown format or key id "${kid ?? ''}"`);
-      }
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-      decipher.setAAD(Buffer.from(aad));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      const plain = Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]);
-      return JSON.parse(plain.toString('utf8')) as unknown;
+      return JSON.parse(openJson(sealed, aad)) as unknown;
     },
+    sealJson,
+    openJson,
   };
 }

@@ -5,6 +5,7 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Found, RecordBackend } from './backend.js';
 import { GRANTABLE, GRANT_MODEL, INSERT_ONLY, SINGLE_USE, alreadyConsumed, consumedRecord, epochNow, replayDetected } from './records.js';
+import { openedRecords } from './request-scope.js';
 import type { Sealer } from './seal.js';
 import type { Store } from './store.js';
 
@@ -13,7 +14,11 @@ const ALIASES: Readonly<Record<string, 'uid' | 'userCode'>> = { Session: 'uid', 
 
 /** Seals what `backend` keeps with `sealer` and serves it to oidc-provider as a Store. */
 export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
-  const counters = { upserts: 0, finds: 0, consumes: 0, consumeConflicts: 0, replayRevokes: 0, destroys: 0, revokes: 0, replaysRefused: 0 };
+  const counters = { upserts: 0, finds: 0, consumes: 0, consumeConflicts: 0, replayRevokes: 0, destroys: 0, revokes: 0, replaysRefused: 0, reopened: 0 };
+  // #13.7: what this store opened or wrote in the current request (request-scope.ts).
+  const owner = {};
+  const opened = () => openedRecords(owner)?.records;
+  const openedAliases = () => openedRecords(owner)?.aliases;
   // One tag per grant for every model: a backend may keep a grant's records together.
   const grantTag = (grantId: string) => sealer.lookup('#grant', grantId);
 
@@ -21,6 +26,8 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
   async function revokeGrant(grantId: unknown): Promise<void> {
     if (typeof grantId !== 'string' || !grantId) return;
     counters.replayRevokes += 1;
+    // Any record of the grant this request holds is gone now.
+    opened()?.clear();
     await Promise.all([backend.revoke(grantTag(grantId), [...GRANTABLE]), backend.delete(GRANT_MODEL, sealer.lookup(GRANT_MODEL, grantId))]);
   }
 
@@ -33,8 +40,31 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
       const value = aliasField ? payload?.[aliasField] : undefined;
       return typeof value === 'string' && value ? [aliasOf(value)] : [];
     };
-    const open = (key: string, found: Found | undefined): AdapterPayload | undefined =>
+    // The sealer's JSON-level calls, when it has them: the JSON kept for the request is
+    // the JSON sealed or opened, never serialised a second time.
+    const toJson = (key: string, sealed: string): string =>
+      sealer.openJson ? sealer.openJson(sealed, aad(key)) : JSON.stringify(sealer.open(sealed, aad(key)));
+    const sealJson = (key: string, json: string): string => (sealer.sealJson ? sealer.sealJson(json, aad(key)) : sealer.seal(JSON.parse(json), aad(key)));
+    const unseal = (key: string, found: Found | undefined): AdapterPayload | undefined =>
       found ? (sealer.open(found.value, aad(key)) as AdapterPayload) : undefined;
+    /** Opens what the backend found, and keeps it for the rest of the request. */
+    const open = (key: string, found: Found | undefined): AdapterPayload | undefined => {
+      if (!found) return undefined;
+      const scoped = opened();
+      if (!scoped) return unseal(key, found);
+      const json = toJson(key, found.value);
+      scoped.set(key, { json, found });
+      return JSON.parse(json) as AdapterPayload;
+    };
+    /** The record under `key` as this request last saw it (a fresh copy), if it saw it. */
+    const reopen = (key: string): AdapterPayload | undefined => {
+      const kept = opened()?.get(key);
+      if (!kept) return undefined;
+      counters.reopened += 1;
+      return JSON.parse(kept.json) as AdapterPayload;
+    };
+    /** The record under `key` as this request last saw it, or the backend's. */
+    const read = async (key: string): Promise<AdapterPayload | undefined> => reopen(key) ?? open(key, await backend.get(model, key));
     const durable = async () => {
       await backend.durable?.();
     };
@@ -42,17 +72,27 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
     async function findByAlias(field: 'uid' | 'userCode', value: string): Promise<AdapterPayload | undefined> {
       if (aliasField !== field) return undefined;
       counters.finds += 1;
-      const hit = await backend.getByAlias(model, aliasOf(value));
-      const payload = hit ? open(hit.key, hit.found) : undefined;
+      const aliasKey = aliasOf(value);
+      const knownKey = openedAliases()?.get(aliasKey);
+      const kept = knownKey === undefined ? undefined : reopen(knownKey);
       // A stale alias (the record since took another uid or user code) finds nothing.
-      return payload?.[field] === value ? payload : undefined;
+      if (kept?.[field] === value) return kept;
+      const hit = await backend.getByAlias(model, aliasKey);
+      const payload = hit ? open(hit.key, hit.found) : undefined;
+      if (payload?.[field] !== value) return undefined;
+      if (hit) openedAliases()?.set(aliasKey, hit.key);
+      return payload;
     }
 
     return {
       async upsert(id, payload, expiresIn) {
         counters.upserts += 1;
         const key = keyOf(id);
-        const written = await backend.put(model, key, sealer.seal(payload, aad(key)), {
+        opened()?.delete(key);
+        const scoped = INSERT_ONLY.has(model) ? undefined : opened();
+        const json = scoped ? JSON.stringify(payload) : undefined;
+        const sealed = json === undefined ? sealer.seal(payload, aad(key)) : sealJson(key, json);
+        const written = await backend.put(model, key, sealed, {
           ttlMs: typeof expiresIn === 'number' ? expiresIn * 1000 : undefined,
           grant: GRANTABLE.has(model) && payload.grantId ? grantTag(payload.grantId) : undefined,
           aliases: aliasesOf(payload),
@@ -64,14 +104,15 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
           counters.replaysRefused += 1;
           throw replayDetected();
         }
+        // Later reads in this request see what it wrote (but consume() reads the backend again).
+        if (json !== undefined) scoped?.set(key, { json });
         // TOK-4: a rotated refresh token (or a new code) must not be lost in a failover.
         if (SINGLE_USE.has(model)) await durable();
       },
 
       async find(id) {
         counters.finds += 1;
-        const key = keyOf(id);
-        return open(key, await backend.get(model, key));
+        return read(keyOf(id));
       },
 
       findByUid: (uid) => findByAlias('uid', uid),
@@ -80,8 +121,20 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
       async consume(id) {
         counters.consumes += 1;
         const key = keyOf(id);
+        const kept = opened()?.get(key);
+        opened()?.delete(key);
+        // The library found the record earlier in this request: compare-and-set against
+        // that read (TOK-1 holds: the write happens only if the record is still what was
+        // read). If it changed since, decide on a fresh read below, exactly as without it.
+        if (kept?.found) {
+          const payload = JSON.parse(kept.json) as AdapterPayload;
+          if (!payload.consumed && (await backend.consume(model, key, kept.found, sealer.seal(consumedRecord(model, payload, epochNow()), aad(key))))) {
+            await durable();
+            return;
+          }
+        }
         const found = await backend.get(model, key);
-        const payload = open(key, found);
+        const payload = unseal(key, found);
         // The library found it a moment ago: gone now means used and revoked meanwhile.
         if (!found || !payload) throw alreadyConsumed(model);
         if (payload.consumed) {
@@ -103,7 +156,8 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
         counters.destroys += 1;
         const key = keyOf(id);
         // The aliases live in the sealed record: read them back so no backend must remember them.
-        const aliases = aliasField ? aliasesOf(open(key, await backend.get(model, key))) : [];
+        const aliases = aliasField ? aliasesOf(await read(key)) : [];
+        opened()?.delete(key);
         await backend.delete(model, key, aliases);
         // A used PAR request URI or initial access token must stay gone after a failover.
         if (SINGLE_USE.has(model)) await durable();
@@ -112,6 +166,7 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
       async revokeByGrantId(grantId) {
         counters.revokes += 1;
         if (!GRANTABLE.has(model)) return;
+        opened()?.clear();
         await backend.revoke(grantTag(grantId), [model]);
       },
     };

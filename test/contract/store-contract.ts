@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { withRequestScope } from '../../src/storage/request-scope.js';
 import { createSealer, type Sealer } from '../../src/storage/seal.js';
 import type { Store } from '../../src/storage/store.js';
 
@@ -210,6 +211,81 @@ export function storeContract(name: string, make: StoreFactory, options: Contrac
         assert.equal(await a(model).find(id), undefined);
       });
     }
+
+    // #13.7: inside a request the store keeps what it opened (src/storage/request-scope.ts).
+    // Each request below is its own withRequestScope(), as the Koa middleware makes them.
+    for (const model of ['AuthorizationCode', 'RefreshToken']) {
+      void it(`TOK-1 in requests: of 50 parallel requests that each find then consume one ${model}, exactly one wins and the rest revoke the grant`, async () => {
+        const id = secret('code');
+        const grantId = secret('grant');
+        const at = secret('at');
+        await a(model).upsert(id, model === 'AuthorizationCode' ? code(grantId) : { kind: model, grantId, accountId: secret('a') }, 60);
+        await a('AccessToken').upsert(at, { kind: 'AccessToken', grantId, accountId: secret('a') }, 60);
+        const request = () =>
+          withRequestScope(async () => {
+            assert.ok(await a(model).find(id), 'the library finds first');
+            await a(model).consume(id);
+          });
+        const results = await Promise.allSettled(Array.from({ length: 50 }, request));
+        const won = results.filter((r) => r.status === 'fulfilled').length;
+        assert.equal(won, 1, `exactly one request's consume succeeds, got ${won}`);
+        for (const r of results) if (r.status === 'rejected') assert.ok(isInvalidGrant(r.reason), String(r.reason));
+        // The losers were replays: they revoked the grant, its tokens and the used record.
+        assert.equal(await a(model).find(id), undefined);
+        assert.equal(await a('AccessToken').find(at), undefined);
+      });
+    }
+
+    void it('TOK-1 in requests: a record used by another request after this request found it is refused, never consumed twice', async () => {
+      const id = secret('code');
+      const grantId = secret('grant');
+      await a('AuthorizationCode').upsert(id, code(grantId), 60);
+      await withRequestScope(async () => {
+        assert.ok(await a('AuthorizationCode').find(id));
+        await withRequestScope(() => a('AuthorizationCode').consume(id));
+        await assert.rejects(a('AuthorizationCode').consume(id), isInvalidGrant);
+      });
+    });
+
+    void it('in requests: a record another request rewrote after this one found it is consumed on a fresh read (no false replay)', async () => {
+      const id = secret('req');
+      const grantId = secret('grant');
+      await a('BackchannelAuthenticationRequest').upsert(id, { kind: 'BackchannelAuthenticationRequest', grantId, clientId: 'client-a' }, 60);
+      await withRequestScope(async () => {
+        assert.ok(await a('BackchannelAuthenticationRequest').find(id));
+        // The person approves on their device meanwhile (another request writes the record).
+        await withRequestScope(() => a('BackchannelAuthenticationRequest').upsert(id, { kind: 'BackchannelAuthenticationRequest', grantId, clientId: 'client-a', accountId: 'approved' }, 60));
+        await a('BackchannelAuthenticationRequest').consume(id);
+      });
+      const used = await a('BackchannelAuthenticationRequest').find(id);
+      assert.equal(typeof used?.consumed, 'number');
+      assert.equal(used?.accountId, 'approved', 'the consumed record is the rewritten one');
+    });
+
+    void it('in requests: each find returns its own copy; a write is seen by later reads of the request; other requests read the store', async () => {
+      const id = secret('session');
+      const uid = secret('uid');
+      await a('Session').upsert(id, { kind: 'Session', uid, accountId: 'first' }, 60);
+      await withRequestScope(async () => {
+        const first = await a('Session').find(id);
+        assert.ok(first);
+        first.accountId = 'mutated by the caller';
+        assert.equal((await a('Session').find(id))?.accountId, 'first', 'a caller mutating what it found changes nothing');
+        assert.equal((await a('Session').findByUid(uid))?.accountId, 'first');
+        await a('Session').upsert(id, { kind: 'Session', uid: `${uid}-2`, accountId: 'second' }, 60);
+        assert.equal((await a('Session').find(id))?.accountId, 'second', 'the request sees its own write');
+        assert.equal(await a('Session').findByUid(uid), undefined, 'the old uid finds nothing once the record took another');
+        assert.equal((await a('Session').findByUid(`${uid}-2`))?.accountId, 'second');
+        await withRequestScope(async () => {
+          await a('Session').upsert(id, { kind: 'Session', uid, accountId: 'third' }, 60);
+        });
+        assert.equal((await a('Session').find(id))?.accountId, 'second', 'within one request a record is read once');
+        await a('Session').destroy(id);
+        assert.equal(await a('Session').find(id), undefined, 'a destroyed record is gone for the request too');
+      });
+      assert.equal(await a('Session').find(id), undefined);
+      assert.equal(await a('Session').findByUid(uid), undefined, 'destroy removed the alias written by the other request');
+    });
 
     void it('replay detection: of 20 parallel unique() checks of one jti exactly one passes', async () => {
       const id = secret('jti');

@@ -172,6 +172,25 @@ for (const [kind, config, skipped] of [
       assert.equal(await raw.exists(index), 0, 'revoke deletes the index');
     });
 
+    void it('the grant index: a member without expiry makes it persist; once that member is gone the next add gives it a TTL again', async () => {
+      keysBefore = new Set((await rawContents(raw, cfg.keyPrefix)).keys());
+      const grantId = randomUUID();
+      const rt = store.adapter('RefreshToken');
+      const forever = randomUUID();
+      await rt.upsert(forever, { kind: 'RefreshToken', grantId }, undefined);
+      const index = (await newKeys()).find((k) => k.includes('}i:RefreshToken'));
+      assert.ok(index);
+      await rt.upsert(randomUUID(), { kind: 'RefreshToken', grantId }, 20);
+      assert.equal(await raw.pttl(index), -1, 'a member without expiry keeps the index');
+      await rt.destroy(forever);
+      await rt.upsert(randomUUID(), { kind: 'RefreshToken', grantId }, 5);
+      const ttl = await raw.pttl(index);
+      assert.ok(ttl > 15_000 && ttl <= 20_000, `the index lives as long as its longest member (20 s), not forever: ${ttl}`);
+      await rt.upsert(randomUUID(), { kind: 'RefreshToken', grantId }, 40);
+      assert.ok((await raw.pttl(index)) > 35_000, 'a longer-lived member extends it');
+      await rt.revokeByGrantId(grantId);
+    });
+
     void it('TOK-2: a raw SCAN of every key and value shows no id, token value, email or NHI', async () => {
       const email = `someone.${randomUUID().slice(0, 6)}@example.org`;
       const nhi = 'ZAC5361';

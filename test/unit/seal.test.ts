@@ -66,6 +66,19 @@ describe('sealing (TOK-2)', () => {
     assert.notEqual(sealer.seal({ same: 1 }, 'aad'), sealer.seal({ same: 1 }, 'aad'));
   });
 
+  it('TOK-2: the JSON-level calls (the request scope keeps the JSON) are seal and open: the known record opens to its JSON, each opens the other\'s output, the AAD still binds', () => {
+    const sealer = katSealer();
+    assert.equal(typeof sealer.sealJson, 'function');
+    assert.equal(typeof sealer.openJson, 'function');
+    if (!sealer.sealJson || !sealer.openJson) return;
+    assert.deepEqual(JSON.parse(sealer.openJson(KAT_SEALED, KAT_AAD)), KAT_PAYLOAD);
+    const json = JSON.stringify(KAT_PAYLOAD);
+    assert.deepEqual(sealer.open(sealer.sealJson(json, KAT_AAD), KAT_AAD), KAT_PAYLOAD);
+    assert.equal(sealer.openJson(sealer.seal(KAT_PAYLOAD, KAT_AAD), KAT_AAD), json);
+    const sealed = sealer.sealJson(json, KAT_AAD);
+    assert.throws(() => sealer.openJson?.(sealed, 'AccessToken:key-2'));
+  });
+
   it('TOK-2: a record opens only under the AAD it was sealed with (no moving a record to another key)', () => {
     const sealer = katSealer();
     assert.throws(() => sealer.open(KAT_SEALED, 'AccessToken:key-2'));
