@@ -5,6 +5,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider } from 'oidc-provider';
 import { createFileAccountStore, type AccountStore } from './accounts/store.js';
+import { createIdentitySources, type IdentitySources } from './accounts/sources/index.js';
+import { upstreamRoutes } from './accounts/sources/routes.js';
 import { attachCiba, type CibaOptions } from './ciba/index.js';
 import { ConfigError } from './config/errors.js';
 import { exportRoutes } from './consent/admin.js';
@@ -58,6 +60,8 @@ export interface Idp {
   provider: Provider;
   store: Store;
   accounts: AccountStore;
+  /** the identity sources behind `accounts` (file accounts, directories, upstream providers) */
+  sources: IdentitySources;
   /** OIDC-8: the consent ledger */
   ledger: ConsentLedger;
   config: Config;
@@ -140,7 +144,9 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   trail.subscribe((event) => metrics.onAudit(event));
   const store = metrics.instrument(await createStore(config));
   const storeWatch = watchStore(store, config, logger);
-  const accounts = options.accounts ?? (await createFileAccountStore(config.accounts));
+  // The file's accounts (or the embedder's store) are one identity source among `sources`.
+  const sources = createIdentitySources(config, { fileAccounts: options.accounts ?? (await createFileAccountStore(config.accounts)), store });
+  const accounts: AccountStore = sources;
   // OIDC-8: every decision recorded, but not as fast as someone can click (consent/limits.ts);
   // each decision kept is audited (consent.decided). The counts are shared by every replica
   // on Redis, under keyed hashes.
@@ -172,16 +178,17 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   // One throttled sign-in for every password form (login, consents page, CIBA page).
   const signIn = createSignIn(config, store, accounts);
   const consentText = consentTextVersion(config);
-  const consentDeps = { provider, config, ledger, signIn, consentText, logger };
+  const consentDeps = { provider, config, ledger, signIn, consentText, logger, sources };
   const interactions = interactionRoutes(consentDeps);
   const account = accountRoutes({ ...consentDeps, store });
   const ciba = attachCiba(provider, { config, store, signIn, logger, options: options.ciba, recording: { ledger, consentText } });
   const pages: Handler[] = [
     pageErrors(logger),
-    routesOf(opsRoutes(store, () => shuttingDown)),
+    routesOf(opsRoutes(store, () => shuttingDown, () => sources.readiness())),
     routesOf(docsRoutes(config)),
     routesOf(smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options))),
     routesOf(interactions),
+    ...(sources.upstreams.length ? [routesOf(upstreamRoutes({ provider, config, sources, logger }))] : []),
     routesOf(account),
     ...(exportToken ? [routesOf(exportRoutes(ledger, exportToken))] : []),
     ...(ciba ? [routesOf(ciba)] : []),
@@ -198,6 +205,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     provider,
     store,
     accounts,
+    sources,
     ledger,
     config,
     audit: trail,
@@ -254,6 +262,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
         clearTimeout(force);
       }
       await ledger.close();
+      await sources.close();
       await store.close();
       return { unfinished };
     },

@@ -25,6 +25,8 @@ export interface RequestFacts {
   /** the authentication context the person's session has */
   acr?: string | undefined;
   prompt?: string | undefined;
+  /** the identity source the person signed in with (`file`, a directory's or an upstream's id) */
+  source?: string | undefined;
 }
 
 export interface ConsentRecord {

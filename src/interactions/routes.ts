@@ -14,6 +14,8 @@ import { classificationOf } from '../provider/hooks.js';
 import { approvedOf, askedOf, consentRecord, expiryOf, linesOf, requestFactsOf, sameAccess, type ClientFacts, type Details } from './consent.js';
 import { checkCsrf, FormError, issueCsrf, readForm } from './form.js';
 import type { SignIn } from './login.js';
+import type { IdentitySources } from '../accounts/sources/index.js';
+import { loginChoices, signedInWith } from '../accounts/sources/page.js';
 import { sendPage } from './render.js';
 import { claimsOf } from './scopes.js';
 
@@ -25,6 +27,8 @@ export interface InteractionDeps {
   signIn: SignIn;
   consentText: string;
   logger: Logger;
+  /** identity sources: "Sign in with …" buttons, the source choice, the source in the ledger */
+  sources?: IdentitySources | undefined;
 }
 
 export async function clientFacts(provider: Provider, clientId: string): Promise<ClientFacts> {
@@ -65,7 +69,7 @@ export async function recordOrStop(ctx: Context, ledger: ConsentLedger, logger: 
   return true;
 }
 
-export function interactionRoutes({ provider, config, ledger, signIn, consentText, logger }: InteractionDeps): Router {
+export function interactionRoutes({ provider, config, ledger, signIn, consentText, logger, sources }: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction' });
   const scopeClaims = (scopes: string[]) => claimsOf(config, scopes);
 
@@ -93,6 +97,7 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
       csrf: issueCsrf(ctx, `/interaction/${details.uid}`),
       error,
       username,
+      ...loginChoices(config, sources, details.uid),
     }, error ? status : 200);
   }
 
@@ -126,9 +131,10 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
     checkCsrf(ctx, form);
     if (details.prompt.name !== 'login' || details.result) throw new FormError(400, 'This step of the sign-in is already done.');
     const username = form.get('username') ?? '';
-    const outcome = await signIn.attempt(ctx, username, form.get('password') ?? '');
+    const outcome = await signIn.attempt(ctx, username, form.get('password') ?? '', form.get('source') || undefined);
     if (!outcome.ok) return showLogin(ctx, details, outcome.message, username, outcome.status);
-    await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: outcome.accountId, amr: ['pwd'] } }, { mergeWithLastSubmission: false });
+    // `source` rides along to the consent step (lastSubmission), for the ledger (OIDC-8).
+    await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: outcome.accountId, amr: ['pwd'] }, source: outcome.source?.id }, { mergeWithLastSubmission: false });
   });
 
   router.post('/:uid/confirm', async (ctx) => {
@@ -142,7 +148,9 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
     const client = await clientFacts(provider, String(details.params.client_id));
     const asked = askedOf(details, config);
     const existing = await existingGrant(details);
-    const base = { accountId, client, asked, request: requestFactsOf(details), correlationId: details.cid, consentText };
+    // OIDC-8: the record names the source the person signed in with.
+    const request = { ...requestFactsOf(details), source: await signedInWith(details, sources) };
+    const base = { accountId, client, asked, request, correlationId: details.cid, consentText };
 
     if (form.get('decision') !== 'approve') {
       // OIDC-7: the person said no; OIDC-8: recorded first; the client gets access_denied.

@@ -1,0 +1,214 @@
+// Identity sources, issue 17 (1) and (3): people of a real OpenLDAP directory (slapd started
+// here with test entries) sign in through a real relying party, beside the file accounts:
+// service bind + search + a bind as the person, attributes mapped to claims (NHI number,
+// fhirUser), LDAPS and StartTLS, the throttle before the directory, an outage mid-test
+// (a readable page, /readyz naming the source, the file accounts unaffected) and recovery.
+// OIDC-8: the consent ledger names the source each person signed in with.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as oidc from 'openid-client';
+import type { ConsentRecord } from '../../src/consent/ledger.js';
+import { spa, staticClients } from '../helpers/clients.js';
+import { makePki, hasOpenssl, type TestPki } from '../helpers/certs.js';
+import { PASSWORDS, TEST_SCOPES } from '../helpers/fixtures.js';
+import { startIdp, type RunningIdp } from '../helpers/idp.js';
+import { Person } from '../helpers/person.js';
+import { authorizationRequest, relyingParty } from '../helpers/rp.js';
+import { BASE_DN, DIRECTORY_PEOPLE, SERVICE_DN, SERVICE_PASSWORD, slapdSkip, startDirectory, type LocalDirectory } from '../helpers/slapd.js';
+
+const skip = slapdSkip();
+const hemi = DIRECTORY_PEOPLE.find((p) => p.uid === 'hemi')!;
+
+const SCOPES = { ...TEST_SCOPES, practitioner: { description: 'See your practitioner record', claims: ['fhirUser'] } };
+
+function ldapSource(url: string, extra: Record<string, unknown> = {}) {
+  return {
+    type: 'ldap' as const,
+    id: 'staff',
+    label: 'Staff directory',
+    url,
+    bind: { dn: SERVICE_DN, password: SERVICE_PASSWORD },
+    search: { base: `ou=people,${BASE_DN}`, filter: '(&(objectClass=inetOrgPerson)(uid={username}))', scope: 'one' as const },
+    subject: 'uid',
+    claims: { name: 'cn', given_name: 'givenName', family_name: 'sn', email: 'mail', nhi: 'nhiNumber', fhirUser: 'fhirUser' },
+    timeouts: { connect: 1, operation: 2 },
+    pool: { size: 2, acquireTimeout: 2 },
+    ...extra,
+  };
+}
+
+async function ledgerOf(running: RunningIdp): Promise<ConsentRecord[]> {
+  const out: ConsentRecord[] = [];
+  for await (const r of running.idp.ledger.query()) out.push(r);
+  return out;
+}
+
+const alertOf = (page: string) => /role="alert"[^>]*>([^<]*)</.exec(page)?.[1];
+
+describe('LDAP directory as an identity source', { skip }, () => {
+  let directory: LocalDirectory;
+  let running: RunningIdp;
+  before(async () => {
+    directory = await startDirectory();
+    running = await startIdp({
+      clients: staticClients,
+      scopes: SCOPES,
+      sources: [ldapSource(directory.url)],
+      // Small limits so the throttle test is short; per (username, address) and per username.
+      login: { throttle: { accountAddress: { attempts: 4, window: 900, blockFor: 900 } } },
+    });
+  });
+  after(async () => {
+    await running?.close();
+    await directory?.close();
+  });
+
+  async function signIn(username: string, password: string, scope = 'openid profile nhi practitioner') {
+    const rp = await relyingParty(running.url, spa);
+    const pending = await authorizationRequest(rp, { scope });
+    const person = new Person(running.url);
+    const arrival = await person.signIn(pending.url, { username, password });
+    const tokens = await oidc.authorizationCodeGrant(rp, arrival.url, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
+    return { rp, tokens, sub: tokens.claims()?.sub ?? '' };
+  }
+
+  /** The login page of a fresh authorization request, ready to post to. */
+  async function loginPage() {
+    const rp = await relyingParty(running.url, spa);
+    const pending = await authorizationRequest(rp, { scope: 'openid profile' });
+    const person = new Person(running.url);
+    await person.visit(pending.url);
+    assert.match(person.lastPage, /name="password"/);
+    return person;
+  }
+
+  it('a directory person signs in (service bind, search, bind as them); attributes become claims incl. NHI and fhirUser', async () => {
+    const { rp, tokens, sub } = await signIn('hemi', hemi.password);
+    assert.equal(sub, 'staff:hemi', 'the sub is the source id and the subject attribute');
+    const userinfo = await oidc.fetchUserInfo(rp, tokens.access_token, sub);
+    assert.equal(userinfo.name, 'Hemi Walker');
+    assert.equal(userinfo.family_name, 'Walker');
+    assert.equal(userinfo.nhi, 'ZZZ0032');
+    assert.equal(userinfo.fhirUser, 'Practitioner/hemi-walker');
+    assert.equal(userinfo.email, undefined, 'OIDC-3: email was not asked for');
+  });
+
+  it('file accounts stay a source with the same sub; the ledger names each sign-in\'s source (OIDC-8)', async () => {
+    const { sub } = await signIn('alice', PASSWORDS.alice, 'openid profile');
+    assert.equal(sub, 'acct-alice', 'adding a directory does not change a file account\'s sub');
+    const records = await ledgerOf(running);
+    const bySubject = (id: string) => records.filter((r) => r.accountId === id && r.decision === 'approve');
+    assert.equal(bySubject('acct-alice').at(-1)?.request.source, 'file');
+    assert.equal(bySubject('staff:hemi').at(-1)?.request.source, 'staff');
+  });
+
+  it('a wrong password, a filter injection, an empty password and a person outside the search base all fail alike', async () => {
+    const person = await loginPage();
+    for (const [username, password] of [
+      ['aroha', 'not-her-password'],
+      ['*', hemi.password],
+      ['hemi)(uid=*', hemi.password],
+      ['aroha', ''],
+      ['outsider', 'outsider-pass'],
+    ] as const) {
+      await person.submit('/login', { username, password });
+      assert.equal(person.lastStatus, 401, `${username} refused`);
+      assert.equal(alertOf(person.lastPage), 'The username or password is not right.');
+      assert.ok(!person.lastPage.includes(password) || password === '', 'the password is not echoed');
+    }
+  });
+
+  it('the throttle answers before the directory is asked: once refused, a directory outage does not even show', async () => {
+    const person = await loginPage();
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      await person.submit('/login', { username: 'rangi', password: `wrong-${i}` });
+      statuses.push(person.lastStatus);
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 401]);
+    await directory.stop();
+    try {
+      await person.submit('/login', { username: 'rangi', password: 'any-password' });
+      // 429, not 503: the refused attempt never reached the (now stopped) directory.
+      assert.equal(person.lastStatus, 429);
+      assert.match(alertOf(person.lastPage) ?? '', /Too many sign-in attempts/);
+    } finally {
+      await directory.start();
+    }
+  });
+
+  it('directory outage mid-test: a readable page, /readyz names the source, file accounts still sign in; then it recovers', async () => {
+    await signIn('hemi', hemi.password); // the pool holds live connections now
+    const ready = await fetch(`${running.url}/readyz`).then((r) => r.json() as Promise<Record<string, unknown>>);
+    assert.equal(ready.status, 'ready');
+
+    await directory.stop();
+    try {
+      const person = await loginPage();
+      await person.submit('/login', { username: 'hemi', password: hemi.password });
+      assert.equal(person.lastStatus, 503);
+      assert.match(alertOf(person.lastPage) ?? '', /Staff directory cannot be reached right now/);
+      assert.doesNotMatch(person.lastPage, /at .*\.ts:\d+|Error:/, 'no stack trace');
+      assert.ok(!person.lastPage.includes(hemi.password));
+
+      const readyz = await fetch(`${running.url}/readyz`);
+      const body = (await readyz.json()) as Record<string, unknown>;
+      assert.equal(readyz.status, 200, 'one directory away does not take every replica out of service');
+      assert.equal(body.status, 'degraded');
+      assert.deepEqual(body.unreachableSources, ['staff']);
+
+      const { sub } = await signIn('alice', PASSWORDS.alice, 'openid profile');
+      assert.equal(sub, 'acct-alice', 'the file accounts do not depend on the directory');
+    } finally {
+      await directory.start();
+    }
+    const { sub } = await signIn('hemi', hemi.password);
+    assert.equal(sub, 'staff:hemi', 'sign-in works again once the directory is back');
+    const after = await fetch(`${running.url}/readyz`).then((r) => r.json() as Promise<Record<string, unknown>>);
+    assert.equal(after.status, 'ready');
+  });
+});
+
+describe('LDAP directory over TLS', { skip: skip || (!hasOpenssl() && 'openssl missing') }, () => {
+  let pki: TestPki;
+  let directory: LocalDirectory;
+  before(async () => {
+    pki = makePki();
+    directory = await startDirectory({ pki });
+  });
+  after(() => directory?.close());
+
+  async function signInWith(source: Record<string, unknown>): Promise<{ status: number; sub?: string }> {
+    const running = await startIdp({ clients: staticClients, sources: [source as ReturnType<typeof ldapSource>] });
+    try {
+      const rp = await relyingParty(running.url, spa);
+      const pending = await authorizationRequest(rp, { scope: 'openid profile' });
+      const person = new Person(running.url);
+      await person.visit(pending.url);
+      const arrival = await person.submit('/login', { username: 'hemi', password: hemi.password });
+      if (!arrival && person.lastPage.includes('name="decision"')) {
+        const back = await person.submit('/confirm', { decision: 'approve' });
+        const tokens = await oidc.authorizationCodeGrant(rp, back!.url, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce });
+        return { status: 200, sub: tokens.claims()?.sub };
+      }
+      return { status: person.lastStatus };
+    } finally {
+      await running.close();
+    }
+  }
+
+  it('ldaps:// with the directory\'s CA', async () => {
+    const result = await signInWith(ldapSource(`ldaps://127.0.0.1:${directory.tlsPort}`, { caFile: pki.ca.certFile }));
+    assert.deepEqual(result, { status: 200, sub: 'staff:hemi' });
+  });
+
+  it('ldap:// upgraded with StartTLS', async () => {
+    const result = await signInWith(ldapSource(directory.url, { startTls: true, caFile: pki.ca.certFile }));
+    assert.deepEqual(result, { status: 200, sub: 'staff:hemi' });
+  });
+
+  it('a directory certificate from a CA we do not trust: unreachable, never a sign-in', async () => {
+    const result = await signInWith(ldapSource(`ldaps://127.0.0.1:${directory.tlsPort}`, { caFile: pki.otherCa.certFile }));
+    assert.equal(result.status, 503);
+  });
+});
