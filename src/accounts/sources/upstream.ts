@@ -73,6 +73,14 @@ export function verifiedLinkValue(upstream: Record<string, unknown>, upstreamCla
   return value;
 }
 
+/** The upstream did not answer (refused, reset, timed out), as opposed to answering wrongly. */
+function unreachable(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; cause?: unknown } | undefined;
+  if (!e) return false;
+  if (e.name === 'TimeoutError' || e.name === 'AbortError' || (e.name === 'TypeError' && e.message === 'fetch failed')) return true;
+  return e.cause !== undefined && e.cause !== err && unreachable(e.cause);
+}
+
 export function createUpstreamSource(config: OidcSourceConfig, deps: { config: Config; store: Store; secret: string }): UpstreamSource {
   const info = { id: config.id, kind: 'oidc' as const, label: config.label };
   const redirectUri = `${deps.config.issuer}/interaction/upstream/${config.id}/callback`;
@@ -150,7 +158,11 @@ export function createUpstreamSource(config: OidcSourceConfig, deps: { config: C
     },
     async finish(callbackUrl, login, state) {
       const server = await configuration();
-      const tokens = await oidc.authorizationCodeGrant(server, callbackUrl, { pkceCodeVerifier: login.verifier, expectedState: state, expectedNonce: login.nonce, idTokenExpected: true });
+      const tokens = await oidc
+        .authorizationCodeGrant(server, callbackUrl, { pkceCodeVerifier: login.verifier, expectedState: state, expectedNonce: login.nonce, idTokenExpected: true })
+        .catch((err: unknown) => {
+          throw unreachable(err) ? new SourceUnavailableError(info, { cause: err }) : err;
+        });
       const idClaims = tokens.claims();
       if (!idClaims) throw new Error('the upstream returned no ID token');
       // Claims beyond the ID token come from its userinfo, for the same subject only.
