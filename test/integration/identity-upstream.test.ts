@@ -166,6 +166,7 @@ describe('upstream OpenID Connect providers as identity sources', () => {
     assert.equal(await person.visit(callback), undefined);
     assert.equal(person.lastStatus, 503);
     assert.match(person.lastPage, /My Health Login is not answering/);
+    assert.match(person.lastPage, /Back to the sign-in page/);
     assert.doesNotMatch(person.lastPage, /ECONNREFUSED|fetch failed|at .*\.ts:\d+/);
   });
 });

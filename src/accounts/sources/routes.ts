@@ -35,9 +35,9 @@ export function upstreamRoutes(deps: { provider: Provider; config: Config; sourc
   const secure = config.issuer.startsWith('https://');
   const upstreamOf = (id: string | undefined) => sources.upstreams.find((u) => u.id === id);
 
-  const unavailable = (ctx: Context, label: string) => {
+  const unavailable = (ctx: Context, label: string, back: string) => {
     ctx.set('retry-after', '30');
-    return sendPage(ctx, 'error', { title: `${label} is not answering`, message: `We could not reach ${label} just now. Please try again in a few minutes, or go back and sign in another way.`, code: 'temporarily_unavailable' }, 503);
+    return sendPage(ctx, 'error', { title: `${label} is not answering`, message: `We could not reach ${label} just now. Please try again in a few minutes, or go back and sign in another way.`, code: 'temporarily_unavailable', back }, 503);
   };
 
   router.get('/:uid/upstream/:source', async (ctx) => {
@@ -50,7 +50,7 @@ export function upstreamRoutes(deps: { provider: Provider; config: Config; sourc
     try {
       started = await source.begin(uid);
     } catch (err) {
-      if (err instanceof SourceUnavailableError) return unavailable(ctx, source.label);
+      if (err instanceof SourceUnavailableError) return unavailable(ctx, source.label, `/interaction/${uid}`);
       throw err;
     }
     ctx.cookies.set(BINDING_COOKIE, started.browserBinding, { httpOnly: true, sameSite: 'lax', secure, path: '/interaction/upstream/', maxAge: 600_000, signed: false });
@@ -79,7 +79,7 @@ export function upstreamRoutes(deps: { provider: Provider; config: Config; sourc
       const callbackUrl = new URL(`${source.redirectUri}${ctx.querystring ? `?${ctx.querystring}` : ''}`);
       person = await source.finish(callbackUrl, pending, state);
     } catch (err) {
-      if (err instanceof SourceUnavailableError) return unavailable(ctx, source.label);
+      if (err instanceof SourceUnavailableError) return unavailable(ctx, source.label, back);
       // Never the code or the upstream's answer in the log: the kind of failure only.
       logger.log('warn', 'upstream.failed', { source: source.id, error: (err as Error).name, code: (err as { code?: unknown }).code as string | undefined });
       audit('signin.failed', {}, { reason: 'upstream_invalid', source: source.id });

@@ -18,7 +18,7 @@ const label = z.string().min(1).max(80);
 const claimMap = z.record(z.string().min(1), z.string().min(1));
 
 const ldapSource = z.strictObject({
-  type: z.literal('ldap').describe('An LDAP directory (OpenLDAP, Active Directory).'),
+  type: z.literal('ldap').describe('`ldap`: an LDAP directory (OpenLDAP, Active Directory); `oidc`: an upstream OpenID Connect provider; `file`: the file\'s own `accounts`, to place them elsewhere in the order.'),
   id: sourceId,
   label: label.describe('What people see, e.g. "Staff directory" (sign-in choice, error pages).'),
   url: z
@@ -110,7 +110,7 @@ const fileSource = z.strictObject({
   label: label.default('Agency accounts').describe('What people see for it when they choose a source.'),
 });
 
-export const identitySource = z.discriminatedUnion('type', [fileSource, ldapSource, oidcSource]);
+export const identitySource = z.discriminatedUnion('type', [ldapSource, oidcSource, fileSource]);
 
 export const identitySources = z
   .array(identitySource)
