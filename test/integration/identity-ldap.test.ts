@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import type { ConsentRecord } from '../../src/consent/ledger.js';
+import { createLogger } from '../../src/ops/log.js';
 import { spa, staticClients } from '../helpers/clients.js';
 import { makePki, hasOpenssl, type TestPki } from '../helpers/certs.js';
 import { PASSWORDS, TEST_SCOPES } from '../helpers/fixtures.js';
@@ -48,15 +49,18 @@ const alertOf = (page: string) => /role="alert"[^>]*>([^<]*)</.exec(page)?.[1];
 describe('LDAP directory as an identity source', { skip }, () => {
   let directory: LocalDirectory;
   let running: RunningIdp;
+  /** every log line and audit event, to show no password ever reaches them */
+  const written: string[] = [];
   before(async () => {
     directory = await startDirectory();
+    const options = { logger: createLogger('debug', (line) => written.push(line)), auditSink: { write: (e: unknown) => void written.push(JSON.stringify(e)) } };
     running = await startIdp({
       clients: staticClients,
       scopes: SCOPES,
       sources: [ldapSource(directory.url)],
       // Small limits so the throttle test is short; per (username, address) and per username.
       login: { throttle: { accountAddress: { attempts: 4, window: 900, blockFor: 900 } } },
-    });
+    }, options);
   });
   after(async () => {
     await running?.close();
@@ -167,6 +171,14 @@ describe('LDAP directory as an identity source', { skip }, () => {
     const after = await fetch(`${running.url}/readyz`).then((r) => r.json() as Promise<Record<string, unknown>>);
     assert.equal(after.status, 'ready');
   });
+
+  it('no password (the person\'s or the service account\'s) in any log line or audit event; sign-ins are audited with their source', () => {
+    const all = written.join('\n');
+    for (const secret of [hemi.password, SERVICE_PASSWORD, 'aroha-directory-pass', PASSWORDS.alice]) assert.ok(!all.includes(secret), 'a password was written');
+    assert.match(all, /"event":"signin.succeeded"[^\n]*"source":"staff"/);
+    assert.match(all, /"event":"signin.failed"[^\n]*"reason":"source_unavailable"[^\n]*"source":"staff"/);
+  });
+
 });
 
 describe('LDAP directory over TLS', { skip: skip || (!hasOpenssl() && 'openssl missing') }, () => {
@@ -210,5 +222,37 @@ describe('LDAP directory over TLS', { skip: skip || (!hasOpenssl() && 'openssl m
   it('a directory certificate from a CA we do not trust: unreachable, never a sign-in', async () => {
     const result = await signInWith(ldapSource(`ldaps://127.0.0.1:${directory.tlsPort}`, { caFile: pki.otherCa.certFile }));
     assert.equal(result.status, 503);
+  });
+});
+
+describe('choosing the source on the login page (login.chooseSource)', { skip }, () => {
+  let directory: LocalDirectory;
+  let running: RunningIdp;
+  before(async () => {
+    directory = await startDirectory();
+    running = await startIdp({ clients: staticClients, sources: [ldapSource(directory.url)], login: { chooseSource: true } });
+  });
+  after(async () => {
+    await running?.close();
+    await directory?.close();
+  });
+
+  it('the page lists the sources; only the chosen one is asked', async () => {
+    const rp = await relyingParty(running.url, spa);
+    const pending = await authorizationRequest(rp, { scope: 'openid profile' });
+    const person = new Person(running.url);
+    await person.visit(pending.url);
+    assert.match(person.lastPage, /<select id="source" name="source">/);
+    assert.match(person.lastPage, /<option value="file">Agency accounts<\/option><option value="staff">Staff directory<\/option>/);
+    // The directory person, but the file accounts chosen: not found there.
+    await person.submit('/login', { username: 'hemi', password: hemi.password, source: 'file' });
+    assert.equal(person.lastStatus, 401);
+    // The file accounts' person, the directory chosen: not found there either.
+    await person.submit('/login', { username: 'alice', password: PASSWORDS.alice, source: 'staff' });
+    assert.equal(person.lastStatus, 401);
+    const arrival = (await person.submit('/login', { username: 'hemi', password: hemi.password, source: 'staff' })) ?? (await person.submit('/confirm', { decision: 'approve' }));
+    assert.ok(arrival, 'signed in with the chosen source');
+    const tokens = await oidc.authorizationCodeGrant(rp, arrival.url, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce });
+    assert.equal(tokens.claims()?.sub, 'staff:hemi');
   });
 });
