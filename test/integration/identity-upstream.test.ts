@@ -132,6 +132,14 @@ describe('upstream OpenID Connect providers as identity sources', () => {
     assert.equal(record?.request.source, 'mhl-nhi');
     // The session's assurance (recorded with the consent) is the upstream's: trustAcr is on.
     assert.equal(record?.request.acr, UPSTREAM_ACR);
+
+    // Later in the same session (no new sign-in), a consent still names the source the
+    // person signed in with, not the home of the account (the file accounts).
+    const again = await authorizationRequest(rp, { scope: 'openid profile', prompt: 'consent' });
+    await finishAtRp(person, await person.visit(again.url), rp, again);
+    const later = (await ledger()).filter((r) => r.accountId === 'acct-alice');
+    assert.equal(later.length, 2, 'a second consent was asked and recorded');
+    assert.equal(later.at(-1)?.request.source, 'mhl-nhi');
   });
 
   it('never linked by an unverified e-mail: a readable refusal, no sign-in', async () => {
