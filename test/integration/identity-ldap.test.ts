@@ -214,6 +214,12 @@ describe('LDAP directory over TLS', { skip: skip || (!hasOpenssl() && 'openssl m
     assert.deepEqual(result, { status: 200, sub: 'staff:hemi' });
   });
 
+  it('the sub from entryUUID (an operational attribute), so a renamed person keeps it', async () => {
+    const result = await signInWith(ldapSource(`ldaps://127.0.0.1:${directory.tlsPort}`, { caFile: pki.ca.certFile, subject: 'entryUUID' }));
+    assert.equal(result.status, 200);
+    assert.match(result.sub ?? '', /^staff:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+
   it('ldap:// upgraded with StartTLS', async () => {
     const result = await signInWith(ldapSource(directory.url, { startTls: true, caFile: pki.ca.certFile }));
     assert.deepEqual(result, { status: 200, sub: 'staff:hemi' });

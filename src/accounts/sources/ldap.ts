@@ -50,6 +50,9 @@ export function createLdapSource(config: LdapSourceConfig, options: LdapSourceOp
   const ca = config.caFile ? readFileSync(options.resolvePath ? options.resolvePath(config.caFile) : config.caFile, 'utf8') : undefined;
   const tlsOptions: ConnectionOptions = { ...(ca ? { ca } : {}), minVersion: 'TLSv1.2' };
   const attributes = [...new Set([config.subject, ...Object.values(config.claims)])];
+  // Active Directory's objectGUID (and the like) is binary: its `sub` is the hex of its bytes.
+  const binarySubject = /guid$/i.test(config.subject);
+  const explicitBufferAttributes = binarySubject ? [config.subject] : [];
   const unavailable = (cause: unknown) => new SourceUnavailableError(info, { cause });
 
   async function connect(): Promise<Client> {
@@ -91,7 +94,7 @@ export function createLdapSource(config: LdapSourceConfig, options: LdapSourceOp
       throw unavailable(err);
     }
     try {
-      const { searchEntries } = await client.search(config.search.base, { scope, filter, attributes, sizeLimit: sizeLimit + 1 });
+      const { searchEntries } = await client.search(config.search.base, { scope, filter, attributes, explicitBufferAttributes, sizeLimit: sizeLimit + 1 });
       pool.release(client);
       return searchEntries;
     } catch (err) {
@@ -124,7 +127,9 @@ export function createLdapSource(config: LdapSourceConfig, options: LdapSourceOp
   }
 
   const accountOf = (entry: Entry): Account | undefined => {
-    const subject = valueOf(entry[config.subject] ?? entry[Object.keys(entry).find((k) => k.toLowerCase() === config.subject.toLowerCase()) ?? '']);
+    const raw = entry[config.subject] ?? entry[Object.keys(entry).find((k) => k.toLowerCase() === config.subject.toLowerCase()) ?? ''];
+    const first = Array.isArray(raw) ? raw[0] : raw;
+    const subject = Buffer.isBuffer(first) ? first.toString('hex') : valueOf(raw);
     if (typeof subject !== 'string' || !subject) return undefined;
     return { id: `${prefix}${subject}`, claims: claimsOf(entry, config.claims) };
   };
@@ -152,7 +157,12 @@ export function createLdapSource(config: LdapSourceConfig, options: LdapSourceOp
     },
     async find(id) {
       if (!id.startsWith(prefix)) return undefined;
-      return byAttribute(config.subject, id.slice(prefix.length));
+      const value = id.slice(prefix.length);
+      if (!binarySubject) return byAttribute(config.subject, value);
+      // A binary value in a filter: every byte escaped (RFC 4515).
+      if (!/^(?:[0-9a-f]{2})+$/.test(value)) return undefined;
+      const entries = await search(`(${config.subject}=${value.replace(/../g, (byte) => `\\${byte}`)})`, 1);
+      return entries.length === 1 && entries[0] ? accountOf(entries[0]) : undefined;
     },
     async findByClaim(claim, value) {
       const attribute = config.claims[claim];
