@@ -11,12 +11,13 @@ import { revokeGrant } from '../consent/grants.js';
 import { emptyAccess, heldConsents, type ConsentLedger, type HeldConsent } from '../consent/ledger.js';
 import type { Logger } from '../ops/log.js';
 import type { Store } from '../storage/store.js';
-import { consentRecord } from './consent.js';
-import { checkCsrf, issueCsrf, readForm } from './form.js';
-import type { SignIn } from './login.js';
-import { sendPage } from './render.js';
-import { clientFacts, recordOrStop } from './routes.js';
-import { describeAccess } from './scopes.js';
+import { consentRecord } from '../consent/decision.js';
+import { checkCsrf, issueCsrf, readForm } from '../web/form.js';
+import type { SignIn } from '../web/sign-in.js';
+import { sendPage } from '../web/render.js';
+import { clientFacts } from '../consent/decision.js';
+import { recordOrStop } from './routes.js';
+import { describeAccess } from '../consent/scopes.js';
 
 export interface AccountDeps {
   provider: Provider;

@@ -6,8 +6,8 @@ import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING,
 import { isClassification, type ProfileOptions } from './classification.js';
 import { applyProfile, checkClient, type ClientCheckContext, type ClientMetadata } from './clients.js';
 import { deviationFor } from './deviations.js';
-import { introspectionClientProblems } from './introspection.js';
-import { checkLifetimes } from './lifetimes.js';
+import { introspectionClientProblems } from './executors/introspection.js';
+import { tokenLifetimes } from './executors/lifetimes.js';
 import { checkAccounts } from './accounts.js';
 import { checkSources } from '../accounts/sources/checks.js';
 import { unknownClientFields } from './client-metadata.js';
@@ -98,7 +98,7 @@ export function checkDeployment(config: Config): DeploymentPolicy {
     }
   });
 
-  problems.push(...checkLifetimes(config.lifetimes, config.deviations));
+  problems.push(...(tokenLifetimes.checkDeployment?.(config) ?? [])); // TOK-1, TOK-3, TOK-4, EP-8
 
   const memory = memoryStoreProblem(config.store, !development);
   if (memory) problems.push(memory);

@@ -31,11 +31,13 @@ export interface IdentitySources extends AccountStore {
 }
 
 export const FILE_SOURCE: SourceInfo = { id: 'file', kind: 'file', label: 'Agency accounts' };
+/** An agency's account module (plugins.accounts) in the file accounts' place: its ids unprefixed too. */
+export const PLUGIN_SOURCE: SourceInfo = { id: 'plugin', kind: 'plugin', label: 'Agency accounts' };
 
-/** A file account store (or an embedding program's own) as the `file` source. */
-function asFileSource(accounts: AccountStore, label: string, claimsOf?: (claim: string, value: string) => string | undefined): PasswordSource {
+/** The home accounts (the file's, an embedding program's, or a plug-in's) as one source. */
+function asHomeSource(home: SourceInfo, accounts: AccountStore, label: string, claimsOf?: (claim: string, value: string) => string | undefined): PasswordSource {
   return {
-    ...FILE_SOURCE,
+    ...home,
     label,
     authenticate: (u, p) => accounts.authenticate(u, p),
     find: (id) => accounts.find(id),
@@ -54,13 +56,14 @@ export interface SourceOptions {
   /** the file accounts (or what replaces them) */
   fileAccounts: AccountStore;
   store: Store;
+  /** the home accounts are an agency's module (plugins.accounts) */
+  plugin?: boolean;
 }
 
-export function createIdentitySources(config: Config, { fileAccounts, store }: SourceOptions): IdentitySources {
-  const baseDir = config.source.includes('/') ? resolve(config.source, '..') : process.cwd();
-  const resolvePath = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
+export function createIdentitySources(config: Config, { fileAccounts, store, plugin = false }: SourceOptions): IdentitySources {
+  const resolvePath = (p: string) => (isAbsolute(p) ? p : resolve(config.baseDir, p));
   const listed: IdentitySourceConfig[] = config.sources.some((s) => s.type === 'file') ? config.sources : [{ type: 'file', id: 'file', label: FILE_SOURCE.label }, ...config.sources];
-  // Only the file's own accounts can be searched by claim; an embedder's store cannot.
+  // Only the file's own accounts can be searched by claim; a module's or an embedder's store cannot.
   const fileClaim = (claim: string, value: string) => {
     const match = config.accounts.filter((a) => a.claims[claim] === value);
     return match.length === 1 && match[0] ? (match[0].id ?? match[0].username) : undefined;
@@ -70,7 +73,7 @@ export function createIdentitySources(config: Config, { fileAccounts, store }: S
   const passwords: PasswordSource[] = [];
   const upstreams: UpstreamSource[] = [];
   for (const source of listed) {
-    if (source.type === 'file') passwords.push(asFileSource(fileAccounts, source.label, fileClaim));
+    if (source.type === 'file') passwords.push(plugin ? asHomeSource(PLUGIN_SOURCE, fileAccounts, source.label) : asHomeSource(FILE_SOURCE, fileAccounts, source.label, fileClaim));
     else if (source.type === 'ldap') passwords.push(createLdapSource(source, { bindPassword: config.sourceSecrets[source.id] ?? '', resolvePath }));
     else upstreams.push(createUpstreamSource(source, { config, store, secret: config.sourceSecrets[source.id] ?? '' }));
   }
@@ -78,8 +81,9 @@ export function createIdentitySources(config: Config, { fileAccounts, store }: S
   const owner = (accountId: string): PasswordSource | UpstreamSource | undefined => {
     const colon = accountId.indexOf(':');
     const prefix = colon > 0 ? accountId.slice(0, colon) : undefined;
-    const prefixed = prefix === undefined ? undefined : [...passwords, ...upstreams].find((s) => s.kind !== 'file' && s.id === prefix);
-    return prefixed ?? passwords.find((s) => s.kind === 'file');
+    const home = (s: SourceInfo) => s.kind === 'file' || s.kind === 'plugin';
+    const prefixed = prefix === undefined ? undefined : [...passwords, ...upstreams].find((s) => !home(s) && s.id === prefix);
+    return prefixed ?? passwords.find(home);
   };
 
   const sources: IdentitySources = {

@@ -6,7 +6,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { errors, type Provider } from 'oidc-provider';
 import type { Config } from '../../config/load.js';
-import { sendPage } from '../../interactions/render.js';
+import { sendPage } from '../../web/render.js';
 import type { Logger } from '../../ops/log.js';
 import { audit } from '../../ops/request-scope.js';
 import type { IdentitySources } from './index.js';
