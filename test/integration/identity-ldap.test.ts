@@ -5,6 +5,9 @@
 // (a readable page, /readyz naming the source, the file accounts unaffected) and recovery.
 // OIDC-8: the consent ledger names the source each person signed in with.
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import type { ConsentRecord } from '../../src/consent/ledger.js';
@@ -260,5 +263,58 @@ describe('choosing the source on the login page (login.chooseSource)', { skip },
     assert.ok(arrival, 'signed in with the chosen source');
     const tokens = await oidc.authorizationCodeGrant(rp, arrival.url, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce });
     assert.equal(tokens.claims()?.sub, 'staff:hemi');
+  });
+});
+
+// Issue 17 (4): an agency's account module (plugins.accounts) is one source among the others.
+const PLUGIN = `const people = new Map([['dana', { id: 'dir-dana', password: 'dana-module-password', claims: { name: 'Dana Module' } }]]);
+export function createAccountStore() {
+  return {
+    async authenticate(username, password) {
+      const person = people.get(username);
+      return person && person.password === password ? person.id : undefined;
+    },
+    async find(id) {
+      const person = [...people.values()].find((p) => p.id === id);
+      return person ? { id: person.id, claims: person.claims } : undefined;
+    },
+  };
+}
+`;
+
+describe('a plug-in account module beside the directory', { skip }, () => {
+  let directory: LocalDirectory;
+  let running: RunningIdp;
+  before(async () => {
+    directory = await startDirectory();
+    const dir = mkdtempSync(join(tmpdir(), 'idp-plugin-'));
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(dir, 'accounts.js'), PLUGIN);
+    running = await startIdp({ clients: staticClients, sources: [ldapSource(directory.url)], plugins: { accounts: { path: join(dir, 'accounts.js') } } });
+  });
+  after(async () => {
+    await running?.close();
+    await directory?.close();
+  });
+
+  async function signIn(username: string, password: string) {
+    const rp = await relyingParty(running.url, spa);
+    const pending = await authorizationRequest(rp, { scope: 'openid profile' });
+    const arrival = await new Person(running.url).signIn(pending.url, { username, password });
+    const tokens = await oidc.authorizationCodeGrant(rp, arrival.url, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce });
+    const sub = tokens.claims()?.sub ?? '';
+    return { sub, userinfo: await oidc.fetchUserInfo(rp, tokens.access_token, sub) };
+  }
+
+  it('the module\'s people keep their own ids; the directory\'s are prefixed; the ledger tells them apart', async () => {
+    const dana = await signIn('dana', 'dana-module-password');
+    assert.equal(dana.sub, 'dir-dana');
+    assert.equal(dana.userinfo.name, 'Dana Module');
+    const staff = await signIn('hemi', hemi.password);
+    assert.equal(staff.sub, 'staff:hemi');
+    assert.equal(staff.userinfo.name, 'Hemi Walker');
+    const records = await ledgerOf(running);
+    assert.equal(records.find((r) => r.accountId === 'dir-dana')?.request.source, 'plugin');
+    assert.equal(records.find((r) => r.accountId === 'staff:hemi')?.request.source, 'staff');
   });
 });
