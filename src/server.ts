@@ -5,6 +5,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider } from 'oidc-provider';
 import { createFileAccountStore, type AccountStore } from './accounts/store.js';
+import { createIdentitySources, type IdentitySources } from './accounts/sources/index.js';
+import { upstreamRoutes } from './accounts/sources/routes.js';
 import { attachCiba, type CibaOptions } from './ciba/index.js';
 import { ConfigError } from './config/errors.js';
 import { exportRoutes } from './consent/admin.js';
@@ -58,6 +60,8 @@ export interface Idp {
   provider: Provider;
   store: Store;
   accounts: AccountStore;
+  /** the identity sources behind `accounts` (file accounts, directories, upstream providers) */
+  sources: IdentitySources;
   /** OIDC-8: the consent ledger */
   ledger: ConsentLedger;
   config: Config;
@@ -139,10 +143,15 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     metrics.auditSinkFailed();
   });
   trail.subscribe((event) => metrics.onAudit(event));
-  const accounts = options.accounts ?? (await loadAccounts(config, logger)) ?? (await createFileAccountStore(config.accounts));
+  // The home accounts: an embedder's store, the plug-in module (plugins.accounts), or the file's.
+  const pluginAccounts = options.accounts ? undefined : await loadAccounts(config, logger);
+  const homeAccounts = options.accounts ?? pluginAccounts ?? (await createFileAccountStore(config.accounts));
   const cibaOptions = options.ciba ?? (await loadCibaDevice(config, logger));
   const store = metrics.instrument(await createStore(config, logger));
   const storeWatch = watchStore(store, config, logger);
+  // The home accounts are one identity source among `sources` (src/accounts/sources/).
+  const sources = createIdentitySources(config, { fileAccounts: homeAccounts, store, plugin: pluginAccounts !== undefined });
+  const accounts: AccountStore = sources;
   // OIDC-8: every decision recorded, but not as fast as someone can click (consent/limits.ts);
   // each decision kept is audited (consent.decided). The counts are shared by every replica
   // on Redis, under keyed hashes.
@@ -181,17 +190,18 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const consentText = consentTextVersion(config);
   // OIDC-9: SMART launch context in token responses, /smart/launch, the patient picker, the demo FHIR API.
   const smart = attachSmart(provider, { config, store, accounts, discovery: () => smartConfiguration(config, clientAuthMethods(config), offeredResponseTypes(policy.options)) });
-  const consentDeps = { provider, config, ledger, signIn, consentText, logger, smartContext: smart?.contextOf };
+  const consentDeps = { provider, config, ledger, signIn, consentText, logger, smartContext: smart?.contextOf, sources };
   const interactions = interactionRoutes(consentDeps);
   const account = accountRoutes({ ...consentDeps, store });
   const ciba = attachCiba(provider, { config, store, signIn, logger, options: cibaOptions, recording: { ledger, consentText } });
   // The route registry (src/web/routes.ts): every route of ours, and whether people use it.
   const routes: RouteGroup[] = [
-    { router: opsRoutes(store, () => shuttingDown), forPeople: false },
+    { router: opsRoutes(store, () => shuttingDown, () => sources.readiness()), forPeople: false },
     { router: docsRoutes(config), forPeople: false },
     { router: smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options)), forPeople: false },
     { router: interactions, forPeople: true },
     ...(smart?.routes ?? []),
+    ...(sources.upstreams.length ? [{ router: upstreamRoutes({ provider, config, sources, logger }), forPeople: true }] : []),
     { router: account, forPeople: true },
     ...(exportToken ? [{ router: exportRoutes(ledger, exportToken), forPeople: false }] : []),
     ...(ciba ? [{ router: ciba, forPeople: true }] : []),
@@ -208,6 +218,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     provider,
     store,
     accounts,
+    sources,
     ledger,
     config,
     audit: trail,
@@ -267,6 +278,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
         clearTimeout(force);
       }
       await ledger.close();
+      await sources.close();
       await store.close();
       return { unfinished };
     },

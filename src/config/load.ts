@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, pathOf, type Problem } from './errors.js';
+import { sourceSecretRefs } from '../accounts/sources/secrets.js';
 import { configSchema, jwksSchema, type ParsedConfig, type SecretRef } from './schema.js';
 import { isRepeatedByte, isRepeatedChar } from '../policy/secrets.js';
 import { redisUrlProblem } from '../policy/store.js';
@@ -70,6 +71,8 @@ export interface Config extends Omit<ParsedConfig, 'secrets' | 'keys' | 'clients
    * A Config with any entry here is for reporting only; createIdp refuses it.
    */
   unresolvedSecrets: string[];
+  /** each identity source's secret (bind password, client secret or private JWK), by source id */
+  sourceSecrets: Record<string, string>;
 }
 
 export const DEFAULT_CONFIG = 'config/development.json';
@@ -291,8 +294,15 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
     clientCas: parsed.mtls.caFile ? readFile(parsed.mtls.caFile, 'mtls.caFile') : '',
   };
 
+  // Identity sources' secrets (directory bind passwords, upstream client credentials), by source id.
+  const sourceSecrets: Record<string, string> = {};
+  for (const { id, field, ref } of sourceSecretRefs(parsed.sources)) {
+    const value = read(ref, field);
+    if (value !== undefined) sourceSecrets[id] = value;
+  }
+
   if (problems.length) throw new ConfigError(source, problems);
 
   const { secrets: _s, keys: _k, clients: _c, ...rest } = parsed;
-  return { ...rest, clients, source, baseDir, secrets, signingJwks, signingJwksPath, tlsMaterial, unresolvedSecrets };
+  return { ...rest, clients, source, baseDir, secrets, signingJwks, signingJwksPath, tlsMaterial, unresolvedSecrets, sourceSecrets };
 }

@@ -7,22 +7,12 @@ import { z } from 'zod';
 import { cibaSettings } from '../ciba/settings.js';
 import { parseCidr } from '../ops/proxy.js';
 import { APPROVED_SIGNING } from '../policy/algorithms.js';
+import { identitySources } from '../accounts/sources/schema.js';
+import { secret } from './secret.js';
+export type { SecretRef } from './secret.js';
 
 export const CLASSIFICATIONS = ['PUBLIC', 'IN-CONFIDENCE', 'SENSITIVE'] as const;
 export type Classification = (typeof CLASSIFICATIONS)[number];
-
-/** A secret is never required to sit in the file: name an environment variable or a file. */
-const secret = z
-  .union([
-    z.string().min(1),
-    z.strictObject({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }),
-    z.strictObject({ file: z.string().min(1) }),
-  ])
-  .meta({
-    id: 'secret',
-    description: 'A secret: the value itself, `{ "env": "NAME" }` (an environment variable) or `{ "file": "/run/secrets/name" }` (a file, trimmed). Prefer env or file.',
-  });
-export type SecretRef = z.infer<typeof secret>;
 
 const seconds = z.number().int().positive();
 
@@ -188,6 +178,7 @@ const strictLimit = z.strictObject({
  * counts are shared by every replica.
  */
 const login = z.strictObject({
+  chooseSource: z.boolean().default(false).describe('With more than one password source (`sources`): the login page lets the person choose theirs, instead of trying them in order.'),
   throttle: z
     .strictObject({
       address: strictLimit
@@ -437,6 +428,7 @@ export const configSchema = z.strictObject({
     .array(account)
     .default([])
     .describe('The built-in account store. Usernames must differ by more than case. Hashes must have scrypt `N` a power of two from 16384 (1024 in development) with `128·N·r` at most 256 MiB, `r` ≤ 32, `p` ≤ 16.'),
+  sources: identitySources,
   deviations: z
     .array(deviation)
     .default([])

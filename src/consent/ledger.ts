@@ -27,6 +27,8 @@ export interface RequestFacts {
   prompt?: string | undefined;
   /** OIDC-9: the SMART launch context the consent was given in (patient, encounter, …) */
   smart?: Record<string, unknown> | undefined;
+  /** the identity source the person signed in with (`file`, a directory's or an upstream's id) */
+  source?: string | undefined;
 }
 
 export interface ConsentRecord {

@@ -15,6 +15,8 @@ import { checkCsrf, FormError, issueCsrf, readForm } from '../web/form.js';
 import type { SignIn } from '../web/sign-in.js';
 import { sendPage } from '../web/render.js';
 import { claimsOf } from '../consent/scopes.js';
+import type { IdentitySources } from '../accounts/sources/index.js';
+import { loginChoices, signedInWith } from '../accounts/sources/page.js';
 
 export interface InteractionDeps {
   provider: Provider;
@@ -26,6 +28,8 @@ export interface InteractionDeps {
   logger: Logger;
   /** OIDC-9, OIDC-8: the SMART launch context of an interaction, recorded with the consent */
   smartContext?: ((details: Details) => Promise<Record<string, unknown> | undefined>) | undefined;
+  /** identity sources: "Sign in with …" buttons, the source choice, the source in the ledger */
+  sources?: IdentitySources | undefined;
 }
 
 /**
@@ -53,7 +57,7 @@ export async function recordOrStop(ctx: Context, ledger: ConsentLedger, logger: 
   return false;
 }
 
-export function interactionRoutes({ provider, config, ledger, signIn, consentText, logger, smartContext }: InteractionDeps): Router {
+export function interactionRoutes({ provider, config, ledger, signIn, consentText, logger, smartContext, sources }: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction' });
   const scopeClaims = (scopes: string[]) => claimsOf(config, scopes);
 
@@ -81,6 +85,7 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
       csrf: issueCsrf(ctx, `/interaction/${details.uid}`),
       error,
       username,
+      ...loginChoices(config, sources, details.uid),
     }, error ? status : 200);
   }
 
@@ -116,9 +121,10 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
     checkCsrf(ctx, form);
     if (details.prompt.name !== 'login' || details.result) throw new FormError(400, 'This step of the sign-in is already done.');
     const username = form.get('username') ?? '';
-    const outcome = await signIn.attempt(ctx, username, form.get('password') ?? '');
+    const outcome = await signIn.attempt(ctx, username, form.get('password') ?? '', form.get('source') || undefined);
     if (!outcome.ok) return showLogin(ctx, details, outcome.message, username, outcome.status);
-    await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: outcome.accountId, amr: ['pwd'] } }, { mergeWithLastSubmission: false });
+    // `source` rides along to the consent step (lastSubmission), for the ledger (OIDC-8).
+    await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: outcome.accountId, amr: ['pwd'] }, source: outcome.source?.id }, { mergeWithLastSubmission: false });
   });
 
   router.post('/:uid/confirm', async (ctx) => {
@@ -133,7 +139,9 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
     const asked = askedOf(details, config);
     const existing = await existingGrant(details);
     const smart = smartContext ? await smartContext(details) : undefined;
-    const base = { accountId, client, asked, request: { ...requestFactsOf(details), ...(smart ? { smart } : {}) }, correlationId: details.cid, consentText };
+    // OIDC-8: the record names the source the person signed in with.
+    const request = { ...requestFactsOf(details), source: await signedInWith(details, sources), ...(smart ? { smart } : {}) };
+    const base = { accountId, client, asked, request, correlationId: details.cid, consentText };
 
     if (form.get('decision') !== 'approve') {
       // OIDC-7: the person said no; OIDC-8: recorded first; the client gets access_denied.

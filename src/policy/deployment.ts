@@ -9,6 +9,7 @@ import { deviationFor } from './deviations.js';
 import { introspectionClientProblems } from './executors/introspection.js';
 import { tokenLifetimes } from './executors/lifetimes.js';
 import { checkAccounts } from './accounts.js';
+import { checkSources } from '../accounts/sources/checks.js';
 import { unknownClientFields } from './client-metadata.js';
 import { isMandatory, RULE_IDS } from './rules.js';
 import { BUILT_IN_SCOPES, knownScopes } from './scopes.js';
@@ -115,6 +116,7 @@ export function checkDeployment(config: Config): DeploymentPolicy {
 
   // Sign-in must not be the first place a bad account shows up.
   problems.push(...checkAccounts(config.accounts, development));
+  problems.push(...checkSources(config.sources, config.accounts, development));
 
   if (config.signingJwks) problems.push(...checkSigningJwks(config.signingJwks.keys, signingAlgsInUse(config)));
 

@@ -5,6 +5,8 @@
 // answer; every refusal is keyed by the name typed, so it says nothing about the account.
 import type { Context } from 'koa';
 import type { AccountStore } from '../accounts/store.js';
+import type { IdentitySources } from '../accounts/sources/index.js';
+import { SourceUnavailableError, type SourceInfo } from '../accounts/sources/types.js';
 import { accountRef, audit } from '../ops/request-scope.js';
 import type { Config } from '../config/load.js';
 import type { Store } from '../storage/store.js';
@@ -13,10 +15,11 @@ import { inFlightGate } from './in-flight.js';
 import { countersFor } from '../storage/limiter.js';
 import { createLoginThrottle, normaliseUsername, type Refusal } from './throttle.js';
 
-export type LoginOutcome = { ok: true; accountId: string } | { ok: false; status: number; message: string; retryAfter?: number };
+export type LoginOutcome = { ok: true; accountId: string; source?: SourceInfo | undefined } | { ok: false; status: number; message: string; retryAfter?: number };
 
 export interface SignIn {
-  attempt(ctx: Context, username: string, password: string): Promise<LoginOutcome>;
+  /** `sourceId`: the password source the person chose on the page (else each in order) */
+  attempt(ctx: Context, username: string, password: string, sourceId?: string): Promise<LoginOutcome>;
 }
 
 export const WRONG_CREDENTIALS = 'The username or password is not right.';
@@ -34,7 +37,10 @@ function refusalMessage(refusal: Refusal): string {
     : `Too many sign-in attempts for this username. Wait ${wait(refusal.retryAfter)}, then try again.`;
 }
 
-export function createSignIn(config: Config, store: Store, accounts: AccountStore): SignIn {
+/** The person's directory cannot be asked: not their fault, not a wrong password. */
+export const sourceDown = (source: SourceInfo): string => `${source.label} cannot be reached right now, so your password could not be checked. Please try again in a few minutes.`;
+
+export function createSignIn(config: Config, store: Store, accounts: AccountStore & Partial<Pick<IdentitySources, 'authenticateAt'>>): SignIn {
   const settings = config.login.throttle;
   const throttle = createLoginThrottle(settings, countersFor(config, store));
   const devices = deviceCookies(config.secrets.lookupKey, settings.deviceTrust);
@@ -46,7 +52,7 @@ export function createSignIn(config: Config, store: Store, accounts: AccountStor
   };
 
   return {
-    async attempt(ctx, username, password) {
+    async attempt(ctx, username, password, sourceId) {
       const device = devices.deviceFor(ctx, username);
       // Counted before it is checked: parallel guesses each take a point first.
       const reservation = await throttle.reserve({ username, address: ctx.ip, device });
@@ -62,21 +68,34 @@ export function createSignIn(config: Config, store: Store, accounts: AccountStor
         audit('signin.throttled', {}, { accountRef: accountRef(username), locked: false, retryAfter: 1, busy: true });
         return refuse(ctx, 1, BUSY);
       }
-      let accountId: string | undefined;
+      let found: { accountId: string; source?: SourceInfo } | undefined;
       try {
-        accountId = await accounts.authenticate(username, password);
+        // Only now, past the throttle, is any directory asked.
+        if (accounts.authenticateAt) found = await accounts.authenticateAt(username, password, sourceId);
+        else {
+          const accountId = await accounts.authenticate(username, password);
+          found = accountId === undefined ? undefined : { accountId };
+        }
+      } catch (err) {
+        if (!(err instanceof SourceUnavailableError)) throw err;
+        // Not checked, so not counted: the points go back.
+        await reservation.release();
+        audit('signin.failed', {}, { reason: 'source_unavailable', source: err.source.id, accountRef: accountRef(username) });
+        ctx.set('retry-after', '30');
+        return { ok: false, status: 503, message: sourceDown(err.source) };
       } finally {
         leave();
       }
-      if (!accountId) {
+      if (!found) {
         // Never what was typed: a keyed hash of the name, so failures per account can be counted.
         audit('signin.failed', {}, { reason: 'credentials', accountRef: accountRef(username) });
         return { ok: false, status: 401, message: WRONG_CREDENTIALS };
       }
-      audit('signin.succeeded', { subject: accountId }, { method: 'pwd' });
+      const { accountId, source } = found;
+      audit('signin.succeeded', { subject: accountId }, { method: 'pwd', ...(source ? { source: source.id } : {}) });
       await reservation.succeeded();
       devices.remember(ctx, username, device);
-      return { ok: true, accountId };
+      return { ok: true, accountId, source };
     },
   };
 }
