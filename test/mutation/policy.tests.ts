@@ -8,6 +8,7 @@ import '../unit/policy-registration.test.js';
 import '../unit/policy-executors.test.js';
 import '../unit/policy-lifetimes.test.js';
 import '../unit/policy-deployment.test.js';
+import '../unit/policy-deployment-checks.test.js';
 import '../unit/deployment-edges.test.js';
 import '../unit/policy-boundaries.test.js';
 import '../unit/policy-clients.test.js';
