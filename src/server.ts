@@ -14,6 +14,9 @@ import { limitDecisions } from './consent/limits.js';
 import { consentTextVersion } from './consent/text.js';
 import type { Config, Jwks } from './config/load.js';
 import { accountRoutes } from './interactions/account.js';
+import { createFactorService } from './factors/service.js';
+import { storeFactors, type FactorStore } from './factors/store.js';
+import { factorStatic } from './factors/static.js';
 import { pageErrors } from './interactions/errors.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { createSignIn } from './interactions/login.js';
@@ -100,6 +103,8 @@ export interface IdpOptions {
   ciba?: CibaOptions;
   /** EP-7: how often the signing-key file is polled for changes */
   keyWatch?: WatchOptions;
+  /** AUTH-1: replaces the built-in factor records (an agency's directory of second factors) */
+  factors?: FactorStore;
   /** replaces the sink `audit.sink` names (an embedding program's own, or a test's) */
   auditSink?: AuditSink;
 }
@@ -173,7 +178,9 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const signIn = createSignIn(config, store, accounts);
   const consentText = consentTextVersion(config);
   const consentDeps = { provider, config, ledger, signIn, consentText, logger };
-  const interactions = interactionRoutes(consentDeps);
+  // AUTH-1: second factors in the store (sealed), or the agency's own directory of them.
+  const factors = createFactorService(config, options.factors ?? storeFactors(store), signIn, counters);
+  const interactions = interactionRoutes({ ...consentDeps, factors, store });
   const account = accountRoutes({ ...consentDeps, store });
   const ciba = attachCiba(provider, { config, store, signIn, logger, options: options.ciba, recording: { ledger, consentText } });
   const pages: Handler[] = [
@@ -181,6 +188,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     routesOf(opsRoutes(store, () => shuttingDown)),
     routesOf(docsRoutes(config)),
     routesOf(smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options))),
+    routesOf(factorStatic()),
     routesOf(interactions),
     routesOf(account),
     ...(exportToken ? [routesOf(exportRoutes(ledger, exportToken))] : []),

@@ -14,6 +14,9 @@ import { classificationOf } from '../provider/hooks.js';
 import { approvedOf, askedOf, consentRecord, expiryOf, linesOf, requestFactsOf, sameAccess, type ClientFacts, type Details } from './consent.js';
 import { checkCsrf, FormError, issueCsrf, readForm } from './form.js';
 import type { SignIn } from './login.js';
+import { secondFactorRoutes } from './second-factor.js';
+import type { FactorService } from '../factors/service.js';
+import type { Store } from '../storage/store.js';
 import { sendPage } from './render.js';
 import { claimsOf } from './scopes.js';
 
@@ -25,6 +28,9 @@ export interface InteractionDeps {
   signIn: SignIn;
   consentText: string;
   logger: Logger;
+  /** AUTH-1: second factors, and where the sign-in step's state is kept */
+  factors: FactorService;
+  store: Store;
 }
 
 export async function clientFacts(provider: Provider, clientId: string): Promise<ClientFacts> {
@@ -65,7 +71,7 @@ export async function recordOrStop(ctx: Context, ledger: ConsentLedger, logger: 
   return true;
 }
 
-export function interactionRoutes({ provider, config, ledger, signIn, consentText, logger }: InteractionDeps): Router {
+export function interactionRoutes({ provider, config, ledger, signIn, consentText, logger, factors, store }: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction' });
   const scopeClaims = (scopes: string[]) => claimsOf(config, scopes);
 
@@ -76,6 +82,9 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
     noteClient(details.params.client_id);
     return details;
   }
+
+  // AUTH-1: the second step after the password, and step-up within a session.
+  const second = secondFactorRoutes(router, { provider, config, store, factors, load });
 
   async function existingGrant(details: Details): Promise<Grant | undefined> {
     if (!details.grantId) return undefined;
@@ -115,7 +124,7 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
 
   router.get('/:uid', async (ctx) => {
     const details = await load(ctx);
-    if (details.prompt.name === 'login') return showLogin(ctx, details);
+    if (details.prompt.name === 'login') return (await second.stepUp(ctx, details)) ? undefined : showLogin(ctx, details);
     if (details.prompt.name === 'consent') return showConsent(ctx, details);
     throw new errors.InvalidRequest(`unsupported prompt ${details.prompt.name}`);
   });
@@ -128,7 +137,7 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
     const username = form.get('username') ?? '';
     const outcome = await signIn.attempt(ctx, username, form.get('password') ?? '');
     if (!outcome.ok) return showLogin(ctx, details, outcome.message, username, outcome.status);
-    await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: outcome.accountId, amr: ['pwd'] } }, { mergeWithLastSubmission: false });
+    await second.afterPassword(ctx, details, outcome.accountId);
   });
 
   router.post('/:uid/confirm', async (ctx) => {

@@ -9,6 +9,7 @@ import { deviationFor } from './deviations.js';
 import { introspectionClientProblems } from './introspection.js';
 import { checkLifetimes } from './lifetimes.js';
 import { checkAccounts } from './accounts.js';
+import { checkAssurance } from './assurance.js';
 import { unknownClientFields } from './client-metadata.js';
 import { isMandatory, RULE_IDS } from './rules.js';
 import { BUILT_IN_SCOPES, knownScopes } from './scopes.js';
@@ -110,6 +111,7 @@ export function checkDeployment(config: Config): DeploymentPolicy {
 
   // Sign-in must not be the first place a bad account shows up.
   problems.push(...checkAccounts(config.accounts, development));
+  problems.push(...checkAssurance(config.assurance, !development, config.deviations)); // AUTH-1
 
   if (config.signingJwks) problems.push(...checkSigningJwks(config.signingJwks.keys, signingAlgsInUse(config)));
 

@@ -15,6 +15,7 @@ import { cibaFeature, cibaRequestTtl } from '../ciba/feature.js';
 import { outgoingFetch } from '../ciba/notify.js';
 import { registrationPolicies } from '../registration/policies.js';
 import { findAccountWith } from './accounts.js';
+import { interactionPolicyFor, withAssuranceClaims } from './assurance.js';
 import { authorizationPolicy, classificationOf, clientCredentialsScopeGuard, clientMetadataValidator, EXTRA_CLIENT_METADATA, resourceServerInfo } from './hooks.js';
 import { assertionClaimsCheck } from './client-auth.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
@@ -96,7 +97,9 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       userinfoEncryptionEncValues: [...APPROVED_CONTENT_ENCRYPTION] as never,
     },
 
-    claims: claimsByScope(config.scopes),
+    // AUTH-1: ID tokens state acr, amr and auth_time; discovery lists the levels offered.
+    claims: withAssuranceClaims(claimsByScope(config.scopes)),
+    acrValues: config.assurance.levels.map((l) => l.acr),
     scopes,
     // OIDC-4: front-channel ID tokens hold protocol claims only (see accounts.ts too).
     conformIdTokenClaims: true,
@@ -129,7 +132,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       DeviceCode: 600,
     },
 
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: interactionPolicyFor(config) }, // AUTH-1: step-up
     renderError,
 
     routes: {
