@@ -17,6 +17,7 @@ import { accountRoutes } from './interactions/account.js';
 import { createFactorService } from './factors/service.js';
 import { storeFactors, type FactorStore } from './factors/store.js';
 import { factorStatic } from './factors/static.js';
+import { seedDemoFactors } from './factors/demo.js';
 import { pageErrors } from './interactions/errors.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { createSignIn } from './interactions/login.js';
@@ -179,7 +180,13 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const consentText = consentTextVersion(config);
   const consentDeps = { provider, config, ledger, signIn, consentText, logger };
   // AUTH-1: second factors in the store (sealed), or the agency's own directory of them.
-  const factors = createFactorService(config, options.factors ?? storeFactors(store), signIn, counters);
+  const factorStore = options.factors ?? storeFactors(store);
+  const factors = createFactorService(config, factorStore, signIn, counters);
+  const demoFactor = demo ? await seedDemoFactors(config, factorStore) : undefined;
+  if (demoFactor) {
+    // Development only (seedDemoFactors checks the mode): the key is the point of the demo.
+    logger.log('warn', 'demo.one_time_code', { message: `DEVELOPMENT ONLY: demo account "${demoFactor.username}" has a one-time-code app. Add this key to an authenticator app: ${demoFactor.key} (or ${demoFactor.uri})` });
+  }
   const interactions = interactionRoutes({ ...consentDeps, factors, store });
   const account = accountRoutes({ ...consentDeps, store });
   const ciba = attachCiba(provider, { config, store, signIn, logger, options: options.ciba, recording: { ledger, consentText } });
