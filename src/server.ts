@@ -188,7 +188,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     logger.log('warn', 'demo.one_time_code', { message: `DEVELOPMENT ONLY: demo account "${demoFactor.username}" has a one-time-code app. Add this key to an authenticator app: ${demoFactor.key} (or ${demoFactor.uri})` });
   }
   const interactions = interactionRoutes({ ...consentDeps, factors, store });
-  const account = accountRoutes({ ...consentDeps, store });
+  const account = accountRoutes({ ...consentDeps, store, factors });
   const ciba = attachCiba(provider, { config, store, signIn, logger, options: options.ciba, recording: { ledger, consentText } });
   const pages: Handler[] = [
     pageErrors(logger),

@@ -178,3 +178,55 @@ describe('second factors and levels of assurance (AUTH-1)', () => {
     assert.ok(events.some((e) => e.event === 'signin.throttled' && e.method === 'otp'));
   });
 });
+
+describe('managing second factors on the account pages (AUTH-1)', () => {
+  let running: RunningIdp;
+  const events: AuditEvent[] = [];
+  let secret = '';
+  let addedAt = 0;
+
+  before(async () => {
+    running = await startIdp({}, { auditSink: { write: (e) => void events.push(e) } });
+  });
+  after(() => running.close());
+
+  async function accountSignIn(): Promise<Person> {
+    const person = new Person(running.url);
+    await person.visit(`${running.url}/account/login`);
+    await person.submit('/account/login', { username: 'alice', password: PASSWORDS.alice });
+    return person;
+  }
+
+  it('a first factor needs only the sign-in: add an app from its key, see the recovery codes, then the list', async () => {
+    const person = await accountSignIn();
+    await person.visit(`${running.url}/account/factors`);
+    assert.match(person.lastPage, /None set up/);
+    await person.submit('/account/factors/totp/start', {});
+    secret = keyOnPage(person.lastPage);
+    addedAt = Date.now();
+    await person.submit('/account/factors/totp', { code: codeFor(secret, 0, addedAt) });
+    assert.match(person.lastPage, /Your new recovery codes/);
+    await person.submit('/account/factors/done', {});
+    assert.match(person.lastPage, /Set up on/);
+    assert.ok(events.some((e) => e.event === 'factor.enrolled' && e.method === 'otp'));
+  });
+
+  it('later changes need a recent second factor: without it the page asks for one, and a removal is refused', async () => {
+    const person = await accountSignIn();
+    await person.visit(`${running.url}/account/factors`);
+    assert.match(person.lastPage, /Confirm it is you/);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(person.lastPage)?.[1] ?? '';
+    const refused = await person.request(`${running.url}/account/factors/remove`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf, kind: 'otp' }).toString() });
+    assert.equal(refused.status, 403);
+    assert.ok(!events.some((e) => e.event === 'factor.removed'), 'nothing removed');
+
+    await person.submit('/account/factors/verify', { code: codeFor(secret, 1, addedAt) });
+    assert.match(person.lastPage, /Your second factors/);
+    await person.submit('/account/factors/remove', { kind: 'otp' });
+    assert.match(person.lastPage, /Your change is saved/);
+    assert.match(person.lastPage, /None set up/);
+    const removed = events.find((e) => e.event === 'factor.removed');
+    assert.equal(removed?.subject, 'acct-alice');
+    assert.ok(!JSON.stringify(events).includes(secret));
+  });
+});
