@@ -9,7 +9,7 @@ FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
@@ -27,7 +27,9 @@ COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --chown=root:root package.json ./
 COPY --chown=root:root views ./views
-# The application files stay root-owned and read-only for the process.
+# The application files stay root-owned and read-only for the process. An agency's modules
+# (config/guides/plugins.md) are mounted read-only, e.g. at /etc/idp/plugins, and named by
+# absolute path in the deployment file; tsconfig.build.json also emits the public API's types.
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=15s --retries=3 \

@@ -3,11 +3,13 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from './config/errors.js';
 import { DEFAULT_CONFIG, loadConfig } from './config/load.js';
 import { DEVELOPMENT_HOST, listenDescription, listenHost } from './ops/listen.js';
-import { createLogger } from './ops/log.js';
+import { createLogger, type Logger } from './ops/log.js';
 import { MINIMUM_NODE, runtimeSupport } from './ops/runtime.js';
+import { loadLogger } from './plugins/index.js';
 import { createIdp } from './server.js';
 
-const logger = createLogger();
+/** The stock logger until the deployment file names a logger module (plugins.logger). */
+let logger: Logger = createLogger();
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
@@ -18,8 +20,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { config: { type: 'string' } }, allowPositionals: false });
   const path = values.config ?? process.env.IDP_CONFIG ?? DEFAULT_CONFIG;
   const config = loadConfig(path);
+  logger = (await loadLogger(config, logger)) ?? logger;
   if (runtimeSupport(process.version) !== 'supported') {
-    logger.log('warn', 'runtime.unsupported', { node: process.version, supported: `>=${MINIMUM_NODE}`, message: 'This Node.js release is not supported (README: Supported Node.js versions). Run Node.js 22 LTS or later.' });
+    logger.log('warn', 'runtime.unsupported', { node: process.version, supported: `>=${MINIMUM_NODE}`, message: 'This Node.js release is not supported (config/guides/operations.md: Supported Node.js versions). Run Node.js 22 LTS or later.' });
   }
 
   const idp = await createIdp(config, { logger });

@@ -18,10 +18,9 @@ import { createFactorService } from './factors/service.js';
 import { storeFactors, type FactorStore } from './factors/store.js';
 import { factorStatic } from './factors/static.js';
 import { seedDemoFactors } from './factors/demo.js';
-import { pageErrors } from './interactions/errors.js';
 import { interactionRoutes } from './interactions/routes.js';
-import { createSignIn } from './interactions/login.js';
-import { securityHeaders } from './ops/headers.js';
+import { createSignIn } from './web/sign-in.js';
+import { securityHeaders } from './web/headers.js';
 import { createAuditTrail, type AuditSink, type AuditTrail } from './ops/audit.js';
 import { createAuditSink } from './ops/audit-sinks.js';
 import { auditedLedger } from './ops/audited-ledger.js';
@@ -33,7 +32,7 @@ import { attachProviderEvents, revocationAudit } from './ops/provider-events.js'
 import { fromTrustedProxy, requestContext } from './ops/requests.js';
 import { watchStore } from './ops/store-watch.js';
 import { docsRoutes } from './ops/docs.js';
-import { gate, routesOf, type Handler } from './ops/gate.js';
+import { webLayer, type RouteGroup } from './web/routes.js';
 import { listenHost } from './ops/listen.js';
 import { normaliseForwarded, proxyTrust } from './ops/proxy.js';
 import { limitStateCreation } from './ops/rate-limit.js';
@@ -44,6 +43,7 @@ import { attachClientAuthExplanations, refuseBasicAuth } from './provider/client
 import { clientAuthMethods } from './provider/mtls.js';
 import { anonymousLogout } from './provider/logout.js';
 import { keepRefreshTokenOnFailure } from './provider/refresh.js';
+import { staticDocuments } from './provider/discovery.js';
 import { enabledSigningAlgs } from './policy/algorithms.js';
 import { offeredResponseTypes } from './policy/classification.js';
 import { preflight } from './preflight.js';
@@ -53,10 +53,8 @@ import { providerJwks } from './keys/lifecycle.js';
 import { watchSigningKeys, type WatchOptions } from './keys/reload.js';
 import { annotateGrantError, ruleAnnotations } from './provider/rule-annotations.js';
 import { createStore, type Store } from './storage/index.js';
+import { loadAccounts, loadCibaDevice, loadLogger, pluginContext } from './plugins/index.js';
 import { countersFor } from './storage/limiter.js';
-
-/** Where our own routes live (each module's paths); every other path is the library's. */
-const PAGE_PATHS = ['/healthz', '/readyz', '/static/', '/favicon.ico', '/docs', '/.well-known/smart-configuration', '/interaction/', '/account', '/admin/', '/ciba/', '/demo'];
 
 export interface Idp {
   provider: Provider;
@@ -65,7 +63,7 @@ export interface Idp {
   /** OIDC-8: the consent ledger */
   ledger: ConsentLedger;
   config: Config;
-  /** the audit trail (README: Operations) */
+  /** the audit trail (config/guides/operations.md) */
   audit: AuditTrail;
   metrics: Metrics;
   /** the management listener's port, once listening (when `management` is set) */
@@ -111,7 +109,8 @@ export interface IdpOptions {
 }
 
 export async function createIdp(fileConfig: Config, options: IdpOptions = {}): Promise<Idp> {
-  const logger = options.logger ?? silentLogger;
+  // An agency's modules named in the deployment file (src/plugins/); code's options win.
+  const logger = options.logger ?? (await loadLogger(fileConfig, silentLogger)) ?? silentLogger;
   if (fileConfig.unresolvedSecrets.length) {
     // A Config loaded for reporting only (resolveSecrets: false) holds no real secrets.
     throw new ConfigError(fileConfig.source, fileConfig.unresolvedSecrets.map((field) => ({ field, message: 'was not read (loaded for reporting only)' })));
@@ -137,16 +136,17 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
     logger.log('warn', 'secrets.dpopNonceKey', { message: 'secrets.dpopNonceKey is not set: DPoP nonces are made up per process, so replicas will not accept each other\'s nonces. Set it when running more than one replica.' });
   }
 
-  // Operations (README: Operations): metrics, the audit trail, a watch on the store.
+  // Operations (config/guides/operations.md): metrics, the audit trail, a watch on the store.
   const metrics = createMetrics();
-  const trail = createAuditTrail(options.auditSink ?? (await createAuditSink(config)), config.secrets.lookupKey, (failure) => {
+  const trail = createAuditTrail(options.auditSink ?? (await createAuditSink(config, pluginContext(config, logger))), config.secrets.lookupKey, (failure) => {
     logger.log('warn', 'audit.sink_failed', { ...failure });
     metrics.auditSinkFailed();
   });
   trail.subscribe((event) => metrics.onAudit(event));
+  const accounts = options.accounts ?? (await loadAccounts(config, logger)) ?? (await createFileAccountStore(config.accounts));
+  const cibaOptions = options.ciba ?? (await loadCibaDevice(config, logger));
   const store = metrics.instrument(await createStore(config));
   const storeWatch = watchStore(store, config, logger);
-  const accounts = options.accounts ?? (await createFileAccountStore(config.accounts));
   // OIDC-8: every decision recorded, but not as fast as someone can click (consent/limits.ts);
   // each decision kept is audited (consent.decided). The counts are shared by every replica
   // on Redis, under keyed hashes.
@@ -156,7 +156,9 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   // OIDC-7: a consent given in an earlier session is remembered until it expires.
   const provider = createProvider(config, policy, store, accounts, jwks, { loadExistingGrant: rememberedGrantLoader(ledger) });
   let shuttingDown = false;
-  const keyWatcher = config.signingJwks && config.signingJwksPath ? watchSigningKeys(provider, config.signingJwksPath, config.signingJwks, logger, { ...options.keyWatch, onRotated: ({ phase, kids }) => trail.emit('keys.rotated', {}, { phase, kids }) }) : undefined;
+  // Discovery (with its API scopes, OIDC-6) and JWKS, computed once per deployment and key set.
+  const documents = staticDocuments(config);
+  const keyWatcher = config.signingJwks && config.signingJwksPath ? watchSigningKeys(provider, config.signingJwksPath, config.signingJwks, logger, { ...options.keyWatch, onApplied: documents.forget, onRotated: ({ phase, kids }) => trail.emit('keys.rotated', {}, { phase, kids }) }) : undefined;
 
   provider.on('grant.error', annotateGrantError);
   attachClientAuthExplanations(provider, config.algorithms.clientAuthentication);
@@ -169,6 +171,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   provider.use(requestContext({ logger, audit: trail, trustsProxy: (ctx) => fromTrustedProxy(ctx.req.socket.remoteAddress, requestIdTrust), observe: (o) => metrics.observeRequest(o) }));
   provider.use(revocationAudit(trail));
   provider.use(securityHeaders());
+  provider.use(documents.middleware);
   provider.use(storeUnavailable());
   provider.use(ruleAnnotations());
   provider.use(refuseBasicAuth(provider, clientAuthMethods(config)));
@@ -189,20 +192,20 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   }
   const interactions = interactionRoutes({ ...consentDeps, factors, store });
   const account = accountRoutes({ ...consentDeps, store, factors });
-  const ciba = attachCiba(provider, { config, store, signIn, logger, options: options.ciba, recording: { ledger, consentText } });
-  const pages: Handler[] = [
-    pageErrors(logger),
-    routesOf(opsRoutes(store, () => shuttingDown)),
-    routesOf(docsRoutes(config)),
-    routesOf(smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options))),
-    routesOf(factorStatic()),
-    routesOf(interactions),
-    routesOf(account),
-    ...(exportToken ? [routesOf(exportRoutes(ledger, exportToken))] : []),
-    ...(ciba ? [routesOf(ciba)] : []),
-    ...(demo ? [routesOf(demo.module.demoRouter(config, demo.clients))] : []),
+  const ciba = attachCiba(provider, { config, store, signIn, logger, options: cibaOptions, recording: { ledger, consentText } });
+  // The route registry (src/web/routes.ts): every route of ours, and whether people use it.
+  const routes: RouteGroup[] = [
+    { router: opsRoutes(store, () => shuttingDown), forPeople: false },
+    { router: docsRoutes(config), forPeople: false },
+    { router: smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options)), forPeople: false },
+    { router: factorStatic(), forPeople: false },
+    { router: interactions, forPeople: true },
+    { router: account, forPeople: true },
+    ...(exportToken ? [{ router: exportRoutes(ledger, exportToken), forPeople: false }] : []),
+    ...(ciba ? [{ router: ciba, forPeople: true }] : []),
+    ...(demo ? [{ router: demo.module.demoRouter(config, demo.clients), forPeople: true }] : []),
   ];
-  provider.use(gate(PAGE_PATHS, pages));
+  provider.use(webLayer(routes, logger).handler);
 
   let server: Server | undefined;
   /** responses not yet sent: the ones a forced close at the deadline cuts */

@@ -3,12 +3,18 @@
 import type { AccountConfig } from '../config/schema.js';
 import { hashPassword, parseHash, verifyPassword } from './password.js';
 
+/** A person as an account source holds them (public API; config/guides/plugins.md). */
 export interface Account {
   id: string;
   /** all claims the directory holds; what is released is decided per granted scope (OIDC-3) */
   claims: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * An account source: the deployment file's accounts, or an agency's directory loaded from
+ * `plugins.accounts` or given to createIdp. Sign-in throttling runs before it is asked.
+ * The id it returns is the `sub` clients see: keep it stable.
+ */
 export interface AccountStore {
   /** The account id when the credentials are right; undefined otherwise, taking the same time. */
   authenticate(username: string, password: string): Promise<string | undefined>;

@@ -6,16 +6,15 @@
 // own list (kept, sealed, in the store — so every replica sees it).
 import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import type { AdapterPayload } from 'oidc-provider';
 import type { Config } from '../config/load.js';
-import { sendUnavailablePage } from '../interactions/errors.js';
-import { checkCsrf, FormError, issueCsrf, readForm } from '../interactions/form.js';
-import type { SignIn } from '../interactions/login.js';
-import { sendPage } from '../interactions/render.js';
-import { describeScopes } from '../interactions/scopes.js';
+import { checkCsrf, FormError, issueCsrf, readForm } from '../web/form.js';
+import type { SignIn } from '../web/sign-in.js';
+import { sendPage } from '../web/render.js';
+import { describeScopes, splitScopes } from '../consent/scopes.js';
 import type { Logger } from '../ops/log.js';
-import { StoreUnavailableError, type Store } from '../storage/store.js';
+import type { Store } from '../storage/store.js';
 import type { AuthenticationDevice, CibaDecisions, CibaRequest, DecisionOutcome } from './device.js';
 
 export const APPROVAL_PATH = '/ciba/approve';
@@ -102,15 +101,13 @@ export function createApprovalPage({ config, store, signIn, decisions, logger }:
       const request = await decisions.describe(entry.requestId, accountId);
       if (!request) continue;
       live.push(entry);
-      const oidcScopes = request.scopes.filter((s) => !config.resourceServers.some((api) => s in api.scopes));
-      const resourceScopes = Object.fromEntries(
-        request.resources.map((r) => [r, request.scopes.filter((s) => config.resourceServers.find((api) => api.identifier === r)?.scopes[s] !== undefined)]),
-      );
+      // OIDC-7: the lines are what approving grants (the consent domain's one split).
+      const asked = splitScopes(config, request.scopes, request.resources);
       requests.push({
         ref: entry.ref,
         clientName: request.clientName,
         bindingMessage: request.bindingMessage,
-        scopes: describeScopes(config, oidcScopes, resourceScopes),
+        scopes: describeScopes(config, asked.scopes, asked.resources),
         minutesLeft: Math.max(1, Math.ceil((request.expiresAt - epoch()) / 60)),
       });
     }
@@ -120,24 +117,7 @@ export function createApprovalPage({ config, store, signIn, decisions, logger }:
 
   const router = new Router({ prefix: APPROVAL_PATH });
 
-  // Our pages' errors are readable pages, never a stack trace.
-  router.use(async (ctx: Context, next: Next) => {
-    try {
-      await next();
-    } catch (err) {
-      if (err instanceof FormError) {
-        await sendPage(ctx, 'error', { title: 'The form could not be used', message: err.message }, err.status);
-        return;
-      }
-      if (err instanceof StoreUnavailableError) {
-        await sendUnavailablePage(ctx);
-        return;
-      }
-      logger.log('error', 'ciba.page_error', { error: (err as Error).name });
-      await sendPage(ctx, 'error', { title: 'Something went wrong', message: 'Something went wrong on our side. Please try again.', code: 'server_error' }, 500);
-    }
-  });
-
+  // Errors become readable pages in the web layer (src/web/errors.ts): /ciba is a page path.
   router.get('/', async (ctx) => {
     const session = await signedIn(ctx);
     if (!session) return showSignIn(ctx);

@@ -3,11 +3,11 @@
 // provider.backchannelResult() — which also pings a ping-mode client.
 import { randomUUID } from 'node:crypto';
 import { errors, type Provider } from 'oidc-provider';
-import { newGrantId } from '../consent/grants.js';
+import { applyDecision, newGrantId } from '../consent/grants.js';
 import { emptyAccess, type Access, type ConsentLedger } from '../consent/ledger.js';
-import { consentRecord } from '../interactions/consent.js';
-import { claimsOf } from '../interactions/scopes.js';
-import { classificationOf } from '../provider/hooks.js';
+import { clientFactsOf, consentRecord } from '../consent/decision.js';
+import { recordDecision } from '../consent/record.js';
+import { splitScopes } from '../consent/scopes.js';
 import type { Config } from '../config/load.js';
 import type { Logger } from '../ops/log.js';
 import type { CibaDecisions, CibaRequest, DecisionOutcome, DeviceAuthentication } from './device.js';
@@ -28,17 +28,13 @@ export interface ConsentRecording {
 }
 
 export function createDecisions(provider: Provider, config: Config, logger: Logger, recording: ConsentRecording): CibaDecisions {
-  const oidcScopes = new Set(['openid', 'offline_access', ...Object.keys(config.scopes)]);
-
   /** OIDC-8: the answer is in the ledger before it takes effect; false when it is not. */
   async function record(request: BackchannelRequest, accountId: string, decision: 'approve' | 'deny', access: Access, grantId?: string): Promise<boolean> {
     const clientId = String(request.clientId);
-    const client = await provider.Client.find(clientId);
-    const classification = classificationOf(client);
     const entry = consentRecord({
       decision,
       accountId,
-      client: { id: clientId, name: client?.clientName ?? clientId, classification: typeof classification === 'string' ? classification : '' },
+      client: clientFactsOf(await provider.Client.find(clientId), clientId),
       asked: access,
       granted: decision === 'approve' ? access : emptyAccess(),
       holds: decision === 'approve' ? access : emptyAccess(),
@@ -49,26 +45,10 @@ export function createDecisions(provider: Provider, config: Config, logger: Logg
       correlationId: randomUUID(),
       consentText: recording.consentText,
     });
-    try {
-      await recording.ledger.append(entry);
-      return true;
-    } catch (err) {
-      logger.log('error', 'consent.not_recorded', { decision, client: clientId, error: (err as Error).name });
-      return false;
-    }
+    return (await recordDecision(recording.ledger, logger, entry)).recorded;
   }
 
-  function accessOf(request: BackchannelRequest): Access {
-    const scopes = (request.scope ?? '').split(' ').filter(Boolean);
-    const resources: Record<string, string[]> = {};
-    for (const indicator of resourcesOf(request)) {
-      const api = config.resourceServers.find((r) => r.identifier === indicator);
-      const apiScopes = scopes.filter((s) => api && s in api.scopes);
-      if (apiScopes.length) resources[indicator] = apiScopes;
-    }
-    const oidc = scopes.filter((s) => oidcScopes.has(s));
-    return { scopes: oidc, claims: claimsOf(config, oidc), resources };
-  }
+  const accessOf = (request: BackchannelRequest): Access => splitScopes(config, (request.scope ?? '').split(' ').filter(Boolean), resourcesOf(request));
 
   /** The request, when it is this account's and still waiting for an answer. */
   async function pending(requestId: string, accountId: string): Promise<BackchannelRequest | DecisionOutcome> {
@@ -103,8 +83,7 @@ export function createDecisions(provider: Provider, config: Config, logger: Logg
       // OIDC-7: the person approved exactly what was asked; OIDC-3: nothing more.
       const grant = new provider.Grant({ accountId: authentication.accountId, clientId });
       grant.jti = newGrantId();
-      grant.addOIDCScope(access.scopes.join(' '));
-      for (const [indicator, scopes] of Object.entries(access.resources)) grant.addResourceScope(indicator, scopes.join(' '));
+      applyDecision(grant, access, access);
       if (!(await record(request, authentication.accountId, 'approve', access, grant.jti))) return 'not-recorded';
       await grant.save();
       await finish(request, grant, { amr: authentication.amr, ...(authentication.acr ? { acr: authentication.acr } : {}), authTime: epoch() });

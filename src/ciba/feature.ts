@@ -5,7 +5,9 @@ import type { Config } from '../config/load.js';
 import type { Logger } from '../ops/log.js';
 import { describeRequest } from './decisions.js';
 import type { AuthenticationDevice } from './device.js';
-import { cibaClientProblems, DELIVERY_MODES } from './policy.js';
+import { profileOptions } from '../policy/deployment.js';
+import { DELIVERY_MODES } from '../policy/executors/ciba.js';
+import { checkCibaRequest } from '../policy/requests.js';
 
 export interface CibaRuntime {
   device: AuthenticationDevice;
@@ -33,6 +35,7 @@ type CibaFeature = NonNullable<NonNullable<Configuration['features']>['ciba']>;
 
 export function cibaFeature(config: Config): CibaFeature {
   if (!config.features.ciba) return { enabled: false };
+  const options = profileOptions(config);
   return {
     enabled: true,
     deliveryModes: [...DELIVERY_MODES],
@@ -43,7 +46,7 @@ export function cibaFeature(config: Config): CibaFeature {
     // Runs for every /bc-authorize request: re-check the client against EP-9/GR-2/GR-6,
     // so a static client that slipped past start-up is still refused here.
     validateRequestContext: (ctx, requestContext) => {
-      const [problem] = cibaClientProblems((ctx.oidc.client?.metadata() ?? {}));
+      const problem = checkCibaRequest(ctx.oidc.client?.metadata() ?? {}, options);
       if (problem) throw new errors.UnauthorizedClient(`${problem.message} (${problem.rule ?? 'EP-9'})`);
       if (requestContext !== undefined) throw new errors.InvalidRequest('request_context is not supported');
     },

@@ -5,7 +5,7 @@ import type { Context, Next } from 'koa';
 import type { Provider } from 'oidc-provider';
 import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/load.js';
-import type { SignIn } from '../interactions/login.js';
+import type { SignIn } from '../web/sign-in.js';
 import type { Logger } from '../ops/log.js';
 import type { Store } from '../storage/store.js';
 import { createApprovalPage } from './approval-page.js';

@@ -1,5 +1,5 @@
 // EP-9: the deployment file's `ciba` section (CIBA itself is switched on by
-// `features.ciba`). Form only; what is allowed is decided in src/ciba/policy.ts.
+// `features.ciba`). Form only; what is allowed is decided in src/policy/executors/ciba.ts.
 import { z } from 'zod';
 
 export const cibaSettings = z

@@ -10,7 +10,7 @@ import { formatJson, formatMarkdown } from './format.js';
 import { complianceReport } from './report.js';
 import type { Report } from './types.js';
 
-/** README "Exit codes" says the same; 0 is the only code a pipeline should let through. */
+/** config/guides/compliance.md "Exit codes" says the same; 0 is the only code a pipeline should let through. */
 const EXIT = {
   /** start-up accepts the file and no MUST / MUST NOT rule is broken */
   ok: 0,

@@ -1,6 +1,7 @@
 // Everything an assessor may look at, gathered once per report.
 import type { Config } from '../config/load.js';
 import type { DeploymentPolicy } from '../policy/deployment.js';
+import { ownerOf } from '../policy/executors/index.js';
 import type { ClientFacts, ProviderFacts } from './facts.js';
 import type { Assessment } from './types.js';
 
@@ -40,4 +41,14 @@ export function identityClaimsByScope(config: Config): [string, string[]][] {
 /** keys.signing names a file that was deliberately left unread (--no-secrets). */
 export function signingKeysUnread(config: Config): boolean {
   return config.unresolvedSecrets.some((s) => s.startsWith('keys.signing'));
+}
+
+/**
+ * How the IdP holds a rule, in the words of the executor that enforces it
+ * (src/policy/executors/): the report never writes its own text for a rule policy owns.
+ */
+export function enforcedBy(rule: string): string {
+  const owner = ownerOf(rule);
+  if (!owner) throw new Error(`no executor reports ${rule}`);
+  return owner.line.mechanism;
 }

@@ -57,6 +57,8 @@ export interface Config extends Omit<ParsedConfig, 'secrets' | 'keys' | 'clients
   tlsMaterial: TlsMaterial;
   /** where the configuration came from, for messages */
   source: string;
+  /** the directory relative paths in the file are resolved against (the file's own) */
+  baseDir: string;
   secrets: Secrets;
   /** undefined: ephemeral keys (development only), or not read (see unresolvedSecrets) */
   signingJwks: Jwks | undefined;
@@ -292,5 +294,5 @@ export function resolveConfig(parsed: ParsedConfig, source: string, baseDir: str
   if (problems.length) throw new ConfigError(source, problems);
 
   const { secrets: _s, keys: _k, clients: _c, ...rest } = parsed;
-  return { ...rest, clients, source, secrets, signingJwks, signingJwksPath, tlsMaterial, unresolvedSecrets };
+  return { ...rest, clients, source, baseDir, secrets, signingJwks, signingJwksPath, tlsMaterial, unresolvedSecrets };
 }

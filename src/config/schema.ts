@@ -100,7 +100,7 @@ const store = z
     z.strictObject({
       type: z.literal('memory').describe('`memory`: one process only; everything is gone at restart. `redis`: shared by replicas.'),
       maxEntries: z.number().int().positive().optional().meta({
-        description: 'Memory store: live records it holds; beyond it new writes answer 503 `temporarily_unavailable` and `/readyz` says the store is full. About 3 KiB of heap per record (README: The memory store and its bound).',
+        description: 'Memory store: live records it holds; beyond it new writes answer 503 `temporarily_unavailable` and `/readyz` says the store is full. About 3 KiB of heap per record (config/guides/redis.md: The memory store and its bound).',
         defaultText: '`1000000`',
       }),
       singleInstance: z
@@ -130,7 +130,7 @@ const store = z
         .optional()
         .meta({
           description:
-            'After single-use writes (codes, refresh tokens, PAR request URIs, initial access tokens, CIBA requests, DPoP/assertion `jti`) and consent-ledger appends, Redis `WAIT` for replicas; not confirmed in time: 503 `temporarily_unavailable`. `false`: never wait. README: Single use across a failover.',
+            'After single-use writes (codes, refresh tokens, PAR request URIs, initial access tokens, CIBA requests, DPoP/assertion `jti`) and consent-ledger appends, Redis `WAIT` for replicas; not confirmed in time: 503 `temporarily_unavailable`. `false`: never wait. config/guides/redis.md: Single use across a failover.',
           defaultText: 'one replica where the master has any',
         }),
     }),
@@ -143,7 +143,7 @@ const deviation = z.strictObject({
   reason: z.string().min(10, 'say why, in at least a sentence').describe('Why, in at least a sentence; the compliance report shows it.'),
 });
 
-// OIDC-7, OIDC-8: the consent ledger and the person's consents page (README: Consent).
+// OIDC-7, OIDC-8: the consent ledger and the person's consents page (config/guides/consent.md).
 const consent = z.strictObject({
   textVersion: z.string().min(1).max(100).optional().meta({
     description: 'The version of the consent wording, recorded with every consent (OIDC-8).',
@@ -203,13 +203,13 @@ const login = z.strictObject({
     .describe('Login abuse resistance: strict limits per client address and per (username, address), a slow-down per username, device cookies counted on their own; shared by replicas on Redis.'),
 });
 
-// Operations: the management listener for /metrics, /healthz and /readyz (README: Operations).
+// Operations: the management listener for /metrics, /healthz and /readyz (config/guides/operations.md).
 const management = z.strictObject({
   host: z.string().min(1).default('127.0.0.1').describe('Where the management listener binds. Keep it off the public interface.'),
   port: z.number().int().min(0).max(65535).describe('Its port; `0` picks a free port.'),
 });
 
-// Operations: where audit events go (README: Operations, the audit catalogue).
+// Operations: where audit events go (config/guides/operations.md, the audit catalogue).
 const audit = z.strictObject({
   sink: z
     .discriminatedUnion('type', [
@@ -221,12 +221,41 @@ const audit = z.strictObject({
       }),
       z.strictObject({
         type: z.literal('module').describe('An agency\'s module exporting `createAuditSink(options)` returning `{ write(event), close?() }`.'),
-        path: z.string().min(1).describe('The module\'s path, relative to the deployment file.'),
-        options: z.record(z.string(), z.unknown()).default({}).describe('Passed to `createAuditSink`.'),
+        path: z.string().min(1).describe('The module\'s path, relative to the deployment file or absolute (e.g. `/etc/idp/plugins/audit.js` in the Docker image).'),
+        options: z.record(z.string(), z.unknown()).default({}).describe('Passed to `createAuditSink` as `options`.'),
       }),
     ])
     .default({ type: 'stdout' })
-    .describe('Where audit events go: `stdout`, a Redis stream, or an agency\'s module. Catalogue: README *Operations*.'),
+    .describe('Where audit events go: `stdout`, a Redis stream, or an agency\'s module. Catalogue: config/guides/operations.md.'),
+});
+
+// An agency's module (src/plugins/): where it is and what it is given.
+const pluginModule = (what: string, call: string) =>
+  z
+    .strictObject({
+      path: z
+        .string()
+        .min(1)
+        .describe('An ES module (`.js` or `.mjs`), relative to the deployment file or absolute, e.g. `/etc/idp/plugins/accounts.js` mounted into the Docker image.'),
+      options: z.record(z.string(), z.unknown()).default({}).describe(`Given to \`${call}\` as \`options\`. Not a place for secrets: the module reads those from the environment or a file.`),
+    })
+    .optional()
+    .describe(what);
+
+// Modules loaded at start-up by the stock entry point and the image (config/guides/plugins.md).
+const plugins = z.strictObject({
+  accounts: pluginModule(
+    'The account source: a module exporting `createAccountStore(options, context)` that returns an `AccountStore` (`authenticate`, `find`). Replaces the file\'s `accounts`; sign-in throttling still applies.',
+    'createAccountStore',
+  ),
+  cibaDevice: pluginModule(
+    'The CIBA authentication device (EP-9): a module exporting `createAuthenticationDevice(decisions, options, context)` that returns `{ notify(request) }`, and optionally `resolveLoginHint(hint)`. Needs `features.ciba`.',
+    'createAuthenticationDevice',
+  ),
+  logger: pluginModule(
+    'The logger: a module exporting `createLogger(options, context)` that returns `{ log(level, event, fields) }` or a pino-compatible logger. Secret fields are redacted before it sees them.',
+    'createLogger',
+  ),
 });
 
 export const configSchema = z.strictObject({
@@ -253,7 +282,7 @@ export const configSchema = z.strictObject({
       z.strictObject({ hops: z.number().int().min(1).max(10).describe('Proxies in front, each appending to `X-Forwarded-For`.') }),
     ])
     .default(false)
-    .describe('TLS ends at a proxy (EP-11): `{ "trusted": ["10.0.3.7/32", …] }` believes `X-Forwarded-For`/`-Proto`/`-Host` only from those addresses or CIDR blocks and takes the right-most address that is not one of them as the client\'s; `{ "hops": n }` takes the entry n places from the right, from any peer; `true` is `{ "hops": 1 }`. See the README\'s *Behind a TLS-terminating proxy*.'),
+    .describe('TLS ends at a proxy (EP-11): `{ "trusted": ["10.0.3.7/32", …] }` believes `X-Forwarded-For`/`-Proto`/`-Host` only from those addresses or CIDR blocks and takes the right-most address that is not one of them as the client\'s; `{ "hops": n }` takes the entry n places from the right, from any peer; `true` is `{ "hops": 1 }`. See config/guides/deployment.md, *Behind a TLS-terminating proxy*.'),
   keys: z
     .strictObject({
       signing: z
@@ -370,7 +399,7 @@ export const configSchema = z.strictObject({
       }),
     )
     .default([])
-    .describe('Standard client registration metadata (RFC 7591 / OpenID Connect Registration) plus `classification` and, optionally, `allowed_resources` (the `resourceServers[]` identifiers the client may get tokens for, EP-10). Checked against the profile at start-up; see the README\'s *Onboarding a client application*. Unknown fields (a typo such as `redirect_uri`) are refused. `scope` may list identity and API scopes offered by this file. `post_logout_redirect_uris` must be https in production.'),
+    .describe('Standard client registration metadata (RFC 7591 / OpenID Connect Registration) plus `classification` and, optionally, `allowed_resources` (the `resourceServers[]` identifiers the client may get tokens for, EP-10). Checked against the profile at start-up; see config/guides/clients.md, *Onboarding a client application*. Unknown fields (a typo such as `redirect_uri`) are refused. `scope` may list identity and API scopes offered by this file. `post_logout_redirect_uris` must be https in production.'),
   accounts: z
     .array(account)
     .default([])
@@ -378,7 +407,7 @@ export const configSchema = z.strictObject({
   deviations: z
     .array(deviation)
     .default([])
-    .describe('An explicit, reported step outside a SHOULD (e.g. `TOK-3` for longer access tokens, `GR-4` for plain `code` for confidential clients). A MUST cannot be waived. A deviation raises a cap to a stated ceiling, never removes it (README: *Deviations and their ceilings*). The compliance report lists every deviation.'),
+    .describe('An explicit, reported step outside a SHOULD (e.g. `TOK-3` for longer access tokens, `GR-4` for plain `code` for confidential clients). A MUST cannot be waived. A deviation raises a cap to a stated ceiling, never removes it (config/guides/deployment.md: *Deviations and their ceilings*). The compliance report lists every deviation.'),
   ciba: cibaSettings,
   demo: z
     .strictObject({ enabled: z.boolean().default(false).describe('The demo relying party at `/demo` (development mode only).') })
@@ -399,15 +428,16 @@ export const configSchema = z.strictObject({
     })
     .prefault({})
     .describe('Request limits.'),
-  management: management.optional().meta({ description: 'A second listener for `/metrics` (Prometheus), `/healthz` and `/readyz`; see the README\'s *Operations*.', defaultText: 'no management listener' }),
-  audit: audit.prefault({}).describe('The audit trail (README: Operations).'),
+  management: management.optional().meta({ description: 'A second listener for `/metrics` (Prometheus), `/healthz` and `/readyz`; see config/guides/operations.md.', defaultText: 'no management listener' }),
+  audit: audit.prefault({}).describe('The audit trail (config/guides/operations.md).'),
+  plugins: plugins.prefault({}).describe('An agency\'s own modules for the account source, the CIBA device and the logger, loaded at start-up (the audit sink\'s module is `audit.sink`). See config/guides/plugins.md.'),
   shutdown: z
     .strictObject({
       drain: z.number().int().min(0).default(5).describe('Seconds after `SIGTERM` during which `/readyz` answers 503 while requests are still served (with `Connection: close`); then new connections are refused. `SIGINT` skips it.'),
       deadline: seconds.default(30).describe('Seconds after `SIGTERM` at which connections still open are closed by force. The process exits earlier, as soon as the last request is answered.'),
     })
     .prefault({})
-    .describe('SIGTERM: drain, then stop (README: Shutting down).'),
+    .describe('SIGTERM: drain, then stop (config/guides/redis.md: Shutting down).'),
 });
 
 export type RawConfig = z.input<typeof configSchema>;
@@ -419,3 +449,4 @@ export type StoreConfig = z.output<typeof store>;
 export type Deviation = z.output<typeof deviation>;
 export type LoginConfig = z.output<typeof login>;
 export type ManagementConfig = z.output<typeof management>;
+export type PluginModuleConfig = NonNullable<z.output<typeof plugins>['accounts']>;

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/load.js';
 import { VIEWS } from '../paths.js';
-import { BUILT_IN } from '../interactions/scopes.js';
+import { BUILT_IN } from './scopes.js';
 
 export function consentTextVersion(config: Config): string {
   if (config.consent.textVersion) return config.consent.textVersion;

@@ -6,8 +6,8 @@ import type { Context } from 'koa';
 import * as oidc from 'openid-client';
 import type { Config } from '../config/load.js';
 import type { Classification } from '../config/schema.js';
-import { readForm } from '../interactions/form.js';
-import { sendPage } from '../interactions/render.js';
+import { readForm } from '../web/form.js';
+import { sendPage } from '../web/render.js';
 import { makeDemoClients, type DemoClient } from './clients.js';
 
 interface Flow {

@@ -6,7 +6,7 @@
 import type { Context } from 'koa';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../config/load.js';
-import type { FactorOutcome, SignIn } from '../interactions/login.js';
+import type { FactorOutcome, SignIn } from '../web/sign-in.js';
 import { audit } from '../ops/request-scope.js';
 import { counterKey, createCounter, type CounterBackend } from '../storage/limiter.js';
 import { StoreUnavailableError } from '../storage/store.js';

@@ -1,24 +1,23 @@
 // Login and consent: our own pages for the library's interactions (devInteractions is
 // off). OIDC-7: consent is asked of the person, scope by scope; OIDC-8: each decision is
-// in the ledger before the flow goes on (consent.ts builds the record).
+// in the ledger before the flow goes on (src/consent/ builds and writes the record).
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { errors, type Grant, type Provider } from 'oidc-provider';
 import type { Config } from '../config/load.js';
 import { applyDecision, holdingsOf, newGrantId } from '../consent/grants.js';
 import { emptyAccess, type ConsentLedger, type ConsentRecord } from '../consent/ledger.js';
-import { TooManyDecisionsError } from '../consent/limits.js';
+import { recordDecision } from '../consent/record.js';
 import type { Logger } from '../ops/log.js';
 import { noteClient } from '../ops/request-scope.js';
-import { classificationOf } from '../provider/hooks.js';
-import { approvedOf, askedOf, consentRecord, expiryOf, linesOf, requestFactsOf, sameAccess, type ClientFacts, type Details } from './consent.js';
-import { checkCsrf, FormError, issueCsrf, readForm } from './form.js';
-import type { SignIn } from './login.js';
-import { secondFactorRoutes } from './second-factor.js';
+import { approvedOf, askedOf, clientFacts, consentRecord, expiryOf, linesOf, requestFactsOf, sameAccess, type Details } from '../consent/decision.js';
+import { checkCsrf, FormError, issueCsrf, readForm } from '../web/form.js';
+import type { SignIn } from '../web/sign-in.js';
+import { sendPage } from '../web/render.js';
+import { claimsOf } from '../consent/scopes.js';
 import type { FactorService } from '../factors/service.js';
 import type { Store } from '../storage/store.js';
-import { sendPage } from './render.js';
-import { claimsOf } from './scopes.js';
+import { secondFactorRoutes } from './second-factor.js';
 
 export interface InteractionDeps {
   provider: Provider;
@@ -33,42 +32,29 @@ export interface InteractionDeps {
   store: Store;
 }
 
-export async function clientFacts(provider: Provider, clientId: string): Promise<ClientFacts> {
-  const client = await provider.Client.find(clientId);
-  if (!client) throw new errors.InvalidClient('client not found');
-  const classification = classificationOf(client);
-  return { id: client.clientId, name: client.clientName ?? client.clientId, classification: typeof classification === 'string' ? classification : '' };
-}
-
 /**
  * OIDC-8: keep the record, or stop. Resolves false (after showing a readable page) when
  * the ledger refused it: the decision then has no effect at all.
  */
 export async function recordOrStop(ctx: Context, ledger: ConsentLedger, logger: Logger, record: ConsentRecord): Promise<boolean> {
-  try {
-    await ledger.append(record);
-  } catch (err) {
-    if (err instanceof TooManyDecisionsError) {
-      logger.log('warn', 'consent.too_many', { decision: record.decision, client: record.client.id, correlationId: record.correlationId });
-      ctx.set('retry-after', String(err.retryAfter));
-      await sendPage(ctx, 'error', {
-        title: 'Too many decisions',
-        message: `You have answered this many times in a short time, so this answer was not taken: nothing has been shared and nothing has changed. Please wait ${err.retryAfter} seconds, then try again.`,
-        code: 'too_many_decisions',
-        detail: 'consent decisions are limited per person and application (OIDC-8)',
-      }, 429);
-      return false;
-    }
-    logger.log('error', 'consent.not_recorded', { decision: record.decision, client: record.client.id, correlationId: record.correlationId, error: (err as Error).name });
+  const outcome = await recordDecision(ledger, logger, record);
+  if (outcome.recorded) return true;
+  if (outcome.reason === 'too_many') {
+    ctx.set('retry-after', String(outcome.retryAfter));
     await sendPage(ctx, 'error', {
-      title: 'Your choice could not be saved',
-      message: 'We could not record your decision, so nothing has been shared and nothing has changed. Please try again in a moment.',
-      code: 'consent_not_recorded',
-    }, 503);
+      title: 'Too many decisions',
+      message: `You have answered this many times in a short time, so this answer was not taken: nothing has been shared and nothing has changed. Please wait ${outcome.retryAfter} seconds, then try again.`,
+      code: 'too_many_decisions',
+      detail: 'consent decisions are limited per person and application (OIDC-8)',
+    }, 429);
     return false;
   }
-  logger.log('info', 'consent.recorded', { record: record.id, decision: record.decision, client: record.client.id, correlationId: record.correlationId });
-  return true;
+  await sendPage(ctx, 'error', {
+    title: 'Your choice could not be saved',
+    message: 'We could not record your decision, so nothing has been shared and nothing has changed. Please try again in a moment.',
+    code: 'consent_not_recorded',
+  }, 503);
+  return false;
 }
 
 export function interactionRoutes({ provider, config, ledger, signIn, consentText, logger, factors, store }: InteractionDeps): Router {

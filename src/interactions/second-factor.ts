@@ -15,12 +15,12 @@ import { hasAnyFactor, type AccountFactors } from '../factors/store.js';
 import { groupedSecret, newTotpSecret, totpUri } from '../factors/totp.js';
 import type { SecondFactor } from '../factors/settings.js';
 import { audit } from '../ops/request-scope.js';
-import { acrReached, amrClaim, amrOfFactor, factorsFor } from '../policy/assurance.js';
+import { acrReached, amrClaim, amrOfFactor, factorsFor } from '../policy/executors/assurance.js';
 import { reaches, requirementFor } from '../provider/assurance.js';
 import type { Store } from '../storage/store.js';
-import type { Details } from './consent.js';
-import { checkCsrf, FormError, issueCsrf, readForm } from './form.js';
-import { sendPage } from './render.js';
+import type { Details } from '../consent/decision.js';
+import { checkCsrf, FormError, issueCsrf, readForm } from '../web/form.js';
+import { sendPage } from '../web/render.js';
 
 const MODEL = 'SignInStep';
 

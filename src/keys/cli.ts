@@ -1,7 +1,7 @@
 // `npm run keys -- generate|rotate|retire|status --config PATH [--promote-after SECONDS] [--force]`
 // (compiled: `node dist/src/keys/cli.js ...`): manages the deployment's signing JWKS file,
 // `keys.signing.path` in the deployment file (EP-7, TOK-9). Running IdPs pick the change up
-// by watching the file (and on SIGHUP); see README "Signing keys".
+// by watching the file (and on SIGHUP); see config/guides/keys.md.
 // The deployment file is read with the loader's schema only, so no secrets are needed here.
 // Output: key ids and states, never key material. Exit 0: done; 2: refused (the reason).
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';

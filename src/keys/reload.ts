@@ -33,6 +33,8 @@ export interface WatchOptions {
   debounceMs?: number;
   /** told each time the keys that sign or are published change (the audit trail's keys.rotated) */
   onRotated?: (change: { phase: string; kids: string[] }) => void;
+  /** told after every key set the provider takes (the cached /jwks is dropped) */
+  onApplied?: () => void;
 }
 
 function readJwks(path: string): Jwks {
@@ -53,6 +55,7 @@ export function watchSigningKeys(provider: Provider, path: string, initial: Jwks
 
   const apply = (reason: string) => {
     applySigningKeys(provider, current);
+    options.onApplied?.();
     const status = describe(current);
     if (status !== signing) {
       signing = status;

@@ -1,11 +1,11 @@
 // The audit sinks the deployment file can choose (`audit.sink`): standard output (one
 // JSON line per event, the default), a Redis stream (XADD, trimmed to a bound), or an
 // agency's own module, loaded at start-up, that exports `createAuditSink(options)`.
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/load.js';
+import { loadPlugin, type PluginContext } from '../plugins/load.js';
 import type { AuditEvent, AuditSink } from './audit.js';
+import { silentLogger } from './log.js';
 
 export function lineSink(write: (line: string) => void): AuditSink {
   return {
@@ -17,26 +17,6 @@ export function lineSink(write: (line: string) => void): AuditSink {
 
 export const stdoutSink = (): AuditSink => lineSink((line) => process.stdout.write(line));
 export const stderrSink = (): AuditSink => lineSink((line) => process.stderr.write(line));
-
-function isSink(value: unknown): value is AuditSink {
-  return typeof value === 'object' && value !== null && typeof (value as AuditSink).write === 'function';
-}
-
-async function moduleSink(config: Config, path: string, options: Record<string, unknown>): Promise<AuditSink> {
-  const base = config.source.endsWith('.json') ? resolve(config.source, '..') : process.cwd();
-  const url = pathToFileURL(isAbsolute(path) ? path : resolve(base, path)).href;
-  let mod: { createAuditSink?: unknown };
-  try {
-    mod = (await import(url)) as { createAuditSink?: unknown };
-  } catch (err) {
-    throw new ConfigError(config.source, [{ field: 'audit.sink.path', message: `cannot load ${path}: ${(err as Error).message}` }]);
-  }
-  const sink: unknown = typeof mod.createAuditSink === 'function' ? await (mod.createAuditSink as (o: unknown) => unknown)(options) : undefined;
-  if (!isSink(sink)) {
-    throw new ConfigError(config.source, [{ field: 'audit.sink.path', message: `${path} must export createAuditSink(options) returning { write(event), close?() }` }]);
-  }
-  return sink;
-}
 
 async function redisSink(config: Config, stream: string, maxLength: number): Promise<AuditSink> {
   if (config.store.type !== 'redis') {
@@ -57,9 +37,10 @@ async function redisSink(config: Config, stream: string, maxLength: number): Pro
   };
 }
 
-export async function createAuditSink(config: Config): Promise<AuditSink> {
+export async function createAuditSink(config: Config, context: PluginContext = { logger: silentLogger, issuer: config.issuer, mode: config.mode }): Promise<AuditSink> {
   const sink = config.audit.sink;
   if (sink.type === 'redis') return redisSink(config, sink.stream, sink.maxLength);
-  if (sink.type === 'module') return moduleSink(config, sink.path, sink.options);
+  // An agency's module, checked like the other plug-ins (src/plugins/).
+  if (sink.type === 'module') return loadPlugin(config, 'auditSink', sink, context);
   return stdoutSink();
 }

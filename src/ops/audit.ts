@@ -1,6 +1,6 @@
 // The audit trail: what assurance reviewers ask of an identity provider — who signed in,
 // who failed, who was throttled, what was consented, refused, issued, refreshed, revoked —
-// as versioned JSON events (catalogue in the README, "Operations"). Separate from the
+// as versioned JSON events (catalogue in config/guides/operations.md). Separate from the
 // logs: its own sink, its own schema version, never a token value (token identifiers
 // only as keyed hashes), never a password or what a person typed.
 import { createHmac } from 'node:crypto';
@@ -58,7 +58,11 @@ export interface AuditEvent {
   [detail: string]: unknown;
 }
 
-/** Where events go: standard output, a Redis stream, or an agency's own module. */
+/**
+ * Where events go: standard output, a Redis stream, or an agency's own module
+ * (`audit.sink` of type `module`). A rejected `write` is logged and counted; the person's
+ * request goes on.
+ */
 export interface AuditSink {
   write(event: AuditEvent): void | Promise<void>;
   close?(): void | Promise<void>;

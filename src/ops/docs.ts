@@ -2,7 +2,7 @@
 // (discovery's service_documentation points here), built from the deployment file.
 import Router from '@koa/router';
 import type { Config } from '../config/load.js';
-import { sendPage } from '../interactions/render.js';
+import { sendPage } from '../web/render.js';
 
 export function docsRoutes(config: Config): Router {
   const router = new Router();

@@ -6,6 +6,10 @@ import { currentRequest } from './request-scope.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 
+/**
+ * The IdP's logger: one structured line per event. `fields` carry identifiers, never a
+ * secret. An agency's logger module may return this or a pino-compatible logger.
+ */
 export interface Logger {
   log(level: Level, event: string, fields?: Record<string, unknown>): void;
 }

@@ -5,7 +5,7 @@
 // a trusted proxy state it. On the Redis store every replica counts the same requests.
 import type { Middleware } from 'koa';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { sendPage } from '../interactions/render.js';
+import { sendPage } from '../web/render.js';
 import { counterKey, createCounter, type CounterBackend } from '../storage/limiter.js';
 import { StoreUnavailableError } from '../storage/store.js';
 

@@ -1,4 +1,4 @@
-// Which Node.js this runs on (README: Operations, Supported Node.js versions). The
+// Which Node.js this runs on (config/guides/operations.md, Supported Node.js versions). The
 // library targets Node.js 22 LTS and later LTS releases; on 20 it still runs (the test
 // suite passes on 20.20) but prints "Unsupported runtime", and Node.js 20 is past its end
 // of life, so the IdP says so in its own log too.

@@ -4,7 +4,7 @@
 // as a bare "temporarily_unavailable" text without our headers. Answer it the way every
 // other store failure is answered: a readable page for people, OAuth JSON for clients.
 import type { Middleware } from 'koa';
-import { sendUnavailablePage } from '../interactions/errors.js';
+import { sendUnavailablePage } from '../web/errors.js';
 import { StoreUnavailableError } from '../storage/store.js';
 
 export function storeUnavailable(): Middleware {

@@ -1,5 +1,6 @@
 // The classification profiles (README: What it enforces): what a client registered for each class of
-// API may be and do. Data first; the functions in clients.ts and requests.ts read it.
+// API may be and do. Data only: each profile lists its executors by name (src/policy/executors/,
+// resolved in src/policy/profiles.ts) and the parameters they read.
 import { CLASSIFICATIONS, type Classification } from '../config/schema.js';
 
 export { CLASSIFICATIONS, type Classification };
@@ -28,7 +29,18 @@ export interface Profile {
   senderConstrained: 'required' | 'optional';
   /** GR-6 */
   clientCredentialsAuthMethods: readonly string[];
+  /** EP-9: CIBA offered to this class; authMethods: what a back-channel client of it must use (unset = as EP-2) */
+  ciba: { offered: boolean; authMethods?: readonly string[] };
+  /** the executors that hold this profile, in the order they run (src/policy/executors/index.ts) */
+  executors: readonly ExecutorName[];
 }
+
+/** Every executor, in the order they run; a profile lists those it uses. */
+export const EXECUTOR_NAMES = [
+  'client-auth', 'response-types', 'grants', 'client-credentials', 'ciba', 'redirect-uris', 'par', 'pkce', 'state-nonce',
+  'openid', 'scopes', 'sender-constraint', 'signing-algs', 'resources',
+] as const;
+export type ExecutorName = (typeof EXECUTOR_NAMES)[number];
 
 export const PROFILES: Readonly<Record<Classification, Profile>> = {
   PUBLIC: {
@@ -40,6 +52,8 @@ export const PROFILES: Readonly<Record<Classification, Profile>> = {
     par: 'optional',
     senderConstrained: 'optional',
     clientCredentialsAuthMethods: CONFIDENTIAL_AUTH_METHODS,
+    ciba: { offered: false },
+    executors: EXECUTOR_NAMES,
   },
   'IN-CONFIDENCE': {
     publicClientsAllowed: false,
@@ -49,6 +63,8 @@ export const PROFILES: Readonly<Record<Classification, Profile>> = {
     par: 'optional',
     senderConstrained: 'optional',
     clientCredentialsAuthMethods: CONFIDENTIAL_AUTH_METHODS,
+    ciba: { offered: true },
+    executors: EXECUTOR_NAMES,
   },
   SENSITIVE: {
     publicClientsAllowed: false,
@@ -58,6 +74,8 @@ export const PROFILES: Readonly<Record<Classification, Profile>> = {
     par: 'required',
     senderConstrained: 'required',
     clientCredentialsAuthMethods: ASYMMETRIC_AUTH_METHODS,
+    ciba: { offered: true, authMethods: ASYMMETRIC_AUTH_METHODS },
+    executors: EXECUTOR_NAMES,
   },
 };
 
@@ -93,7 +111,8 @@ export function profileFor(c: Classification, options: ProfileOptions): Profile 
   };
 }
 
-/** The response types the provider offers at all (GR-1, GR-4). */
+
+/** The response types the provider offers at all (GR-1, GR-4: executors/response-types.ts). */
 export function offeredResponseTypes(options: ProfileOptions): string[] {
   const all = CLASSIFICATIONS.flatMap((c) => profileFor(c, options).responseTypes);
   return [...new Set(all)];

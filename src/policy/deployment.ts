@@ -6,10 +6,10 @@ import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING,
 import { isClassification, type ProfileOptions } from './classification.js';
 import { applyProfile, checkClient, type ClientCheckContext, type ClientMetadata } from './clients.js';
 import { deviationFor } from './deviations.js';
-import { introspectionClientProblems } from './introspection.js';
-import { checkLifetimes } from './lifetimes.js';
+import { introspectionClientProblems } from './executors/introspection.js';
+import { tokenLifetimes } from './executors/lifetimes.js';
 import { checkAccounts } from './accounts.js';
-import { checkAssurance } from './assurance.js';
+import { assuranceLevels } from './executors/assurance.js';
 import { unknownClientFields } from './client-metadata.js';
 import { isMandatory, RULE_IDS } from './rules.js';
 import { BUILT_IN_SCOPES, knownScopes } from './scopes.js';
@@ -98,7 +98,7 @@ export function checkDeployment(config: Config): DeploymentPolicy {
     }
   });
 
-  problems.push(...checkLifetimes(config.lifetimes, config.deviations));
+  problems.push(...(tokenLifetimes.checkDeployment?.(config) ?? [])); // TOK-1, TOK-3, TOK-4, EP-8
 
   const memory = memoryStoreProblem(config.store, !development);
   if (memory) problems.push(memory);
@@ -111,7 +111,7 @@ export function checkDeployment(config: Config): DeploymentPolicy {
 
   // Sign-in must not be the first place a bad account shows up.
   problems.push(...checkAccounts(config.accounts, development));
-  problems.push(...checkAssurance(config.assurance, !development, config.deviations)); // AUTH-1
+  problems.push(...(assuranceLevels.checkDeployment?.(config) ?? [])); // AUTH-1
 
   if (config.signingJwks) problems.push(...checkSigningJwks(config.signingJwks.keys, signingAlgsInUse(config)));
 

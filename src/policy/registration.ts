@@ -5,8 +5,8 @@
 // policy names (the only data the library keeps on initial and registration access tokens,
 // and copies from one to the other).
 import type { Problem } from '../config/errors.js';
-import { CLASSIFICATIONS, isClassification, profileFor, rank, type Classification, type ProfileOptions } from './classification.js';
-import type { ClientMetadata } from './clients.js';
+import { CLASSIFICATIONS, isClassification, rank, type Classification, type ProfileOptions } from './classification.js';
+import { applyRegistrationDefaults, type ClientMetadata } from './clients.js';
 
 /** The policy that checks an allowance; the others only carry its data. */
 export const ALLOWANCE = 'allowance';
@@ -74,20 +74,13 @@ export function checkNoRaise(current: unknown, next: unknown): Problem | undefin
 
 /**
  * What a registration gets set for it before the library's own defaults fill the rest:
- * the token's scopes and APIs when it lists none, and for a profile that requires them PAR (GR-8)
- * and sender-constrained tokens (EP-2) — mTLS-bound for an mTLS client, DPoP otherwise.
- * An explicit `false` is left alone, for the profile check to refuse.
+ * the token's scopes and APIs when it lists none, then what its profile's executors set
+ * for a self-registered client. An explicit `false` is left alone, for the profile check to refuse.
  */
 export function registrationDefaults(meta: ClientMetadata, allowance: Allowance | undefined, options: ProfileOptions): ClientMetadata {
   const out: ClientMetadata = { ...meta };
   if (allowance?.scopes && out.scope === undefined) out.scope = allowance.scopes.join(' ');
   if (allowance?.apis && out.allowed_resources === undefined) out.allowed_resources = [...allowance.apis];
-  if (!isClassification(out.classification)) return out;
-  const profile = profileFor(out.classification, options);
-  if (profile.par === 'required' && out.require_pushed_authorization_requests === undefined) out.require_pushed_authorization_requests = true;
-  if (profile.senderConstrained === 'required' && out.dpop_bound_access_tokens === undefined && out.tls_client_certificate_bound_access_tokens === undefined) {
-    const mtls = out.token_endpoint_auth_method === 'tls_client_auth' || out.token_endpoint_auth_method === 'self_signed_tls_client_auth';
-    out[mtls ? 'tls_client_certificate_bound_access_tokens' : 'dpop_bound_access_tokens'] = true;
-  }
-  return out;
+  // The profile's own defaults are its executors' (executors/par.ts, executors/sender-constraint.ts).
+  return isClassification(out.classification) ? applyRegistrationDefaults(out, out.classification, options) : out;
 }

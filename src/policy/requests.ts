@@ -1,54 +1,46 @@
-// EP-1, EP-3, GR-4, GR-8, OIDC-1: an authorization request against the client's profile.
-// Pure: request facts in, the OAuth error to answer with (or nothing) out.
+// An authorization request (/authorize, /par) against the client's profile: the profile's
+// executors that act on the request, in order (response-types, par, pkce, state-nonce,
+// openid, scopes). Pure: request facts in, the OAuth error to answer with (or nothing) out.
 //
 // Which enforcement is the backstop: the library runs this last (extraParams), after its
-// own checks. state, nonce (code flows) and openid (OIDC-1 for every client) are enforced
-// here only. The response type (against the client's registration), PAR (the
-// require_pushed_authorization_requests that applyProfile sets), PKCE S256 (pkce.required)
-// and the client's registered scopes are refused by the library first; here they are the
-// backstop against a registration stored before the deployment's profile changed, and
-// test/unit/policy-requests.test.ts tests each of them directly.
-import type { Profile } from './classification.js';
+// own checks. state, nonce (EP-3) and openid (OIDC-1) are enforced here only; the response
+// type, PAR, PKCE S256 and the registered scopes are refused by the library first, and
+// here are the backstop against a registration stored before the deployment's profile
+// changed (each executor says which it is; test/unit/policy-requests.test.ts tests each).
+import type { Problem } from '../config/errors.js';
+import { isClassification, profileFor, type Profile, type ProfileOptions } from './classification.js';
+import { CLIENT_EXECUTORS, executorsFor } from './executors/index.js';
+import type { AuthorizationFacts, ClientMetadata, Executor, Refusal, TokenRequestContext, TokenRequestFacts } from './executors/types.js';
 
-export interface AuthorizationFacts {
-  responseType: string | undefined;
-  scopes: ReadonlySet<string>;
-  nonce: string | undefined;
-  state: string | undefined;
-  codeChallengeMethod: string | undefined;
-  /** the request arrived through /par (a request_uri from it) */
-  pushed: boolean;
-  /** the scopes the client registered (RFC 7591 `scope`); undefined = no limit beyond the provider's */
-  registeredScopes: ReadonlySet<string> | undefined;
-}
-
-export interface Refusal {
-  error: 'invalid_request' | 'unsupported_response_type' | 'invalid_scope' | 'invalid_target' | 'unauthorized_client';
-  description: string;
-}
+export type { AuthorizationFacts, Refusal } from './executors/types.js';
 
 export function checkAuthorizationRequest(profile: Profile, facts: AuthorizationFacts): Refusal | undefined {
-  const rt = facts.responseType ?? '';
-  if (!profile.responseTypes.includes(rt)) {
-    return { error: 'unsupported_response_type', description: `response_type "${rt}" is not allowed for this client (GR-4)` };
+  const executors: readonly Executor[] = profile.executors.map((name) => CLIENT_EXECUTORS[name]);
+  for (const e of executors) {
+    const refusal = e.authorizationRequest?.(profile, facts);
+    if (refusal) return refusal;
   }
-  if (profile.par === 'required' && !facts.pushed) {
-    return { error: 'invalid_request', description: 'this client must push its authorization request to /par first (GR-8)' };
+  return undefined;
+}
+
+/** /bc-authorize: the client against the CIBA rules again (executors/ciba.ts); a client without a class has no profile. */
+export function checkCibaRequest(meta: ClientMetadata, options: ProfileOptions): Problem | undefined {
+  const c = meta.classification;
+  const executors = isClassification(c) ? executorsFor(c) : Object.values(CLIENT_EXECUTORS);
+  const profile = isClassification(c) ? profileFor(c, options) : undefined;
+  for (const e of executors) {
+    const problem = e.cibaRequest?.(meta, profile);
+    if (problem) return problem;
   }
-  if (rt.split(' ').includes('code') && facts.codeChallengeMethod !== 'S256') {
-    return {
-      error: 'invalid_request',
-      description: facts.codeChallengeMethod === undefined ? 'PKCE is required: send code_challenge with code_challenge_method=S256 (GR-8)' : 'only code_challenge_method=S256 is allowed (GR-8)',
-    };
-  }
-  if (!facts.state) return { error: 'invalid_request', description: 'state is required (EP-3)' };
-  if (!facts.nonce) return { error: 'invalid_request', description: 'nonce is required (EP-3)' };
-  if (profile.openidRequired && !facts.scopes.has('openid')) {
-    return { error: 'invalid_scope', description: 'the openid scope is required for this client (OIDC-1)' };
-  }
-  if (facts.registeredScopes) {
-    const extra = [...facts.scopes].filter((s) => s !== 'openid' && !facts.registeredScopes?.has(s));
-    if (extra.length) return { error: 'invalid_scope', description: `scope not registered for this client: ${extra.join(' ')} (OIDC-3)` };
+  return undefined;
+}
+
+/** /token (and resource resolution): the class's token-request executors, in order; a client without a class gets them all. */
+export function checkTokenRequest(classification: unknown, facts: TokenRequestFacts, ctx: TokenRequestContext): Refusal | undefined {
+  const executors = isClassification(classification) ? executorsFor(classification) : Object.values(CLIENT_EXECUTORS);
+  for (const e of executors) {
+    const refusal = e.tokenRequest?.(facts, ctx);
+    if (refusal) return refusal;
   }
   return undefined;
 }

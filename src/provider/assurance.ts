@@ -4,7 +4,7 @@
 // The session's level is worked out from what was done (its `amr`), never taken as given.
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/load.js';
-import { minimumAcr, rankReached, requiredLevel, type Requirement } from '../policy/assurance.js';
+import { minimumAcr, rankReached, requiredLevel, type Requirement } from '../policy/executors/assurance.js';
 import { classificationOf } from './hooks.js';
 
 /** What a request needs, from its parameters and its client's class. */

@@ -3,7 +3,7 @@
 import type { Middleware } from 'koa';
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
 import { clientAssertionAlgs } from '../policy/algorithms.js';
-import { assertionAlgRefusal, basicAuthRefusal, checkClientAssertionAudience, checkClientAssertionLifetime } from '../policy/client-auth.js';
+import { assertionAlgRefusal, basicAuthRefusal, checkClientAssertionAudience, checkClientAssertionLifetime } from '../policy/executors/client-auth.js';
 
 /** The endpoints that authenticate clients (also at the mTLS alias host, same paths). */
 const CLIENT_AUTH_PATHS = new Set(['/token', '/revoke', '/introspect', '/par', '/bc-authorize']);

@@ -5,10 +5,13 @@ import type { AccountStore } from '../accounts/store.js';
 import type { Config, Jwks } from '../config/load.js';
 import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING, clientAssertionAlgs, enabledSigningAlgs } from '../policy/algorithms.js';
 import { offeredResponseTypes, type ProfileOptions } from '../policy/classification.js';
-import { audienceOf, mayIntrospect } from '../policy/introspection.js';
 import { clientCheckContext } from '../policy/deployment.js';
-import { dpopNonceRequired } from '../policy/dpop.js';
-import { capsFor, accessTokenTtl, refreshTokenTtl } from '../policy/lifetimes.js';
+import { mayIssueRefreshToken } from '../policy/executors/grants.js';
+import { fapiProfileFor } from '../policy/executors/id-token-hashes.js';
+import { audienceOf, mayIntrospect } from '../policy/executors/introspection.js';
+import { accessTokenTtl, capsFor, refreshTokenTtl } from '../policy/executors/lifetimes.js';
+import { pkceRequired } from '../policy/executors/pkce.js';
+import { dpopNonceRequired } from '../policy/executors/sender-constraint.js';
 import { claimsByScope } from '../policy/scopes.js';
 import type { Store } from '../storage/store.js';
 import { cibaFeature, cibaRequestTtl } from '../ciba/feature.js';
@@ -16,7 +19,7 @@ import { outgoingFetch } from '../ciba/notify.js';
 import { registrationPolicies } from '../registration/policies.js';
 import { findAccountWith } from './accounts.js';
 import { interactionPolicyFor, withAssuranceClaims } from './assurance.js';
-import { authorizationPolicy, classificationOf, clientCredentialsScopeGuard, clientMetadataValidator, EXTRA_CLIENT_METADATA, resourceServerInfo } from './hooks.js';
+import { authorizationPolicy, classificationOf, clientMetadataValidator, EXTRA_CLIENT_METADATA, resourceServerInfo, tokenRequestPolicy } from './hooks.js';
 import { assertionClaimsCheck } from './client-auth.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
@@ -45,7 +48,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
   const signingAlgs = enabledSigningAlgs(config.algorithms.idToken);
   const l = config.lifetimes;
   const asymmetric = [...APPROVED_SIGNING];
-  const clientCredentialsGuard = clientCredentialsScopeGuard(config);
+  const tokenRequest = tokenRequestPolicy(config);
   const scopes = ['openid', 'offline_access', ...Object.keys(config.scopes)];
   const assertionAlgs = clientAssertionAlgs(config.algorithms.clientAuthentication);
 
@@ -74,12 +77,12 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       properties: EXTRA_CLIENT_METADATA, // GR-2; OIDC-6 api_scope; EP-10 allowed_resources
       validator: clientMetadataValidator(clientCheckContext(config)),
     },
-    // EP-1, EP-3, GR-4, GR-8, OIDC-1: checked after the library's own checks.
+    // EP-1, EP-3, GR-4, GR-8, OIDC-1, OIDC-3: the profile's authorization-request executors, after the library's own checks.
     extraParams: { state: authorizationPolicy(options) },
     // EP-2: short-lived client assertions with a single audience (src/provider/client-auth.ts).
     assertJwtClientAuthClaimsAndHeader: assertionClaimsCheck(config.issuer),
-    // GR-8: PKCE always; v9 knows only S256.
-    pkce: { required: () => true },
+    // GR-8: PKCE always; v9 knows only S256 (src/policy/executors/pkce.ts).
+    pkce: { required: pkceRequired },
 
     // TOK-9: approved algorithms only; never `none`, never HMAC for tokens we sign.
     enabledJWA: {
@@ -112,9 +115,9 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
 
-    // TOK-5, GR-7: refresh tokens only for confidential clients granted offline access.
+    // TOK-5, GR-7: refresh tokens only for confidential clients granted offline access (src/policy/executors/grants.ts).
     issueRefreshToken: (_ctx, client, code) =>
-      client.clientAuthMethod !== 'none' && client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+      mayIssueRefreshToken({ authMethod: client.clientAuthMethod, refreshGrantAllowed: client.grantTypeAllowed('refresh_token') }, code.scopes),
     // TOK-4: every refresh rotates; a reused one revokes the grant (the library's rule).
     rotateRefreshToken: true,
 
@@ -154,7 +157,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       clientCredentials: { enabled: true }, // GR-6: confidential clients only (clients.ts)
       introspection: {
         enabled: true, // TOK-6, EP-5
-        // TOK-6, EP-5: the token's own client or the API it is for; everyone else sees active: false.
+        // TOK-6, EP-5: the token's own client or the API it is for; everyone else sees active: false (src/policy/executors/introspection.ts).
         allowedPolicy: (_ctx, client, token) =>
           mayIntrospect(config.resourceServers, {
             callerId: client.clientId,
@@ -168,8 +171,8 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       pushedAuthorizationRequests: { enabled: true, allowUnregisteredRedirectUris: false }, // EP-8, GR-8
       resourceIndicators: {
         enabled: true,
-        defaultResource: (ctx, _client, oneOf) => {
-          clientCredentialsGuard(ctx); // GR-6: no person's scopes without a person
+        defaultResource: (ctx, client, oneOf) => {
+          tokenRequest(ctx, client); // GR-6: no person's scopes without a person
           return oneOf;
         },
         useGrantedResource: () => true,
@@ -195,11 +198,8 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       // whose other demands (nonce, PKCE at PAR, signed request expiry) we make anyway.
       fapi: {
         enabled: true,
-        profile: (ctx: KoaContextWithOIDC, client) => {
-          const rt = (ctx.oidc?.params as { response_type?: unknown } | undefined)?.response_type;
-          const hybrid = typeof rt === 'string' && rt.split(' ').includes('id_token') && rt.includes('code');
-          return hybrid && classificationOf(client) !== 'PUBLIC' ? '1.0 Final' : undefined;
-        },
+        // OIDC-2: the choice is policy's (src/policy/executors/id-token-hashes.ts).
+        profile: (ctx: KoaContextWithOIDC, client) => fapiProfileFor((ctx.oidc?.params as { response_type?: unknown } | undefined)?.response_type, classificationOf(client)),
       },
     },
     discovery: {

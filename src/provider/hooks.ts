@@ -1,16 +1,18 @@
-// The guideline's request-time rules, attached to the library's hooks. The decisions
-// live in src/policy/; this file only translates them into the library's errors.
+// The guideline's request-time rules, attached to the library's hooks: each hook runs the
+// executors for its event (src/policy/executors/, composed in src/policy/clients.ts and
+// src/policy/requests.ts); this file only reads the library's context into their facts
+// and translates their answers into the library's errors.
 import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { errors, type ClientMetadata, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import type { Problem } from '../config/errors.js';
 import type { Config } from '../config/load.js';
 import { isClassification, profileFor, type ProfileOptions } from '../policy/classification.js';
 import { applyProfile, checkClient, registeredScope, type ClientCheckContext } from '../policy/clients.js';
-import { accessTokenTtl, type LifetimeCaps } from '../policy/lifetimes.js';
-import { checkClientCredentialsScopes, personScopeContext } from '../policy/person-scopes.js';
+import { personScopeContext } from '../policy/executors/client-credentials.js';
+import { accessTokenTtl, type LifetimeCaps } from '../policy/executors/lifetimes.js';
+import { findResourceServer } from '../policy/executors/resources.js';
 import { allowanceOf, checkAllowance, checkNoRaise } from '../policy/registration.js';
-import { checkAuthorizationRequest, type Refusal } from '../policy/requests.js';
-import { findResourceServer, mayReach, registeredFor } from '../policy/resources.js';
+import { checkAuthorizationRequest, checkTokenRequest, type Refusal } from '../policy/requests.js';
 import { splitScope } from '../policy/scopes.js';
 
 const ERRORS: Record<Refusal['error'], new (description: string) => Error> = {
@@ -115,34 +117,38 @@ export function clientMetadataValidator(context: ClientCheckContext) {
 }
 
 /**
- * GR-6: a client_credentials request for a person's scopes is refused before any token
- * is made. The library resolves a token request's resource through `defaultResource`
- * (none sent) or `getResourceServerInfo` (one sent), so both call this.
+ * The token-request executors (GR-6 client-credentials; GR-2, GR-3, EP-10 resources). The
+ * library resolves a request's resource through `defaultResource` (none sent) or
+ * `getResourceServerInfo` (one sent; at /authorize and /par too), so both call this before
+ * any token is made. The grant type is read at /token only.
  */
-export function clientCredentialsScopeGuard(config: Config) {
+export function tokenRequestPolicy(config: Config) {
   const context = personScopeContext(Object.keys(config.scopes), config.resourceServers);
-  return (ctx: KoaContextWithOIDC): void => {
-    if (ctx.oidc.route !== 'token' || (ctx.oidc.params as { grant_type?: unknown } | undefined)?.grant_type !== 'client_credentials') return;
-    const refusal = checkClientCredentialsScopes(ctx.oidc.requestParamScopes, context);
+  return (ctx: KoaContextWithOIDC, client: object | undefined, indicator?: string): void => {
+    // Read at /token only: elsewhere the library may call this without request parameters.
+    const atToken = ctx.oidc.route === 'token';
+    const grantType = atToken ? (ctx.oidc.params as { grant_type?: unknown } | undefined)?.grant_type : undefined;
+    const refusal = checkTokenRequest(
+      classificationOf(client),
+      {
+        grantType: typeof grantType === 'string' ? grantType : undefined,
+        scopes: atToken ? ctx.oidc.requestParamScopes : [],
+        client: { classification: classificationOf(client), allowedResources: (client as { allowed_resources?: unknown } | undefined)?.allowed_resources },
+        ...(indicator === undefined ? {} : { resource: { indicator, api: findResourceServer(config.resourceServers, indicator) } }),
+      },
+      context,
+    );
     if (refusal) refuse(refusal);
   };
 }
 
-/** TOK-3, TOK-6, TOK-7, TOK-8, GR-2: the API a token is for, its format and lifetime. */
+/** TOK-3, TOK-6, TOK-7, TOK-8: the API a token is for, its format and lifetime (after the token-request executors). */
 export function resourceServerInfo(config: Config, caps: LifetimeCaps) {
-  const guard = clientCredentialsScopeGuard(config);
+  const policy = tokenRequestPolicy(config);
   return (ctx: KoaContextWithOIDC, indicator: string, client: object): ResourceServer => {
-    guard(ctx);
+    policy(ctx, client, indicator);
     const api = findResourceServer(config.resourceServers, indicator);
-    if (!api) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
-    if (!mayReach(classificationOf(client), api)) {
-      // GR-3 for a PUBLIC client (public clients only for PUBLIC APIs); GR-2 otherwise.
-      const rule = classificationOf(client) === 'PUBLIC' ? 'GR-3' : 'GR-2';
-      throw new errors.InvalidTarget(`this client may not obtain tokens for a ${api.classification} API (${rule})`);
-    }
-    if (!registeredFor((client as { allowed_resources?: unknown }).allowed_resources, api)) {
-      throw new errors.InvalidTarget('this client is registered for other APIs only (EP-10)');
-    }
+    if (!api) throw new errors.InvalidTarget(`unknown resource ${indicator}`); // refused by the resources executor already
     // OIDC-3: a client that registered scopes gets no API scope beyond them.
     const registered = registeredScopesOf(client);
     const scopes = Object.keys(api.scopes).filter((s) => !registered || registered.has(s));

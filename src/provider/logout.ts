@@ -5,7 +5,7 @@
 // here, storing nothing: back to a registered post-logout address, or our own page.
 import type { Context, Middleware } from 'koa';
 import type { Provider } from 'oidc-provider';
-import { sendPage } from '../interactions/render.js';
+import { sendPage } from '../web/render.js';
 
 const MAX_BODY = 16 * 1024;
 

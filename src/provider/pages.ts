@@ -1,7 +1,7 @@
 // The library's own pages (errors it cannot redirect, logout), rendered with our views.
 // A person sees a readable message; never a stack trace or the request's parameters.
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { sendPage } from '../interactions/render.js';
+import { sendPage } from '../web/render.js';
 
 interface ErrorOut {
   error: string;

@@ -1,9 +1,10 @@
 // EP-10: make an initial access token for /register where the running IdP finds it —
 // in the deployment's shared store (Redis), sealed like every record (TOK-2).
+import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../config/errors.js';
 import type { Config } from '../config/load.js';
 import { stderrSink } from '../ops/audit-sinks.js';
-import { createIdp } from '../server.js';
+import { openCore } from '../core.js';
 import { CLASSIFICATIONS, isClassification, type Classification } from '../policy/classification.js';
 import { allowancePolicies, type Allowance } from '../policy/registration.js';
 import { SINGLE_USE } from './policies.js';
@@ -64,19 +65,27 @@ export async function issueInitialAccessToken(config: Config, options: TokenOpti
   const identifiers = config.resourceServers.map((api) => api.identifier);
   const unknownApis = (options.apis ?? []).filter((a) => !identifiers.includes(a));
   if (unknownApis.length) throw new RangeError(`--api: not an API of this deployment: ${unknownApis.join(' ')} (APIs: ${identifiers.join(' ') || 'none'})`);
-  // The same provider, store and sealing keys as the running IdP; it never listens.
+  // The same store and sealing keys as the running IdP, without booting one (src/core.ts).
   // Its stdout carries the token alone (it is piped), so a stdout audit line goes to stderr.
-  const idp = await createIdp(config, config.audit.sink.type === 'stdout' ? { auditSink: stderrSink() } : {});
+  const core = await openCore(config, {
+    ...(config.audit.sink.type === 'stdout' ? { auditSink: stderrSink() } : {}),
+    onAuditFailure: (message) => process.stderr.write(`${message}\n`),
+  });
   try {
     const allowance: Allowance = {
       maxClassification: options.classification,
       ...(options.scopes?.length ? { scopes: options.scopes } : {}),
       ...(options.apis?.length ? { apis: options.apis } : {}),
     };
-    const iat = new idp.provider.InitialAccessToken({ expiresIn, policies: tokenPolicies(allowance, options.reusable) });
-    const token = await iat.save();
-    return { token, expiresAt: new Date(Date.now() + expiresIn * 1000), singleUse: !options.reusable, allowance };
+    const policies = tokenPolicies(allowance, options.reusable);
+    // The record the library's InitialAccessToken.save() writes for an opaque token: the
+    // token is its id, 256 random bits as the library makes them (formats.bitsOfOpaqueRandomness).
+    const token = randomBytes(32).toString('base64url');
+    const iat = Math.floor(Date.now() / 1000);
+    await core.store.adapter('InitialAccessToken').upsert(token, { iat, exp: iat + expiresIn, jti: token, kind: 'InitialAccessToken', policies }, expiresIn);
+    core.audit.emit('registration_token.minted', {}, { tokenRef: core.audit.tokenRef(token), singleUse: !options.reusable });
+    return { token, expiresAt: new Date((iat + expiresIn) * 1000), singleUse: !options.reusable, allowance };
   } finally {
-    await idp.close();
+    await core.close();
   }
 }

@@ -1,5 +1,5 @@
-// The embedded store: correct and bounded, sealed like the Redis store (TOK-2).
-// Unlike the library's development adapter it never evicts a live record: entries go
+// The embedded record backend (backend.ts): correct and bounded; sealedStore() seals what
+// it keeps like the Redis store's (TOK-2). Unlike the library's development adapter it never evicts a live record: entries go
 // when they expire, and a full store refuses writes with 503 temporarily_unavailable
 // (and /readyz says it is full) instead of dropping grants.
 //
@@ -7,14 +7,14 @@
 // a write to a full store nor the periodic sweep walks the whole map. Heap items are
 // checked against the entry when popped (a rewritten or deleted record leaves a stale
 // item); the heap is rebuilt from the entries when stale items outnumber live ones.
-import type { Adapter, AdapterPayload } from 'oidc-provider';
 import TinyQueue from 'tinyqueue';
-import { GRANTABLE, GRANT_MODEL, INSERT_ONLY, alreadyConsumed, consumedRecord, epochNow, replayDetected } from './records.js';
+import type { Found, PutOptions, RecordBackend } from './backend.js';
 import type { Sealer } from './seal.js';
+import { sealedStore } from './sealed-store.js';
 import { StoreUnavailableError, type Store } from './store.js';
 
 interface Entry {
-  sealed: string;
+  value: string;
   /** epoch ms; undefined = no expiry */
   expiresAt: number | undefined;
   grantIndex?: string | undefined;
@@ -45,7 +45,12 @@ export class StoreFullError extends StoreUnavailableError {
   }
 }
 
+/** The memory backend sealed with `sealer`: the store a deployment with store.type "memory" runs. */
 export function createMemoryStore(sealer: Sealer, options: MemoryStoreOptions = {}): Store {
+  return sealedStore(createMemoryBackend(options), sealer);
+}
+
+export function createMemoryBackend(options: MemoryStoreOptions = {}): RecordBackend {
   const { maxEntries = 1_000_000, sweepIntervalMs = 30_000 } = options;
   const entries = new Map<string, Entry>();
   const grants = new Map<string, Set<string>>();
@@ -55,6 +60,8 @@ export function createMemoryStore(sealer: Sealer, options: MemoryStoreOptions = 
   let refusals = 0;
 
   const live = (expiresAt: number | undefined, now = Date.now()) => expiresAt === undefined || expiresAt > now;
+  /** One index per grant and model: revoke() takes a model's records of a grant. */
+  const indexOf = (grant: string, model: string) => `${grant}:${model}`;
 
   function remove(key: string): void {
     const entry = entries.get(key);
@@ -93,101 +100,74 @@ export function createMemoryStore(sealer: Sealer, options: MemoryStoreOptions = 
   const timer = setInterval(sweep, sweepIntervalMs);
   timer.unref();
 
-  function read(model: string, key: string): AdapterPayload | undefined {
+  /** The live entry under `key`; an expired one is removed on the way. */
+  function read(key: string): Entry | undefined {
     const entry = entries.get(key);
     if (!entry) return undefined;
     if (!live(entry.expiresAt)) {
       remove(key);
       return undefined;
     }
-    return sealer.open(entry.sealed, `${model}:${key}`) as AdapterPayload;
+    return entry;
   }
 
-  const grantIndexOf = (model: string, grantId: string) => sealer.lookup(`${model}#grant`, grantId);
+  function put(model: string, key: string, value: string, options: PutOptions): boolean {
+    const existing = entries.get(key);
+    if (options.ifAbsent && existing && live(existing.expiresAt)) return false;
+    const now = Date.now();
+    reclaim(RECLAIM_PER_WRITE, now);
+    if (!entries.has(key) && entries.size >= maxEntries && reclaim(Infinity, now) === 0) {
+      // 503 temporarily_unavailable: a readable page for people, /readyz says why.
+      refusals += 1;
+      throw new StoreFullError(maxEntries);
+    }
+    remove(key);
+    const expiresAt = options.ttlMs === undefined ? undefined : now + options.ttlMs;
+    if (expiresAt !== undefined) expiries.push({ at: expiresAt, key });
+    const grantIndex = options.grant ? indexOf(options.grant, model) : undefined;
+    const secondary = [...(options.aliases ?? [])];
+    entries.set(key, { value, expiresAt, grantIndex, secondary });
+    for (const alias of secondary) aliases.set(alias, { key, expiresAt });
+    if (grantIndex) {
+      const members = grants.get(grantIndex) ?? new Set<string>();
+      members.add(key);
+      grants.set(grantIndex, members);
+    }
+    return true;
+  }
 
   function revokeIndex(index: string): void {
     for (const key of [...(grants.get(index) ?? [])]) remove(key);
     grants.delete(index);
   }
 
-  /** TOK-1: what the library's revoke(ctx, grantId) does on a replay: every token of the grant, and the grant. */
-  function revokeGrant(grantId: unknown): void {
-    if (typeof grantId !== 'string' || !grantId) return;
-    for (const model of GRANTABLE) revokeIndex(grantIndexOf(model, grantId));
-    remove(sealer.lookup(GRANT_MODEL, grantId));
-  }
-
-  function adapter(model: string): Adapter {
-    const keyOf = (id: string) => sealer.lookup(model, id);
-    const aliasOf = (kind: string, value: string) => sealer.lookup(`${model}#${kind}`, value);
-
-    return {
-      async upsert(id, payload, expiresIn) {
-        const key = keyOf(id);
-        // A replay-detection id is written once: the library's find-then-save in
-        // ReplayDetection.unique() is not atomic across two parallel requests.
-        const existing = entries.get(key);
-        if (INSERT_ONLY.has(model) && existing && live(existing.expiresAt)) return Promise.reject(replayDetected());
-        const now = Date.now();
-        reclaim(RECLAIM_PER_WRITE, now);
-        if (!entries.has(key) && entries.size >= maxEntries && reclaim(Infinity, now) === 0) {
-          // 503 temporarily_unavailable: a readable page for people, /readyz says why.
-          refusals += 1;
-          return Promise.reject(new StoreFullError(maxEntries));
-        }
-        remove(key);
-        const expiresAt = typeof expiresIn === 'number' ? now + expiresIn * 1000 : undefined;
-        if (expiresAt !== undefined) expiries.push({ at: expiresAt, key });
-        const grantIndex = GRANTABLE.has(model) && payload.grantId ? aliasOf('grant', payload.grantId) : undefined;
-        const secondary: string[] = [];
-        if (payload.uid) secondary.push(aliasOf('uid', payload.uid));
-        if (payload.userCode) secondary.push(aliasOf('userCode', payload.userCode));
-        entries.set(key, { sealed: sealer.seal(payload, `${model}:${key}`), expiresAt, grantIndex, secondary });
-        for (const alias of secondary) aliases.set(alias, { key, expiresAt });
-        if (grantIndex) {
-          const members = grants.get(grantIndex) ?? new Set<string>();
-          members.add(key);
-          grants.set(grantIndex, members);
-        }
-        return Promise.resolve();
-      },
-      find: (id) => Promise.resolve(read(model, keyOf(id))),
-      findByUid: (uid) => {
-        const target = aliases.get(aliasOf('uid', uid));
-        return Promise.resolve(target ? read(model, target.key) : undefined);
-      },
-      findByUserCode: (userCode) => {
-        const target = aliases.get(aliasOf('userCode', userCode));
-        return Promise.resolve(target ? read(model, target.key) : undefined);
-      },
-      consume(id) {
-        // Synchronous from read to write: nothing else runs in between (TOK-1).
-        const key = keyOf(id);
-        const payload = read(model, key);
-        const entry = entries.get(key);
-        // The library found it a moment ago: gone now means used and revoked meanwhile.
-        if (!payload || !entry) return Promise.reject(alreadyConsumed(model));
-        if (payload.consumed) {
-          revokeGrant(payload.grantId);
-          return Promise.reject(alreadyConsumed(model));
-        }
-        entry.sealed = sealer.seal(consumedRecord(model, payload, epochNow()), `${model}:${key}`);
-        return Promise.resolve();
-      },
-      destroy(id) {
-        remove(keyOf(id));
-        return Promise.resolve();
-      },
-      revokeByGrantId(grantId) {
-        revokeIndex(aliasOf('grant', grantId));
-        return Promise.resolve();
-      },
-    };
-  }
+  const found = (entry: Entry | undefined): Found | undefined => (entry ? { value: entry.value } : undefined);
 
   return {
     kind: 'memory',
-    adapter,
+    get: (_model, key) => Promise.resolve(found(read(key))),
+    getByAlias(_model, alias) {
+      const target = aliases.get(alias);
+      const hit = target ? found(read(target.key)) : undefined;
+      return Promise.resolve(target && hit ? { key: target.key, found: hit } : undefined);
+    },
+    // A full store throws StoreFullError inside the executor: the promise rejects with it.
+    put: (model, key, value, options) => new Promise((resolve) => resolve(put(model, key, value, options))),
+    consume(_model, key, seen, next) {
+      // Synchronous from compare to set: nothing else runs in between (TOK-1).
+      const entry = read(key);
+      if (!entry || entry.value !== seen.value) return Promise.resolve(false);
+      entry.value = next;
+      return Promise.resolve(true);
+    },
+    delete(_model, key) {
+      remove(key);
+      return Promise.resolve();
+    },
+    revoke(grant, models) {
+      for (const model of models) revokeIndex(indexOf(grant, model));
+      return Promise.resolve();
+    },
     ready: () => {
       reclaim();
       return Promise.resolve(entries.size < maxEntries);
@@ -201,7 +181,7 @@ export function createMemoryStore(sealer: Sealer, options: MemoryStoreOptions = 
     sweep,
     dump: () =>
       Promise.resolve([
-        ...[...entries].flatMap(([key, entry]) => [key, entry.sealed, entry.grantIndex ?? '', ...(entry.secondary ?? [])]),
+        ...[...entries].flatMap(([key, entry]) => [key, entry.value, entry.grantIndex ?? '', ...(entry.secondary ?? [])]),
         ...[...grants].flatMap(([index, members]) => [index, ...members]),
         ...[...aliases].flatMap(([alias, target]) => [alias, target.key]),
       ]),

@@ -1,10 +1,12 @@
 // The contract every store meets: an adapter per oidc-provider model, plus what the
-// operations routes need. Each store seals what it keeps (TOK-2).
+// operations routes need. sealedStore() (sealed-store.ts) builds one on any record
+// backend (backend.ts) and seals what it keeps (TOK-2).
 import { errors, type Adapter } from 'oidc-provider';
 import type { RedisClient } from './redis-client.js';
 
 export interface Store {
-  readonly kind: 'memory' | 'redis';
+  /** The backend's name: "memory", "redis", or an agency's own backend. */
+  readonly kind: string;
   /**
    * The Redis store's connection, built by redisConnection() with the deployment's
    * credentials: the consent ledger and the login throttle use it rather than opening

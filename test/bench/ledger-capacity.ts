@@ -1,4 +1,4 @@
-// Redis memory per consent decision (README: capacity per million decisions):
+// Redis memory per consent decision (config/guides/redis.md: The consent ledger's size):
 //   node --import tsx test/bench/ledger-capacity.ts [N]
 // Appends N decisions shaped like a sign-in's consent to a throw-away redis-server, each
 // by its own account (the worst case: one index per decision) and then N more by 100

@@ -1,4 +1,4 @@
-// Memory per record of the embedded store (README: sizing store.maxEntries):
+// Memory per record of the embedded store (config/guides/redis.md: sizing store.maxEntries):
 //   node --expose-gc --import tsx test/bench/memory-record.ts [N]
 // Writes N records shaped like a sign-in's (session, grant, code, access and refresh
 // token, interaction, in equal parts) and prints the heap they take, per record.

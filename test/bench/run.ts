@@ -17,6 +17,7 @@ import { freePort } from '../helpers/idp.js';
 import { Http } from './http.js';
 import type { FromServer, ToServer } from './server.js';
 import { benchJwks, type TargetName, type TargetSpec } from './shared.js';
+import { redisPerOp, type RedisPerOp } from './redis-counts.js';
 import { fmt, median, percentile } from './stats.js';
 import { ccOpaque, WORKLOADS, type Workload } from './workloads.js';
 
@@ -268,13 +269,15 @@ interface WorkloadResult {
   signatures: number;
   alg?: string;
   targets: TargetResult[];
+  /** Redis's own counts per op for ours (Redis), one op at a time */
+  redis?: RedisPerOp;
 }
 
 function pairedRatio(a: Round[], b: Round[]): number {
   return median(a.map((r, i) => r.opsPerSec / (b[i]?.opsPerSec ?? Number.NaN)));
 }
 
-async function runWorkload(workload: Workload, targets: Target[], limit: SigningLimit): Promise<WorkloadResult> {
+async function runWorkload(workload: Workload, targets: Target[], limit: SigningLimit, redisUrl?: string): Promise<WorkloadResult> {
   log(`\n${workload.name}: ${workload.describe}`);
   const states = new Map<Target, unknown[]>();
   for (const t of targets) {
@@ -319,7 +322,13 @@ async function runWorkload(workload: Workload, targets: Target[], limit: Signing
     if (workload.alg && workload.signatures) result.ofSigningLimit = (result.opsPerSec * workload.signatures) / limit[workload.alg].concurrent;
     return result;
   });
-  return { workload: workload.name, describe: workload.describe, signatures: workload.signatures, ...(workload.alg ? { alg: workload.alg } : {}), targets: results };
+  const onRedis = byName('ours-redis');
+  let redis: RedisPerOp | undefined;
+  if (onRedis && redisUrl) {
+    redis = await redisPerOp(redisUrl, onRedis.http, workload);
+    log(`  Redis per op (${redis.ops} ops, one at a time): ${fmt(redis.roundTrips, 2)} round trips, ${fmt(redis.commands, 2)} commands (${Object.entries(redis.byCommand).map(([c, n]) => `${c} ${fmt(n, 2)}`).join(', ') || 'none'})`);
+  }
+  return { workload: workload.name, describe: workload.describe, signatures: workload.signatures, ...(workload.alg ? { alg: workload.alg } : {}), targets: results, ...(redis ? { redis } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -433,21 +442,38 @@ interface Report {
   targets: { name: string; met: boolean | undefined; detail: string }[];
 }
 
+/**
+ * Issue 13 item 7: how close to the bare library each workload must come. The guideline's
+ * extra work (a ledger write, CSRF, sealing) is allowed more on a new-consent sign-in;
+ * client_credentials keeps the earlier 0.97×.
+ */
+const VS_BASELINE: Record<string, number> = {
+  'client_credentials ES256': 0.97,
+  'client_credentials PS256': 0.97,
+  'user flow, new consent': 0.85,
+  'user flow, consent on file': 0.95,
+  'refresh rotation': 0.95,
+  'discovery GET': 0.97,
+  'JWKS GET': 0.97,
+};
+const REDIS_VS_MEMORY = 0.85;
+
 function targetChecks(workloads: WorkloadResult[], memory: Report['memory'], skipped: Record<string, string>): Report['targets'] {
   const out: Report['targets'] = [];
   for (const w of workloads) {
     const ours = w.targets.find((t) => t.target === 'ours');
-    if (ours?.vsBaseline !== undefined) out.push({ name: `ours ≥ 0.97× baseline: ${w.workload}`, met: ours.vsBaseline >= 0.97, detail: `${fmt(ours.vsBaseline, 3)}× (${fmt(ours.opsPerSec)} vs ${fmt(w.targets.find((t) => t.target === 'baseline')?.opsPerSec)} ops/s)` });
+    const floor = VS_BASELINE[w.workload] ?? 0.97;
+    if (ours?.vsBaseline !== undefined) out.push({ name: `ours ≥ ${floor}× baseline: ${w.workload}`, met: ours.vsBaseline >= floor, detail: `${fmt(ours.vsBaseline, 3)}× (${fmt(ours.opsPerSec)} vs ${fmt(w.targets.find((t) => t.target === 'baseline')?.opsPerSec)} ops/s)` });
   }
   for (const w of workloads) {
     const redis = w.targets.find((t) => t.target === 'ours-redis');
-    if (redis?.vsMemory !== undefined) out.push({ name: `Redis ≥ 0.85× memory: ${w.workload}`, met: redis.vsMemory >= 0.85, detail: `${fmt(redis.vsMemory, 3)}×` });
+    if (redis?.vsMemory !== undefined) out.push({ name: `Redis ≥ ${REDIS_VS_MEMORY}× memory: ${w.workload}`, met: redis.vsMemory >= REDIS_VS_MEMORY, detail: `${fmt(redis.vsMemory, 3)}×` });
   }
   for (const w of workloads) {
     const alt = w.targets.find((t) => t.target === 'ours-alt');
     if (alt?.vsOurs !== undefined) out.push({ name: `(diagnostic) --alt vs ours: ${w.workload}`, met: undefined, detail: `${fmt(alt.vsOurs, 3)}× throughput; vs baseline ${fmt(alt.vsBaseline, 3)}× throughput, ${fmt(alt.cpuVsBaseline, 3)}× CPU efficiency` });
   }
-  if (skipped['ours-redis']) out.push({ name: 'Redis ≥ 0.85× memory', met: undefined, detail: `not measured: ${skipped['ours-redis']}` });
+  if (skipped['ours-redis']) out.push({ name: `Redis ≥ ${REDIS_VS_MEMORY}× memory`, met: undefined, detail: `not measured: ${skipped['ours-redis']}` });
   if (memory && 'growth' in memory) {
     out.push({ name: `no memory growth after ${fmt(memory.tokens)} tokens issued and expired`, met: memory.met, detail: `heap after GC ${fmt(memory.heapBefore / 2 ** 20, 2)} → ${fmt(memory.heapAfter / 2 ** 20, 2)} MiB (growth ${fmt(memory.growth / 1024, 0)} KiB, threshold ${fmt(memory.thresholdBytes / 1024)} KiB); store entries ${memory.entriesBefore} → peak ${memory.entriesPeak} → ${memory.entriesAfter}` });
   } else if (memory) {
@@ -486,6 +512,16 @@ function markdown(report: Report): string {
     }
   }
   lines.push('');
+  if (report.workloads.some((w) => w.redis)) {
+    lines.push('Redis per op (ours on Redis, one op at a time; from Redis\'s INFO stats and commandstats, machine-independent): round trips = read events, commands = what Redis ran, a script\'s own calls included:');
+    lines.push('');
+    lines.push('| workload | round trips | commands | by command (per op) |');
+    lines.push('|---|---:|---:|---|');
+    for (const w of report.workloads) {
+      if (w.redis) lines.push(`| ${w.workload} | ${fmt(w.redis.roundTrips, 2)} | ${fmt(w.redis.commands, 2)} | ${Object.entries(w.redis.byCommand).map(([c, n]) => `${c} ${fmt(n, 2)}`).join(', ') || '—'} |`);
+    }
+    lines.push('');
+  }
   lines.push('Signing limit (jose CompactSign, one process pinned like the servers):');
   lines.push('');
   lines.push(`| alg | 1 in flight | ${s.concurrency} in flight |`);
@@ -543,7 +579,7 @@ async function main(): Promise<void> {
   const chosen = WORKLOADS.filter((w) => !only || only.some((o) => w.name.toLowerCase().includes(o)));
   const workloads: WorkloadResult[] = [];
   try {
-    for (const w of chosen) workloads.push(await runWorkload(w, targets, limit));
+    for (const w of chosen) workloads.push(await runWorkload(w, targets, limit, 'url' in redis ? redis.url : undefined));
   } finally {
     for (const t of targets) await t.stop();
     if ('child' in redis) redis.child.kill();

@@ -30,7 +30,18 @@ export function oursRawConfig(issuer: string, port: number, jwks: Jwks, accounts
     clients: [WEB_CLIENT, SERVICE_CLIENT],
     // The benchmark signs one person in from many browsers at once, by design: not a burst
     // to answer "try again shortly" (login.throttle.inFlight bounds it in production).
-    login: { throttle: { inFlight: { perAccount: 1000, perProcess: 1000 } } },
+    // Likewise its one address and few usernames must not meet the per-address and
+    // per-username counts (each try is reserved before its password is checked, so on a
+    // busy machine many slow sign-ins at once would use them up).
+    login: {
+      throttle: {
+        inFlight: { perAccount: 1000, perProcess: 1000 },
+        address: { attempts: 1_000_000_000, window: 3600, blockFor: 1 },
+        accountAddress: { attempts: 1_000_000_000, window: 900, blockFor: 1 },
+        account: { attempts: 1_000_000_000, window: 300 },
+        device: { attempts: 1_000_000_000, window: 900, blockFor: 1 },
+      },
+    },
     store: redisUrl ? { type: 'redis', url: redisUrl, keyPrefix: `bench${port}:` } : { type: 'memory' },
     // The load generator is one address and a few accounts: lift the per-address and
     // per-account limits that would otherwise (rightly) stop it.

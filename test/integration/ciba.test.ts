@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as oidc from 'openid-client';
 import { hashPassword } from '../../src/accounts/password.js';
-import { CIBA_GRANT } from '../../src/ciba/policy.js';
+import { CIBA_GRANT } from '../../src/policy/executors/ciba.js';
 import { tokenPolicies } from '../../src/registration/token.js';
 import { web } from '../helpers/clients.js';
 import { hasOpenssl, makePki, type TestPki } from '../helpers/certs.js';

@@ -12,7 +12,7 @@ import { ConfigError } from '../../src/config/errors.js';
 import type { RawConfig } from '../../src/config/schema.js';
 import { profileFor, type Classification } from '../../src/policy/classification.js';
 import { profileOptions } from '../../src/policy/deployment.js';
-import { mayReach } from '../../src/policy/resources.js';
+import { mayReach } from '../../src/policy/executors/resources.js';
 import { createIdp } from '../../src/server.js';
 import { PASSWORDS, REDIRECT, TEST_ACCOUNTS } from '../helpers/fixtures.js';
 import { configFrom, freePort } from '../helpers/idp.js';

@@ -1,14 +1,15 @@
-// The Redis store: the store contract on a standalone redis-server and on a 3-master
-// Cluster, plus what only Redis can show (TTLs, the index, slots, raw contents, outages).
+// The Redis store: the store contract and the record-backend contract on a standalone
+// redis-server and on a 3-master Cluster, plus what only Redis can show (TTLs, the index, slots, raw contents, outages).
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster, Redis } from 'ioredis';
-import { createRedisStore } from '../../src/storage/redis.js';
+import { createRedisBackend, createRedisStore } from '../../src/storage/redis.js';
 import type { RedisStoreConfig } from '../../src/storage/redis-client.js';
 import { createSealer, type Sealer } from '../../src/storage/seal.js';
 import { StoreUnavailableError, type Store } from '../../src/storage/store.js';
+import { backendContract } from '../contract/backend-contract.js';
 import { storeContract } from '../contract/store-contract.js';
 import { rawCommand, redisServerSkip, redisSkip, startRedisCluster, startRedisSentinel, startRedisServer, type LocalCluster, type LocalRedis, type LocalSentinel } from '../helpers/redis-server.js';
 
@@ -82,6 +83,9 @@ storeContract('redis through Sentinel', async (s) => {
   const group = await (sentinel ??= startRedisSentinel());
   return { store: await createRedisStore({ type: 'redis', sentinels: group.sentinels, name: group.name, keyPrefix: prefix() }, s, {}) };
 }, { skip: localSkip });
+
+backendContract('redis standalone', async () => ({ backend: await createRedisBackend(await standaloneConfig(), {}) }), { skip });
+backendContract('redis cluster (3 masters)', async () => ({ backend: await createRedisBackend(await clusterConfig(), {}) }), { skip: localSkip });
 
 for (const [kind, config, skipped] of [
   ['standalone', standaloneConfig, skip],

@@ -367,6 +367,8 @@ describe('EP-10: the operator command against a Redis-backed IdP', { skip: redis
     const token = run.stdout.trim();
     assert.match(token, /^[\w-]{20,}$/, 'only the token on stdout');
     assert.doesNotMatch(run.stderr, new RegExp(token), 'the token is not repeated on stderr');
+    // The command's small core audits the mint itself (no IdP booted), on stderr.
+    assert.match(run.stderr, /"event":"registration_token\.minted".*"singleUse":true/);
     const register = () =>
       fetch(new URL('/register', url), {
         method: 'POST',

@@ -3,6 +3,7 @@
 // (the run stops at the first failure); the property test of client registrations last.
 import '../unit/policy-profiles.test.js';
 import '../unit/policy-requests.test.js';
+import '../unit/policy-executors.test.js';
 import '../unit/policy-lifetimes.test.js';
 import '../unit/policy-deployment.test.js';
 import '../unit/deployment-edges.test.js';

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import type { ConsentRecord } from '../../src/consent/ledger.js';
 import { emptyAccess, heldConsents } from '../../src/consent/ledger.js';
 import { createMemoryLedger } from '../../src/consent/memory-ledger.js';
-import { approvedOf } from '../../src/interactions/consent.js';
+import { approvedOf } from '../../src/consent/decision.js';
+import { splitScopes } from '../../src/consent/scopes.js';
 import { configFrom, testRawConfig } from '../helpers/idp.js';
 
 function record(patch: Partial<ConsentRecord>): ConsentRecord {
@@ -96,5 +97,13 @@ describe('granular consent (OIDC-7)', () => {
     // A form cannot untick a required line by leaving it out, nor add one not asked.
     const forged = approvedOf(config, asked, new Set(['oidc:nhi']));
     assert.deepEqual(forged.scopes, ['openid', 'profile']);
+  });
+
+  it('OIDC-7: one split of a request (page and CIBA alike): identity scopes the deployment knows, API scopes per API, the rest to nobody', () => {
+    const requested = ['openid', 'profile', 'clinic.read', 'public.read', 'made.up', 'constructor'];
+    const split = splitScopes(config, requested, ['https://api.test/clinic', 'https://api.test/unknown']);
+    assert.deepEqual(split.scopes, ['openid', 'profile'], 'an API scope or an unknown name is no identity scope');
+    assert.deepEqual(split.claims, ['name', 'given_name', 'family_name', 'birthdate'], 'claims come with their scopes');
+    assert.deepEqual(split.resources, { 'https://api.test/clinic': ['clinic.read'] }, 'only the named API\'s own scopes; another API\'s scope and an unknown API get nothing');
   });
 });

@@ -1,13 +1,19 @@
-// The documentation's links lead somewhere: every in-page `#anchor` in README.md and
-// config/README.md names a heading (slugged as GitHub does, with github-slugger), and
-// every relative link names a file in the repository (and a heading in it, for `file.md#x`).
+// The documentation's links lead somewhere: every in-page `#anchor` in the README, the
+// configuration reference, the operator guides (config/guides/) and every folder's own
+// README.md names a heading (slugged as GitHub does, with github-slugger), and every
+// relative link names a file in the repository (and a heading in it, for `file.md#x`).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, it } from 'node:test';
 import GithubSlugger from 'github-slugger';
 
-const DOCS = ['README.md', 'config/README.md'];
+/** Markdown files under `dir` (recursively), repository-relative. */
+const markdownUnder = (dir: string): string[] =>
+  existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md')).map((f) => join(dir, f)).sort() : [];
+
+/** The front door, the configuration reference and guides, and each folder's README. */
+const DOCS = ['README.md', 'config/README.md', ...markdownUnder('config/guides'), ...['src', 'test'].flatMap(markdownUnder).filter((f) => f.endsWith('README.md'))];
 
 /** The document's lines, fenced code blocks (and their fences) blanked so numbering holds. */
 function outsideFences(markdown: string): string[] {
@@ -77,6 +83,10 @@ describe('documentation links', () => {
       assert.deepEqual(brokenLinks(doc, markdown, readRepo), []);
     });
   }
+
+  it('covers the operator guides and the contributor guide', () => {
+    for (const doc of ['config/guides/deployment.md', 'config/guides/redis.md', 'config/guides/operations.md', 'test/README.md', 'test/bench/README.md']) assert.ok(DOCS.includes(doc), doc);
+  });
 
   it('anchors follow GitHub: lower case, punctuation dropped, spaces to hyphens, duplicates numbered', () => {
     const anchors = anchorsOf('# Health IdP\n## Onboarding a client application (EP-10)\n### Tests\n### Tests\n## `npm run schema` & you\n```\n# not a heading\n```\n');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Koa from 'koa';
-import { checkCsrf, FormError, issueCsrf, readForm } from '../../src/interactions/form.js';
+import { checkCsrf, FormError, issueCsrf, readForm } from '../../src/web/form.js';
 
 const LIMIT = 16 * 1024;
 

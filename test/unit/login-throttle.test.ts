@@ -1,9 +1,13 @@
-// Unit tests of the login throttle (in-process backend) and the in-flight gate.
+// Unit tests of the login throttle (in-process backend, and a real redis-server for where
+// the counts are kept) and the in-flight gate.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { describe, it } from 'node:test';
-import { inFlightGate } from '../../src/interactions/in-flight.js';
-import { createLoginThrottle, type Refusal, type Reservation, type ThrottleSettings } from '../../src/interactions/throttle.js';
+import { createHmac, randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { StoreUnavailableError } from '../../src/storage/store.js';
+import { inFlightGate } from '../../src/web/in-flight.js';
+import { createLoginThrottle, type Refusal, type Reservation, type ThrottleSettings } from '../../src/web/throttle.js';
+import { redisServerSkip, startRedisServer, type LocalRedis } from '../helpers/redis-server.js';
 
 const settings: ThrottleSettings = {
   address: { attempts: 8, window: 600, blockFor: 600 },
@@ -91,5 +95,110 @@ describe('in-flight gate', () => {
     a1();
     assert.ok(gate.enter('a'), 'a slot came back (once)');
     assert.equal(gate.enter(undefined), false);
+  });
+});
+
+describe('login throttle: giving points back', () => {
+  it('release() gives back every point the reservation took (a check that did not run is not counted)', async () => {
+    const t = throttle();
+    for (let i = 0; i < 2; i++) assert.ok((await t.reserve({ username: 'fay', address: '10.0.0.1' })).ok);
+    const third = await t.reserve({ username: 'fay', address: '10.0.0.1' });
+    assert.ok(third.ok);
+    await third.release();
+    assert.ok((await t.reserve({ username: 'fay', address: '10.0.0.1' })).ok, 'the released point is free again (3 of 3)');
+    assert.equal(refused(await t.reserve({ username: 'fay', address: '10.0.0.1' })).limit, 'accountAddress');
+  });
+
+  it('a success from an address gives the address back only that attempt: other names from it stay counted', async () => {
+    const t = throttle();
+    for (let i = 0; i < 7; i++) assert.ok((await t.reserve({ username: `n${i}`, address: '10.7.7.7' })).ok);
+    const eighth = await t.reserve({ username: 'owner', address: '10.7.7.7' });
+    assert.ok(eighth.ok);
+    await eighth.succeeded();
+    assert.ok((await t.reserve({ username: 'n8', address: '10.7.7.7' })).ok, '7 + 1 given back: the 8th check is allowed');
+    assert.equal(refused(await t.reserve({ username: 'n9', address: '10.7.7.7' })).limit, 'address', 'not started afresh: the 9th is refused');
+  });
+
+  it('a success from the owner\'s browser starts the device afresh', async () => {
+    const t = throttle();
+    assert.ok((await t.reserve({ username: 'gus', address: '10.0.0.1', device: 'dev-g' })).ok);
+    const second = await t.reserve({ username: 'gus', address: '10.0.0.1', device: 'dev-g' });
+    assert.ok(second.ok);
+    await second.succeeded();
+    for (let i = 0; i < 2; i++) assert.ok((await t.reserve({ username: 'gus', address: '10.0.0.1', device: 'dev-g' })).ok, `device try ${i + 1} after success`);
+    assert.equal(refused(await t.reserve({ username: 'gus', address: '10.0.0.1', device: 'dev-g' })).limit, 'device');
+  });
+
+  it('a refused try during a block does not extend it: the pause ends when the refusal said', async () => {
+    const t = createLoginThrottle({ ...settings, accountAddress: { attempts: 1, window: 60, blockFor: 3 } }, { lookupKey: randomBytes(32) });
+    assert.ok((await t.reserve({ username: 'jan', address: '10.0.0.1' })).ok);
+    assert.equal(refused(await t.reserve({ username: 'jan', address: '10.0.0.1' })).retryAfter, 3);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const later = refused(await t.reserve({ username: 'jan', address: '10.0.0.1' }));
+    assert.equal(later.limit, 'accountAddress');
+    assert.ok(later.retryAfter <= 2, `still the first block's end, not a fresh 3 s (${later.retryAfter})`);
+  });
+
+  it('a refusal names the longest wait, at least one second, and blocks only on the strict limits', async () => {
+    const tight: ThrottleSettings = { ...settings, address: { attempts: 1, window: 60, blockFor: 1200 }, accountAddress: { attempts: 1, window: 60, blockFor: 900 } };
+    const t = createLoginThrottle(tight, { lookupKey: randomBytes(32) });
+    assert.ok((await t.reserve({ username: 'hal', address: '10.0.0.1' })).ok);
+    const refusal = refused(await t.reserve({ username: 'hal', address: '10.0.0.1' }));
+    assert.equal(refusal.limit, 'address', 'both strict limits refuse: the address\'s 20-minute block is the longer');
+    assert.ok(refusal.retryAfter > 900 && refusal.retryAfter <= 1200, `retryAfter ${refusal.retryAfter}`);
+    assert.equal(refusal.blocked, true);
+    const zero = createLoginThrottle({ ...settings, device: { attempts: 1, window: 1, blockFor: 0 } }, { lookupKey: randomBytes(32) });
+    assert.ok((await zero.reserve({ username: 'ida', address: '10.0.0.1', device: 'd' })).ok);
+    assert.ok(refused(await zero.reserve({ username: 'ida', address: '10.0.0.1', device: 'd' })).retryAfter >= 1, 'never "retry after 0 seconds"');
+  });
+});
+
+// The counts on Redis, as a deployment with replicas keeps them: names and derivation are
+// part of the deployment (a change would reset every count at the next deploy, giving a
+// guesser fresh attempts), and no name or address is kept in clear (TOK-2: keyed hashes).
+void describe('login throttle on Redis: where the counts are', { skip: redisServerSkip() }, () => {
+  let server: LocalRedis;
+  let client: Redis;
+  const keyPrefix = 'idp:t:';
+  const lookupKey = randomBytes(32);
+  const hash = (kind: string, value: string) => createHmac('sha256', lookupKey).update(`login-throttle:${kind}:${value}`).digest('base64url').slice(0, 32);
+  before(async () => {
+    server = await startRedisServer();
+    client = new Redis(server.url, { maxRetriesPerRequest: 1 });
+  });
+  after(async () => {
+    client?.disconnect();
+    await server?.stop();
+  });
+  const onRedis = () => createLoginThrottle(settings, { redis: client, keyPrefix, lookupKey });
+
+  it('each limit counts under <prefix>login:<limit>:<keyed hash>, never the name or address in clear', async () => {
+    assert.ok((await onRedis().reserve({ username: ' Jo ', address: '10.1.1.1' })).ok);
+    assert.ok((await onRedis().reserve({ username: 'jo', address: '10.1.1.1', device: 'dev-j' })).ok);
+    const counts = async (key: string) => Number(await client.get(key));
+    assert.equal(await counts(`${keyPrefix}login:address:${hash('address', '10.1.1.1')}`), 1);
+    assert.equal(await counts(`${keyPrefix}login:account-address:${hash('account-address', 'jo\n10.1.1.1')}`), 1);
+    assert.equal(await counts(`${keyPrefix}login:account:${hash('account', 'jo')}`), 1);
+    assert.equal(await counts(`${keyPrefix}login:device:${hash('device', 'jo\ndev-j')}`), 1);
+    for (const key of await client.keys(`${keyPrefix}*`)) assert.doesNotMatch(key, /jo|10\.1\.1\.1|dev-j/i);
+  });
+
+  it('fails closed: a count that cannot be read refuses the check (StoreUnavailableError), and points taken elsewhere go back', async () => {
+    const user = 'kim';
+    // One limit's count is unreadable (not a counter); the other two work.
+    await client.rpush(`${keyPrefix}login:account:${hash('account', user)}`, 'not-a-count');
+    await assert.rejects(onRedis().reserve({ username: user, address: '10.2.2.2' }), StoreUnavailableError);
+    assert.equal(Number(await client.get(`${keyPrefix}login:address:${hash('address', '10.2.2.2')}`)), 0, 'the address\'s point was given back');
+    assert.equal(Number(await client.get(`${keyPrefix}login:account-address:${hash('account-address', `${user}\n10.2.2.2`)}`)), 0);
+  });
+
+  it('fails closed with Redis away: no reservation, so no password is checked', async () => {
+    const away = new Redis({ port: server.port + 1, host: '127.0.0.1', lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      const t = createLoginThrottle(settings, { redis: away, keyPrefix, lookupKey });
+      await assert.rejects(t.reserve({ username: 'lee', address: '10.3.3.3' }), StoreUnavailableError);
+    } finally {
+      away.disconnect();
+    }
   });
 });

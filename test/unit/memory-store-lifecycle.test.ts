@@ -203,6 +203,34 @@ describe('memory store over time (mocked clock)', () => {
   it('/readyz: the memory store is always ready and says it is the memory store', async () => {
     assert.equal(await store.ready(), true);
     assert.equal(store.kind, 'memory');
+    assert.equal(store.notReadyReason?.(), undefined, 'no reason given while it is not full');
+  });
+
+  it('a record rewritten with a later expiry outlives its first expiry (a stale queue item never removes a live record)', async () => {
+    await a('Session').upsert('s', { kind: 'Session' }, 10);
+    await a('Session').upsert('s', { kind: 'Session', again: true }, 60);
+    mock.timers.tick(10_000);
+    assert.equal(store.sweep?.(), 0);
+    assert.equal((await a('Session').find('s'))?.again, true);
+  });
+
+  it('after the expiry queue is rebuilt, records without expiry stay and expired ones are still reclaimed', async () => {
+    const big = createMemoryStore(sealer(), { sweepIntervalMs: 30_000 });
+    try {
+      const s = (model: string) => big.adapter(model);
+      await s('Grant').upsert('forever', { kind: 'Grant' }, undefined);
+      await s('AccessToken').upsert('short', { kind: 'AccessToken' }, 5);
+      // 10,050 rewrites of one session leave > 2 × entries + 10,000 stale items: a rebuild.
+      for (let i = 0; i < 10_050; i++) await s('Session').upsert('busy', { kind: 'Session' }, 3600 + i);
+      assert.ok((big.stats().expiryQueue ?? 0) < 10_000, `rebuilt (${big.stats().expiryQueue} items)`);
+      mock.timers.tick(5_000);
+      assert.equal(big.sweep?.(), 1, 'the expired token is still in the rebuilt queue');
+      assert.equal(big.stats().entries, 2);
+      assert.ok(await s('Grant').find('forever'));
+      assert.ok(await s('Session').find('busy'));
+    } finally {
+      await big.close();
+    }
   });
 
   it('dump() returns every key and value held: records, their grant index, aliases (what the TOK-2 contract test inspects)', async () => {
@@ -219,7 +247,8 @@ describe('memory store over time (mocked clock)', () => {
       await s2.adapter('Session').upsert('s', { kind: 'Session', uid: 'u' }, 60);
       const all = (await s2.dump?.()) ?? [];
       const [atKey, sKey] = [own.lookup('AccessToken', 'at'), own.lookup('Session', 's')];
-      const [grantIndex, alias] = [own.lookup('AccessToken#grant', 'g'), own.lookup('Session#uid', 'u')];
+      // one tag per grant (shared by every model, as in Redis), one index per grant and model
+      const [grantIndex, alias] = [`${own.lookup('#grant', 'g')}:AccessToken`, own.lookup('Session#uid', 'u')];
       assert.deepEqual(
         all.map((v) => (v.startsWith('v1.') ? 'sealed' : v)),
         [plain?.[0], 'sealed', '', atKey, 'sealed', grantIndex, sKey, 'sealed', '', alias, grantIndex, atKey, alias, sKey],

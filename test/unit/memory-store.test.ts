@@ -1,14 +1,17 @@
-// The store contract on the embedded memory store, and what only it has: its bound.
+// The store contract and the record-backend contract on the embedded memory store, and
+// what only it has: its bound.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createMemoryStore } from '../../src/storage/memory.js';
+import { createMemoryBackend, createMemoryStore } from '../../src/storage/memory.js';
 import { createSealer } from '../../src/storage/seal.js';
 import { StoreUnavailableError } from '../../src/storage/store.js';
+import { backendContract } from '../contract/backend-contract.js';
 import { storeContract } from '../contract/store-contract.js';
 
 storeContract('memory', (sealer) => Promise.resolve({ store: createMemoryStore(sealer, { sweepIntervalMs: 60_000 }) }));
+backendContract('memory', () => Promise.resolve({ backend: createMemoryBackend({ sweepIntervalMs: 60_000 }) }));
 
 void describe('the memory store at store.maxEntries (issue 12)', () => {
   const sealer = () => createSealer([{ kid: 'k1', key: randomBytes(32) }], randomBytes(32));
@@ -23,6 +26,9 @@ void describe('the memory store at store.maxEntries (issue 12)', () => {
       assert.ok(err instanceof StoreUnavailableError, String(err));
       assert.equal(err.status, 503);
       assert.equal(err.error, 'temporarily_unavailable');
+      // Operators read the reason in the logs: which limit, and that it is the memory store.
+      assert.equal(err.name, 'StoreFullError');
+      assert.equal((err as StoreUnavailableError & { error_detail?: string }).error_detail, 'memory store full (3 live records, store.maxEntries)');
       return true;
     });
     assert.equal(await store.ready(), false, '/readyz is 503 while full');

@@ -7,7 +7,7 @@ import { Secret, TOTP } from 'otpauth';
 import { assuranceSettings } from '../../src/factors/settings.js';
 import { hashRecoveryCode, newRecoveryCodes, useRecoveryCode } from '../../src/factors/recovery.js';
 import { checkTotp, newTotpSecret } from '../../src/factors/totp.js';
-import { acrReached, amrClaim, checkAssurance, minimumAcr, requiredLevel } from '../../src/policy/assurance.js';
+import { acrReached, amrClaim, checkAssurance, minimumAcr, requiredLevel } from '../../src/policy/executors/assurance.js';
 
 const settings = assuranceSettings.parse({});
 const PWD = 'urn:health-idp:acr:password';

@@ -6,8 +6,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { CLASSIFICATIONS, rank } from '../../src/policy/classification.js';
 import { checkDeployment } from '../../src/policy/deployment.js';
-import { mayIntrospect } from '../../src/policy/introspection.js';
-import { checkClientCredentialsScopes, needsPerson, personScopeContext } from '../../src/policy/person-scopes.js';
+import { mayIntrospect } from '../../src/policy/executors/introspection.js';
+import { checkClientCredentialsScopes, needsPerson, personScopeContext } from '../../src/policy/executors/client-credentials.js';
 import { allowanceOf, allowancePolicies, checkAllowance, checkNoRaise, registrationDefaults } from '../../src/policy/registration.js';
 import { configFrom, testRawConfig } from '../helpers/idp.js';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { ACCESS_TOKEN_CAP, accessTokenTtl, AUTHORIZATION_CODE_CAP, capsFor, checkLifetimes, refreshTokenTtl, REFRESH_TOKEN_CAP, type Lifetimes } from '../../src/policy/lifetimes.js';
+import { ACCESS_TOKEN_CAP, accessTokenTtl, AUTHORIZATION_CODE_CAP, capsFor, checkLifetimes, refreshTokenTtl, REFRESH_TOKEN_CAP, type Lifetimes } from '../../src/policy/executors/lifetimes.js';
 
 const defaults: Lifetimes = { authorizationCode: 60, accessToken: 600, refreshToken: 28800, idToken: 600, interaction: 600, session: 28800, grant: 7776000, pushedAuthorizationRequest: 60 };
 const deviation = (rule: string) => [{ rule, setting: 'lifetimes', reason: 'a documented business need' }];

@@ -1,7 +1,7 @@
 // GR-1 … GR-8: clients, response types and grants.
 import { CLASSIFICATIONS, PROFILES, type Classification } from '../../policy/classification.js';
 import { deviationFor } from '../../policy/deviations.js';
-import { countBy, list, type Assess } from '../context.js';
+import { countBy, enforcedBy, list, type Assess } from '../context.js';
 
 const NEVER = ['code id_token token', 'code token', 'id_token', 'token'];
 const isClassified = (c: { classification: string }) => c.classification === 'IN-CONFIDENCE' || c.classification === 'SENSITIVE';
@@ -12,7 +12,7 @@ export const grantRules: Record<string, Assess> = {
     return {
       status: 'enforced',
       evidence: `responseTypes offered: ${list(provider.responseTypes)}; grant types: ${list(grants)}, plus implicit only alongside response types that return tokens from /authorize`,
-      mechanism: 'responseTypes is set from the profiles (src/policy/classification.ts offeredResponseTypes); registration refuses unknown grants and any grant/response-type mismatch instead of letting the library reconcile them (src/policy/clients.ts)',
+      mechanism: enforcedBy('GR-1'),
     };
   },
 
@@ -21,14 +21,14 @@ export const grantRules: Record<string, Assess> = {
     return {
       status: 'enforced',
       evidence: `IN-CONFIDENCE/SENSITIVE ${countBy(classified)}, public among them: ${classified.filter((c) => c.isPublic).length}; static clients in all: ${countBy(clients)}; auth methods offered: ${list(provider.clientAuthMethods)}`,
-      mechanism: 'a public IN-CONFIDENCE or SENSITIVE registration stops start-up or fails /register (src/policy/clients.ts); a client without a classification is refused; tokens for an API above the client\'s class are refused (invalid_target)',
+      mechanism: enforcedBy('GR-2'),
     };
   },
 
   'GR-3': ({ clients }) => ({
     status: 'enforced',
     evidence: `public ${countBy(clients, (c) => c.isPublic)}`,
-    mechanism: 'only the PUBLIC profile allows token_endpoint_auth_method none, and a PUBLIC client reaches PUBLIC APIs only (src/policy/resources.ts)',
+    mechanism: enforcedBy('GR-3'),
   }),
 
   'GR-4': ({ config, provider, clients }) => {
@@ -48,14 +48,14 @@ export const grantRules: Record<string, Assess> = {
     return {
       status: 'enforced',
       evidence,
-      mechanism: 'responseTypes offers only these; registration and each request are checked against the profile, and every profile requires openid, so plain OAuth 2 code is refused (src/policy/clients.ts, src/policy/requests.ts)',
+      mechanism: enforcedBy('GR-4'),
     };
   },
 
   'GR-5': ({ clients }) => ({
     status: 'enforced',
     evidence: `no password grant; static clients asking for it: ${clients.filter((c) => c.grantTypes.includes('password')).length}`,
-    mechanism: 'the library has no password grant and this project registers none; a registration listing it is refused (src/policy/clients.ts)',
+    mechanism: enforcedBy('GR-5'),
   }),
 
   'GR-6': ({ provider, clients }) => {
@@ -64,7 +64,7 @@ export const grantRules: Record<string, Assess> = {
     return {
       status: 'enforced',
       evidence: `client_credentials ${countBy(clients, cc)}, public among them: ${clients.filter((c) => cc(c) && c.isPublic).length}`,
-      mechanism: 'registration refuses client_credentials for public clients, and for SENSITIVE without asymmetric authentication (src/policy/clients.ts); the token endpoint refuses it identity scopes, SMART patient/ and user/ scopes and API scopes marked actsForPerson (src/policy/person-scopes.ts)',
+      mechanism: enforcedBy('GR-6'),
       review: 'check that each client_credentials client is a system acting for itself, with no person behind it',
     };
   },
@@ -72,7 +72,7 @@ export const grantRules: Record<string, Assess> = {
   'GR-7': ({ provider, clients }) => ({
     status: provider.refreshTokenForPublic ? 'broken' : 'enforced',
     evidence: `public ${countBy(clients, (c) => c.isPublic)}, registered for refresh_token: ${clients.filter((c) => c.isPublic && c.grantTypes.includes('refresh_token')).length}; issueRefreshToken for a public client → ${provider.refreshTokenForPublic}`,
-    mechanism: 'issueRefreshToken never issues one to a client authenticating with none, and registration refuses refresh_token for public clients',
+    mechanism: enforcedBy('GR-7'),
   }),
 
   'GR-8': ({ config, provider, clients }) => {
@@ -81,7 +81,7 @@ export const grantRules: Record<string, Assess> = {
     return {
       status: provider.pkceRequired ? 'enforced' : 'broken',
       evidence: `PKCE S256 for every code flow (pkce.required → ${provider.pkceRequired}); PAR required for ${par}; SENSITIVE clients bound to PAR: ${sensitive.filter((c) => c.parRequired).length} of ${sensitive.length}`,
-      mechanism: 'pkce.required always answers true and v9 knows only S256; the profile sets require_pushed_authorization_requests and the policy refuses an unpushed request or a missing S256 challenge (src/policy/requests.ts)',
+      mechanism: enforcedBy('GR-8'),
     };
   },
 };

@@ -1,6 +1,6 @@
 // OIDC-1 … OIDC-9: identity: the openid scope, ID-token content, claims, consent.
 import { BUILD } from '../build.js';
-import { countBy, list, type Assess } from '../context.js';
+import { countBy, enforcedBy, list, type Assess } from '../context.js';
 
 const SMART_SCOPE = /^(patient|user|system)\/[A-Za-z*]+\.(read|write|\*|c?r?u?d?s?)$/;
 
@@ -11,7 +11,7 @@ export const oidcRules: Record<string, Assess> = {
     return {
       status: 'enforced',
       evidence: `IN-CONFIDENCE and SENSITIVE ${countBy(clients, classified)}; of these, client_credentials only (system-to-system, no person): ${machines}`,
-      mechanism: 'their authorization requests are refused without the openid scope (src/policy/requests.ts), and every response type their profile allows yields an ID token',
+      mechanism: enforcedBy('OIDC-1'),
     };
   },
 
@@ -21,7 +21,7 @@ export const oidcRules: Record<string, Assess> = {
     if (config.features.implicitForPublic) {
       return { status: 'default', evidence: `${evidence}; id_token token (PUBLIC, features.implicitForPublic): at_hash but no s_hash` };
     }
-    return { status: 'enforced', evidence, mechanism: 'the library emits c_hash for hybrid responses and s_hash under the per-request FAPI 1.0 profile (src/provider/configuration.ts features.fapi.profile)' };
+    return { status: 'enforced', evidence, mechanism: enforcedBy('OIDC-2') };
   },
 
   'OIDC-3': ({ config, provider, clients }) => {
@@ -29,7 +29,7 @@ export const oidcRules: Record<string, Assess> = {
     return {
       status: provider.features.claimsParameter ? 'default' : 'enforced',
       evidence: `claims per scope: ${byScope.join('; ') || 'none'}; claims parameter ${provider.features.claimsParameter ? 'ON' : 'off'}; clients limited to registered scopes: ${countBy(clients, (c) => c.scope !== undefined)}`,
-      mechanism: 'the library releases only the claims of granted scopes; the policy refuses scopes outside a client\'s registration (src/policy/requests.ts); consent is asked per scope',
+      mechanism: enforcedBy('OIDC-3'),
     };
   },
 
@@ -65,7 +65,7 @@ export const oidcRules: Record<string, Assess> = {
     return {
       status: provider.features.devInteractions ? 'broken' : 'enforced',
       evidence: `consent page with approve and decline for every scope not yet granted; optional scopes the person may untick: ${list(optional)}; library devInteractions ${provider.features.devInteractions ? 'ON' : 'off'}`,
-      mechanism: 'the library prompts for consent whenever a requested scope or API scope is not in the Grant; only the consent form\'s approve creates or extends a Grant (src/interactions/routes.ts)',
+      mechanism: 'the library prompts for consent whenever a requested scope or API scope is not in the Grant; only the consent form\'s approve creates or extends a Grant (src/interactions/routes.ts, deciding through src/consent/)',
     };
   },
 
@@ -74,7 +74,7 @@ export const oidcRules: Record<string, Assess> = {
       ? {
           status: 'enforced',
           evidence: `every decision (approve, partial, deny, withdraw) is an append-only ledger record in the ${config.store.type} store, kept for consent.retention = ${config.consent.retention} s`,
-          mechanism: 'src/interactions/consent.ts writes the record before the grant is saved or the flow continues; a failed write stops the flow',
+          mechanism: 'src/consent/decision.ts builds and src/consent/record.ts writes the record before the grant is saved or the flow continues; a failed write stops the flow',
         }
       : {
           status: 'default',

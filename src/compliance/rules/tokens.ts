@@ -1,9 +1,9 @@
 // TOK-1 … TOK-10: codes, tokens, lifetimes, formats, algorithms.
 import { optedInAlgs } from '../../policy/algorithms.js';
 import { deviationFor } from '../../policy/deviations.js';
-import { ACCESS_TOKEN_CAP, AUTHORIZATION_CODE_CAP, REFRESH_TOKEN_CAP } from '../../policy/lifetimes.js';
+import { ACCESS_TOKEN_CAP, AUTHORIZATION_CODE_CAP, REFRESH_TOKEN_CAP } from '../../policy/executors/lifetimes.js';
 import { BUILD } from '../build.js';
-import { countBy, identityClaimsByScope, list, seconds, type Assess } from '../context.js';
+import { countBy, enforcedBy, identityClaimsByScope, list, seconds, type Assess } from '../context.js';
 
 const apiName = (api: { name?: string | undefined; identifier: string }) => api.name ?? api.identifier;
 
@@ -41,8 +41,7 @@ export const tokenRules: Record<string, Assess> = {
     return {
       status: 'enforced',
       evidence: `lifetimes.accessToken = ${config.lifetimes.accessToken} s (cap ${ACCESS_TOKEN_CAP}); ${effective}`,
-      mechanism:
-        "ttl.AccessToken and ttl.ClientCredentials return min(API's own TTL, lifetimes.accessToken, 3599) (src/policy/lifetimes.ts); a larger configured value stops start-up unless a TOK-3 deviation is declared",
+      mechanism: enforcedBy('TOK-3'),
     };
   },
 
@@ -54,8 +53,7 @@ export const tokenRules: Record<string, Assess> = {
     return {
       status: provider.rotateRefreshToken ? 'enforced' : 'default',
       evidence,
-      mechanism:
-        'ttl.RefreshToken counts from `iiat`, which survives rotation, and never exceeds the cap (src/policy/lifetimes.ts refreshTokenTtl); rotateRefreshToken is on; a larger configured value stops start-up unless a TOK-4 deviation is declared',
+      mechanism: enforcedBy('TOK-4'),
     };
   },
 
@@ -65,8 +63,7 @@ export const tokenRules: Record<string, Assess> = {
     return {
       status: provider.refreshTokenForConfidential ? 'enforced' : 'broken',
       evidence: `refresh tokens for offline_access, confidential clients registered for refresh_token: ${withRefresh}; access tokens at most ${seconds(provider.ttl.accessToken)}${longAccess}`,
-      mechanism:
-        'issueRefreshToken issues one to a confidential client granted offline_access (src/provider/configuration.ts); access tokens are capped under an hour (TOK-3), so lasting access needs a refresh token',
+      mechanism: enforcedBy('TOK-5'),
     };
   },
 
@@ -132,8 +129,7 @@ export const tokenRules: Record<string, Assess> = {
     return {
       status: 'enforced',
       evidence: `ID tokens: ${list(config.algorithms.idToken)} (algorithms.idToken); access tokens: ${config.algorithms.accessToken}${perApi.length ? `, ${list(perApi)}` : ''}${optedIn.length ? `; ${list(optedIn)} opted in (RSASSA-PKCS1-v1_5: allowed only by this opt-in)` : ''}${assertions}`,
-      mechanism:
-        'start-up refuses none, HS* and unapproved algorithms (src/policy/deployment.ts); enabledJWA limits what the library signs and accepts: tokens with the approved list, request objects asymmetric only, client assertions with algorithms.clientAuthentication (HS* solely for client_secret_jwt); an assertion with another algorithm is refused naming TOK-9 and the accepted ones',
+      mechanism: enforcedBy('TOK-9'),
     };
   },
 

@@ -1,8 +1,8 @@
-// TOK-3, TOK-4: a declared deviation raises a lifetime cap to a stated ceiling (README:
+// TOK-3, TOK-4: a declared deviation raises a lifetime cap to a stated ceiling (config/guides/deployment.md:
 // "Deviations"), never to infinity: a 365-day access token does not start.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { capsFor, DEVIATION_CEILINGS } from '../../../src/policy/lifetimes.js';
+import { capsFor, DEVIATION_CEILINGS } from '../../../src/policy/executors/lifetimes.js';
 import { productionRaw, startupVerdict } from '../../helpers/startup.js';
 
 const deviation = (rule: string) => ({ rule, setting: 'lifetimes', reason: 'a legacy API that cannot refresh yet' });

@@ -1,8 +1,9 @@
 // TOK-1, TOK-3, TOK-4: lifetimes inside the guideline, with caps that hold whatever a
 // resource server or a caller asks for.
-import type { Problem } from '../config/errors.js';
-import type { Deviation, ParsedConfig } from '../config/schema.js';
-import { deviationFor } from './deviations.js';
+import type { Problem } from '../../config/errors.js';
+import type { Deviation, ParsedConfig } from '../../config/schema.js';
+import { deviationFor } from '../deviations.js';
+import type { Executor } from './types.js';
 
 export type Lifetimes = ParsedConfig['lifetimes'];
 
@@ -77,3 +78,20 @@ export function refreshTokenTtl(lifetimes: Lifetimes, caps: LifetimeCaps, firstI
   const start = firstIssuedAt ?? now;
   return Math.max(1, start + absolute - now);
 }
+
+export const tokenLifetimes: Executor = {
+  name: 'lifetimes',
+  report: [
+    {
+      rule: 'TOK-3',
+      mechanism:
+        "ttl.AccessToken and ttl.ClientCredentials return min(API's own TTL, lifetimes.accessToken, 3599) (src/policy/executors/lifetimes.ts accessTokenTtl); a larger configured value stops start-up unless a TOK-3 deviation is declared",
+    },
+    {
+      rule: 'TOK-4',
+      mechanism:
+        'ttl.RefreshToken counts from `iiat`, which survives rotation, and never exceeds the cap (src/policy/executors/lifetimes.ts refreshTokenTtl); rotateRefreshToken is on; a larger configured value stops start-up unless a TOK-4 deviation is declared',
+    },
+  ],
+  checkDeployment: (config) => checkLifetimes(config.lifetimes, config.deviations),
+};

@@ -1,5 +1,5 @@
 // Pages are EJS views in views/, rendered into views/layout.ejs. Every page is served
-// with no-store caching and the strict headers of ops/headers.ts.
+// with no-store caching and the strict headers of web/headers.ts.
 import { join } from 'node:path';
 import ejs from 'ejs';
 import type { Context } from 'koa';

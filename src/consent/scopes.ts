@@ -1,7 +1,7 @@
 // OIDC-6, OIDC-7: what a consent page says about each scope, in plain language, from
 // the deployment file; which ones the person may untick; which claims each releases.
 import type { Config } from '../config/load.js';
-import type { Access } from '../consent/ledger.js';
+import type { Access } from './ledger.js';
 
 export interface ScopeLine {
   /** form value identifying this line (see keyOf) */
@@ -26,8 +26,28 @@ export function keyOf(scope: string, resource?: string): string {
   return resource ? `api:${resource} ${scope}` : `oidc:${scope}`;
 }
 
+/** The claims the deployment's scopes release (OIDC-6): the one table of claims per scope. */
 export function claimsOf(config: Config, scopes: readonly string[]): string[] {
   return [...new Set(scopes.flatMap((s) => config.scopes[s]?.claims ?? []))];
+}
+
+/** Identity scopes every deployment knows, beside the ones its file declares. */
+const IDENTITY_BUILT_IN = ['openid', 'offline_access'];
+
+/**
+ * The one split of a request (authorization or CIBA) into identity scopes the deployment
+ * knows and, per resource indicator, the API scopes that API defines (OIDC-7: the person
+ * is asked about each). A scope neither knows is left out: it is granted to nobody.
+ */
+export function splitScopes(config: Config, requested: readonly string[], indicators: readonly string[]): Access {
+  const scopes = requested.filter((s) => IDENTITY_BUILT_IN.includes(s) || Object.hasOwn(config.scopes, s));
+  const resources: Record<string, string[]> = {};
+  for (const indicator of indicators) {
+    const api = config.resourceServers.find((r) => r.identifier === indicator);
+    const apiScopes = api ? requested.filter((s) => Object.hasOwn(api.scopes, s)) : [];
+    if (apiScopes.length) resources[indicator] = apiScopes;
+  }
+  return { scopes, claims: claimsOf(config, scopes), resources };
 }
 
 export function describeScopes(config: Config, oidcScopes: readonly string[], resourceScopes: Readonly<Record<string, readonly string[]>>): ScopeLine[] {

@@ -2,9 +2,10 @@
 // the token was issued to, and the API the token is for (authenticated as the client the
 // deployment file names in its resourceServers[] entry); to anyone else a token is
 // simply `active: false`, so that one client cannot read another's tokens.
-import type { Problem } from '../config/errors.js';
-import type { ResourceServerConfig } from '../config/schema.js';
-import { isClassification, rank } from './classification.js';
+import type { Problem } from '../../config/errors.js';
+import type { ResourceServerConfig } from '../../config/schema.js';
+import { isClassification, rank } from '../classification.js';
+import type { Executor } from './types.js';
 
 export interface IntrospectionFacts {
   /** the authenticated caller's client_id */
@@ -46,3 +47,10 @@ export function introspectionClientProblems(api: ResourceServerConfig, clients: 
   }
   return [];
 }
+
+export const introspection: Executor = {
+  name: 'introspection',
+  report: [
+    { rule: 'EP-5', mechanism: 'features.introspection is always on and its allowedPolicy refuses public clients and answers active:false to any client that is neither the token\'s own nor the introspectionClientId of the API in its audience (src/policy/executors/introspection.ts mayIntrospect)' },
+  ],
+};

@@ -8,21 +8,22 @@ import { StoreUnavailableError } from '../storage/store.js';
 import { FormError } from './form.js';
 import { sendPage } from './render.js';
 
-/** Where people (not clients) are: the library's own endpoints answer clients in OAuth terms. */
-const PAGE_PREFIXES = ['/interaction/', '/account/', '/ciba/', '/demo'];
-
 /** The store (Redis, or a full memory store) cannot take the request: say so plainly, and that trying again will work. */
 export async function sendUnavailablePage(ctx: Context): Promise<void> {
   ctx.set('retry-after', '5');
   await sendPage(ctx, 'error', { title: 'Briefly unavailable', message: 'The sign-in service is briefly unavailable. Please wait a moment and try again.', code: 'temporarily_unavailable' }, 503);
 }
 
-export function pageErrors(logger: Logger): (ctx: Context, next: Next) => Promise<void> {
+/**
+ * `pagePaths`: where people (not clients) are, from the route registry (routes.ts); the
+ * library's own endpoints answer clients in OAuth terms.
+ */
+export function pageErrors(logger: Logger, pagePaths: readonly string[]): (ctx: Context, next: Next) => Promise<void> {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
     } catch (err) {
-      if (!PAGE_PREFIXES.some((prefix) => ctx.path.startsWith(prefix))) throw err;
+      if (!pagePaths.some((prefix) => ctx.path.startsWith(prefix))) throw err;
       const requestId = requestIdOf(ctx);
       if (ctx.req.socket.destroyed || ['ECONNRESET', 'ECONNABORTED'].includes(String((err as NodeJS.ErrnoException).code))) {
         // The browser went away mid-request: nobody to answer, nothing wrong here. Once, quietly.

@@ -1,10 +1,11 @@
-// AUTH-1 (src/policy/rules.ts): levels of assurance. Pure decisions of (config, client
+// AUTH-1 (src/policy/rules.ts): levels of assurance, a deployment-wide executor. Pure decisions of (config, client
 // classification, request): which level a sign-in reached (from what was done, never
 // assumed), which level a request needs, and whether the deployment's levels are sound.
 // The ID token's `acr` is the strongest level reached; `amr` uses RFC 8176 values.
-import type { Problem } from '../config/errors.js';
-import type { Classification, Deviation } from '../config/schema.js';
-import type { AssuranceSettings, LevelSettings, SecondFactor } from '../factors/settings.js';
+import type { Problem } from '../../config/errors.js';
+import type { Classification, Deviation } from '../../config/schema.js';
+import type { AssuranceSettings, LevelSettings, SecondFactor } from '../../factors/settings.js';
+import type { Executor } from './types.js';
 
 /** RFC 8176 `amr` values of each way to sign in. */
 export type Method = 'pwd' | 'otp' | 'hwk' | 'swk';
@@ -106,3 +107,16 @@ export function checkAssurance(settings: AssuranceSettings, production: boolean,
   }
   return problems;
 }
+
+/** AUTH-1 as an executor: its start-up check and its line in the compliance report. */
+export const assuranceLevels: Executor = {
+  name: 'assurance-levels',
+  report: [
+    {
+      rule: 'AUTH-1',
+      mechanism:
+        "the level a sign-in reached and the level a request needs are worked out in src/policy/executors/assurance.ts; a login check (src/provider/assurance.ts) asks for an interaction until the session's sign-in, worked out from its amr, reaches the client's minimum or the requested acr_values; the second step (src/interactions/second-factor.ts) asks only for the missing factor, or ends with unmet_authentication_requirements; a password-only SENSITIVE minimum in production stops start-up unless an AUTH-1 deviation is declared",
+    },
+  ],
+  checkDeployment: (config) => checkAssurance(config.assurance, config.mode === 'production', config.deviations),
+};

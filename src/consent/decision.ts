@@ -1,10 +1,12 @@
 // OIDC-7, OIDC-8: what the consent page asks, what the person's answer grants, and the
-// ledger record of that answer. Pure functions of the interaction, the config and the form.
+// ledger record of that answer. Pure functions of the interaction, the config and the form
+// (clientFacts reads the client); pages and CIBA build their records here.
 import { randomUUID } from 'node:crypto';
-import type { Grant, Provider } from 'oidc-provider';
+import { errors, type Grant, type Provider } from 'oidc-provider';
 import type { Config } from '../config/load.js';
-import { emptyAccess, type Access, type ConsentRecord, type Decision, type RequestFacts } from '../consent/ledger.js';
-import { claimsOf, describeScopes, keyOf, type ScopeLine } from './scopes.js';
+import { classificationOf } from '../provider/hooks.js';
+import { emptyAccess, type Access, type ConsentRecord, type Decision, type RequestFacts } from './ledger.js';
+import { claimsOf, describeScopes, keyOf, splitScopes, type ScopeLine } from './scopes.js';
 
 export type Details = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -18,6 +20,21 @@ export interface ClientFacts {
   id: string;
   name: string;
   classification: string;
+}
+
+type Client = Awaited<ReturnType<Provider['Client']['find']>>;
+
+/** Who the record names: the client's id, name and classification (a client since removed keeps its id). */
+export function clientFactsOf(client: Client, clientId: string): ClientFacts {
+  const classification = client ? classificationOf(client) : undefined;
+  return { id: clientId, name: client?.clientName ?? clientId, classification: typeof classification === 'string' ? classification : '' };
+}
+
+/** The facts of a client that must exist (a page's own client). */
+export async function clientFacts(provider: Provider, clientId: string): Promise<ClientFacts> {
+  const client = await provider.Client.find(clientId);
+  if (!client) throw new errors.InvalidClient('client not found');
+  return clientFactsOf(client, client.clientId);
 }
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -37,15 +54,7 @@ export function askedOf(details: Details, config: Config): Access {
     return { scopes, claims: [...new Set([...claimsOf(config, scopes), ...extraClaims])], resources };
   }
   const requested = (str(details.params.scope) ?? '').split(' ').filter(Boolean);
-  const known = new Set(['openid', 'offline_access', ...Object.keys(config.scopes)]);
-  const oidcScopes = requested.filter((s) => known.has(s));
-  const apiScopes: Record<string, string[]> = {};
-  for (const indicator of list(details.params.resource)) {
-    const api = config.resourceServers.find((r) => r.identifier === indicator);
-    const s = requested.filter((x) => api && x in api.scopes);
-    if (s.length) apiScopes[indicator] = s;
-  }
-  return { scopes: oidcScopes, claims: claimsOf(config, oidcScopes), resources: apiScopes };
+  return splitScopes(config, requested, list(details.params.resource));
 }
 
 export function linesOf(config: Config, access: Access): ScopeLine[] {

@@ -1,0 +1,62 @@
+// The executors by name. A profile (src/policy/classification.ts PROFILES) lists the names
+// of those that hold it; the deployment-wide ones hold for every client and are listed here.
+import type { Classification, ExecutorName } from '../classification.js';
+import { PROFILES } from '../classification.js';
+import { assuranceLevels } from './assurance.js';
+import { ciba } from './ciba.js';
+import { clientAuth } from './client-auth.js';
+import { clientCredentials } from './client-credentials.js';
+import { grants } from './grants.js';
+import { idTokenHashes } from './id-token-hashes.js';
+import { introspection } from './introspection.js';
+import { tokenLifetimes } from './lifetimes.js';
+import { openid } from './openid.js';
+import { par } from './par.js';
+import { pkce } from './pkce.js';
+import { redirectUris } from './redirect-uris.js';
+import { resources } from './resources.js';
+import { responseTypes } from './response-types.js';
+import { scopes } from './scopes.js';
+import { senderConstraint } from './sender-constraint.js';
+import { signingAlgs } from './signing-algs.js';
+import { stateNonce } from './state-nonce.js';
+import type { Executor, ReportLine } from './types.js';
+
+export type * from './types.js';
+
+export const CLIENT_EXECUTORS: Readonly<Record<ExecutorName, Executor>> = {
+  'client-auth': clientAuth,
+  'response-types': responseTypes,
+  grants,
+  'client-credentials': clientCredentials,
+  ciba,
+  'redirect-uris': redirectUris,
+  par,
+  pkce,
+  'state-nonce': stateNonce,
+  openid,
+  scopes,
+  'sender-constraint': senderConstraint,
+  'signing-algs': signingAlgs,
+  resources,
+};
+
+/** Concerns of the deployment rather than of a client's profile. */
+export const DEPLOYMENT_EXECUTORS: readonly Executor[] = [tokenLifetimes, introspection, idTokenHashes, assuranceLevels];
+
+/** The executors that hold a class's profile, in the order the profile lists them. */
+export function executorsFor(classification: Classification): readonly Executor[] {
+  return PROFILES[classification].executors.map((name) => CLIENT_EXECUTORS[name]);
+}
+
+/** Every executor, each once. */
+export const ALL_EXECUTORS: readonly Executor[] = [...Object.values(CLIENT_EXECUTORS), ...DEPLOYMENT_EXECUTORS];
+
+/** The executor that owns a rule's line in the compliance report (one per rule), if one does. */
+export function ownerOf(rule: string): { executor: Executor; line: ReportLine } | undefined {
+  for (const executor of ALL_EXECUTORS) {
+    const line = executor.report.find((l) => l.rule === rule);
+    if (line) return { executor, line };
+  }
+  return undefined;
+}

@@ -1,0 +1,42 @@
+// OIDC-6, OIDC-3: a client's registered scopes. Registration: `scope` is well-formed and
+// lists only scopes the deployment offers (identity scopes and API scopes alike).
+// Authorization request: no scope beyond the registration (the library refuses one first;
+// this is the backstop). Token request: no API scope beyond it (src/provider/hooks.ts).
+import type { Problem } from '../../config/errors.js';
+import { SCOPE_TOKEN, splitScope, type KnownScopes } from '../scopes.js';
+import type { ClientMetadata, Executor } from './types.js';
+
+/**
+ * Everything a client registered in `scope` (RFC 7591). The library accepts only
+ * identity scopes there, so API scopes travel beside them in `api_scope`.
+ */
+export function registeredScope(meta: ClientMetadata): string | undefined {
+  const parts = [meta.scope, meta.api_scope].filter((v): v is string => typeof v === 'string' && v !== '');
+  return parts.length ? parts.join(' ') : undefined;
+}
+
+/** OIDC-6: what is wrong with a registered `scope`, if anything. */
+export function scopeProblem(scope: string, known: KnownScopes): Problem | undefined {
+  const malformed = scope.split(' ').filter((s) => s !== '' && !SCOPE_TOKEN.test(s));
+  if (malformed.length || /^ | $| {2}/.test(scope)) return { field: 'scope', message: 'must be scope tokens separated by single spaces (RFC 6749 §3.3)', rule: 'OIDC-6' };
+  const { unknown } = splitScope(scope, known);
+  if (unknown.length) return { field: 'scope', message: `lists scopes this deployment does not offer: ${unknown.join(' ')}`, rule: 'OIDC-6' };
+  return undefined;
+}
+
+export const scopes: Executor = {
+  name: 'scopes',
+  report: [
+    { rule: 'OIDC-3', mechanism: 'the library releases only the claims of granted scopes; the policy refuses scopes outside a client\'s registration (src/policy/executors/scopes.ts); consent is asked per scope' },
+  ],
+  checkClient(meta, _client, ctx) {
+    const scope = registeredScope(meta);
+    const problem = scope !== undefined && ctx.scopes ? scopeProblem(scope, ctx.scopes) : undefined;
+    return problem ? [problem] : [];
+  },
+  authorizationRequest(_profile, facts) {
+    if (!facts.registeredScopes) return undefined;
+    const extra = [...facts.scopes].filter((s) => s !== 'openid' && !facts.registeredScopes?.has(s));
+    return extra.length ? { error: 'invalid_scope', description: `scope not registered for this client: ${extra.join(' ')} (OIDC-3)` } : undefined;
+  },
+};

@@ -1,0 +1,161 @@
+// sealedStore() on a real memory backend, watched at the seam: what it asks of a backend
+// (durable writes after single use, the aliases it hands to delete, no call for nothing),
+// what it trusts of one (nothing: a stale alias finds nothing), and what it counts.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import type { RecordBackend } from '../../src/storage/backend.js';
+import { createMemoryBackend } from '../../src/storage/memory.js';
+import { createSealer, type Sealer } from '../../src/storage/seal.js';
+import { sealedStore } from '../../src/storage/sealed-store.js';
+
+const newSealer = (): Sealer => createSealer([{ kid: 'k', key: randomBytes(32) }], randomBytes(32));
+
+/** The memory backend with its calls recorded. */
+function watched(base: RecordBackend = createMemoryBackend({ sweepIntervalMs: 60_000 })) {
+  const calls: { method: string; args: unknown[] }[] = [];
+  const backend: RecordBackend = {
+    ...base,
+    get: (...args) => (calls.push({ method: 'get', args }), base.get(...args)),
+    put: (...args) => (calls.push({ method: 'put', args }), base.put(...args)),
+    delete: (...args) => (calls.push({ method: 'delete', args }), base.delete(...args)),
+    revoke: (...args) => (calls.push({ method: 'revoke', args }), base.revoke(...args)),
+    durable: () => (calls.push({ method: 'durable', args: [] }), Promise.resolve()),
+  };
+  const count = (method: string) => calls.filter((c) => c.method === method).length;
+  return { backend, calls, count, reset: () => calls.splice(0) };
+}
+
+void describe('sealedStore() at the seam', () => {
+  it('TOK-1, TOK-4: single-use writes and every won consume wait for durable(); other writes do not', async () => {
+    const w = watched();
+    const store = sealedStore(w.backend, newSealer());
+    const durableAfter = async (op: () => Promise<unknown>) => {
+      w.reset();
+      await op();
+      return w.count('durable');
+    };
+    assert.equal(await durableAfter(() => store.adapter('Session').upsert('s', { kind: 'Session' }, 60)), 0, 'a session is not single use');
+    assert.equal(await durableAfter(() => store.adapter('AccessToken').upsert('a', { kind: 'AccessToken' }, 60)), 0);
+    assert.equal(await durableAfter(() => store.adapter('AuthorizationCode').upsert('c', { kind: 'AuthorizationCode', grantId: 'g' }, 60)), 1, 'a new code');
+    assert.equal(await durableAfter(() => store.adapter('RefreshToken').upsert('r', { kind: 'RefreshToken', grantId: 'g' }, 60)), 1, 'a rotated refresh token');
+    assert.equal(await durableAfter(() => store.adapter('ReplayDetection').upsert('j', { kind: 'ReplayDetection' }, 60)), 1, 'a replay-detection id');
+    assert.equal(await durableAfter(() => store.adapter('AuthorizationCode').consume('c')), 1, 'a used code');
+    assert.equal(await durableAfter(() => store.adapter('PushedAuthorizationRequest').upsert('p', { kind: 'PushedAuthorizationRequest' }, 60)), 1);
+    assert.equal(await durableAfter(() => store.adapter('PushedAuthorizationRequest').destroy('p')), 1, 'a used request URI stays gone');
+    assert.equal(await durableAfter(() => store.adapter('Session').destroy('s')), 0);
+    await assert.rejects(store.adapter('AuthorizationCode').consume('c'));
+    await store.close();
+  });
+
+  it('destroy hands the backend the aliases the record was put with, read back from the sealed record', async () => {
+    const sealer = newSealer();
+    const w = watched();
+    const store = sealedStore(w.backend, sealer);
+    await store.adapter('Session').upsert('s', { kind: 'Session', uid: 'u-1' }, 60);
+    await store.adapter('DeviceCode').upsert('d', { kind: 'DeviceCode', userCode: 'UC-1' }, 60);
+    await store.adapter('Interaction').upsert('i', { kind: 'Interaction', uid: 'u-2' }, 60);
+    w.reset();
+    await store.adapter('Session').destroy('s');
+    await store.adapter('DeviceCode').destroy('d');
+    await store.adapter('Interaction').destroy('i');
+    const deletes = w.calls.filter((c) => c.method === 'delete').map((c) => c.args);
+    assert.deepEqual(deletes, [
+      ['Session', sealer.lookup('Session', 's'), [sealer.lookup('Session#uid', 'u-1')]],
+      ['DeviceCode', sealer.lookup('DeviceCode', 'd'), [sealer.lookup('DeviceCode#userCode', 'UC-1')]],
+      ['Interaction', sealer.lookup('Interaction', 'i'), []],
+    ]);
+    assert.equal(w.count('get'), 2, 'only records with an alias are read before their delete');
+    await store.adapter('Session').destroy('never-saved'); // nothing to read back: nothing to unlink
+    await store.adapter('DeviceCode').destroy('never-saved');
+    await store.close();
+  });
+
+  it('puts carry the grant tag, aliases and insert-only flag the model calls for, and nothing more', async () => {
+    const sealer = newSealer();
+    const w = watched();
+    const store = sealedStore(w.backend, sealer);
+    await store.adapter('AccessToken').upsert('a', { kind: 'AccessToken', grantId: 'g' }, 60);
+    await store.adapter('Session').upsert('s', { kind: 'Session', uid: 'u', grantId: 'g' }, undefined);
+    await store.adapter('Session').upsert('empty', { kind: 'Session', uid: '' }, 60);
+    await store.adapter('ReplayDetection').upsert('j', { kind: 'ReplayDetection' }, 1.5);
+    const puts = w.calls.filter((c) => c.method === 'put').map(({ args: [model, key, , options] }) => [model, key, options]);
+    assert.deepEqual(puts, [
+      ['AccessToken', sealer.lookup('AccessToken', 'a'), { ttlMs: 60_000, grant: sealer.lookup('#grant', 'g'), aliases: [], ifAbsent: false }],
+      ['Session', sealer.lookup('Session', 's'), { ttlMs: undefined, grant: undefined, aliases: [sealer.lookup('Session#uid', 'u')], ifAbsent: false }],
+      ['Session', sealer.lookup('Session', 'empty'), { ttlMs: 60_000, grant: undefined, aliases: [], ifAbsent: false }],
+      ['ReplayDetection', sealer.lookup('ReplayDetection', 'j'), { ttlMs: 1500, grant: undefined, aliases: [], ifAbsent: true }],
+    ]);
+    await store.close();
+  });
+
+  it('a stale alias (one a backend kept after the record took another uid) finds nothing', async () => {
+    const sealer = newSealer();
+    const backend = createMemoryBackend({ sweepIntervalMs: 60_000 });
+    const store = sealedStore(backend, sealer);
+    await store.adapter('Session').upsert('s', { kind: 'Session', uid: 'new-uid' }, 60);
+    // As a backend may leave it: the old uid's alias still names the record's key.
+    const key = sealer.lookup('Session', 's');
+    await backend.put('Session', key, sealer.seal({ kind: 'Session', uid: 'new-uid' }, `Session:${key}`), { ttlMs: 60_000, aliases: [sealer.lookup('Session#uid', 'old-uid'), sealer.lookup('Session#uid', 'new-uid')] });
+    assert.equal(await store.adapter('Session').findByUid('old-uid'), undefined);
+    assert.equal((await store.adapter('Session').findByUid('new-uid'))?.uid, 'new-uid');
+    // and an alias looked up through the wrong finder finds nothing either
+    await store.adapter('DeviceCode').upsert('d', { kind: 'DeviceCode', userCode: 'UC' }, 60);
+    assert.equal(await store.adapter('DeviceCode').findByUid('UC'), undefined);
+    assert.equal(await store.adapter('Session').findByUserCode('new-uid'), undefined);
+    await store.close();
+  });
+
+  it('revokeByGrantId of a model outside grants costs the backend nothing', async () => {
+    const w = watched();
+    const store = sealedStore(w.backend, newSealer());
+    await store.adapter('Session').revokeByGrantId('g');
+    await store.adapter('Client').revokeByGrantId('g');
+    assert.equal(w.count('revoke'), 0);
+    await store.adapter('RefreshToken').revokeByGrantId('g');
+    assert.equal(w.count('revoke'), 1);
+    await store.close();
+  });
+
+  it('stats count operations, refused replays, lost consume races and replay revocations, beside the backend\'s own', async () => {
+    const store = sealedStore(createMemoryBackend({ sweepIntervalMs: 60_000 }), newSealer());
+    const a = (m: string) => store.adapter(m);
+    await a('AuthorizationCode').upsert('c', { kind: 'AuthorizationCode', grantId: 'g' }, 60);
+    await a('ReplayDetection').upsert('j', { kind: 'ReplayDetection' }, 60);
+    await assert.rejects(a('ReplayDetection').upsert('j', { kind: 'ReplayDetection' }, 60));
+    await a('AuthorizationCode').find('c');
+    await a('Session').findByUid('nobody');
+    await a('Session').findByUserCode('not a session alias');
+    const raced = await Promise.allSettled([a('AuthorizationCode').consume('c'), a('AuthorizationCode').consume('c')]);
+    assert.deepEqual(raced.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+    await a('RefreshToken').upsert('r', { kind: 'RefreshToken', grantId: 'h' }, 60);
+    await a('RefreshToken').consume('r');
+    await assert.rejects(a('RefreshToken').consume('r'));
+    await a('AccessToken').destroy('x');
+    await a('AccessToken').revokeByGrantId('g');
+    await a('Session').revokeByGrantId('g');
+    const { upserts, finds, consumes, consumeConflicts, replayRevokes, destroys, revokes, replaysRefused, entries } = store.stats();
+    assert.deepEqual(
+      { upserts, finds, consumes, consumeConflicts, replayRevokes, destroys, revokes, replaysRefused },
+      { upserts: 4, finds: 2, consumes: 4, consumeConflicts: 1, replayRevokes: 2, destroys: 1, revokes: 2, replaysRefused: 1 },
+    );
+    assert.equal(typeof entries, 'number', 'the backend\'s counts are there too');
+    await store.close();
+  });
+
+  it('a backend without sweep, dump or notReadyReason gives a store without them', async () => {
+    const bare: RecordBackend = { ...createMemoryBackend({ sweepIntervalMs: 60_000 }), sweep: undefined, dump: undefined, notReadyReason: undefined };
+    const store = sealedStore(bare, newSealer());
+    assert.equal('sweep' in store, false);
+    assert.equal('dump' in store, false);
+    assert.equal('notReadyReason' in store, false);
+    assert.equal(store.kind, 'memory');
+    const full = sealedStore(createMemoryBackend({ sweepIntervalMs: 60_000, maxEntries: 1 }), newSealer());
+    await full.adapter('Session').upsert('s', { kind: 'Session' }, 60);
+    assert.equal(full.sweep?.(), 0);
+    assert.equal((await full.dump?.())?.length, 3);
+    assert.match(full.notReadyReason?.() ?? '', /memory store full/);
+    await store.close();
+    await full.close();
+  });
+});
