@@ -26,4 +26,10 @@ export default tseslint.config(
     rules: { '@typescript-eslint/explicit-module-boundary-types': 'off' },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // Browser scripts served under the strict CSP (views/static/): plain scripts, no types.
+  {
+    files: ['views/static/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { sourceType: 'script', parserOptions: { projectService: false, project: null }, globals: { window: 'readonly', document: 'readonly', SimpleWebAuthnBrowser: 'readonly' } },
+  },
 );

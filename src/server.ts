@@ -16,6 +16,10 @@ import { limitDecisions } from './consent/limits.js';
 import { consentTextVersion } from './consent/text.js';
 import type { Config, Jwks } from './config/load.js';
 import { accountRoutes } from './interactions/account.js';
+import { createFactorService } from './factors/service.js';
+import { storeFactors, type FactorStore } from './factors/store.js';
+import { factorStatic } from './factors/static.js';
+import { seedDemoFactors } from './factors/demo.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { createSignIn } from './web/sign-in.js';
 import { securityHeaders } from './web/headers.js';
@@ -104,6 +108,8 @@ export interface IdpOptions {
   ciba?: CibaOptions;
   /** EP-7: how often the signing-key file is polled for changes */
   keyWatch?: WatchOptions;
+  /** AUTH-1: replaces the built-in factor records (an agency's directory of second factors) */
+  factors?: FactorStore;
   /** replaces the sink `audit.sink` names (an embedding program's own, or a test's) */
   auditSink?: AuditSink;
 }
@@ -191,14 +197,23 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   // OIDC-9: SMART launch context in token responses, /smart/launch, the patient picker, the demo FHIR API.
   const smart = attachSmart(provider, { config, store, accounts, discovery: () => smartConfiguration(config, clientAuthMethods(config), offeredResponseTypes(policy.options)) });
   const consentDeps = { provider, config, ledger, signIn, consentText, logger, smartContext: smart?.contextOf, sources };
-  const interactions = interactionRoutes(consentDeps);
-  const account = accountRoutes({ ...consentDeps, store });
+  // AUTH-1: second factors in the store (sealed), or the agency's own directory of them.
+  const factorStore = options.factors ?? storeFactors(store);
+  const factors = createFactorService(config, factorStore, signIn, counters);
+  const demoFactor = demo ? await seedDemoFactors(config, factorStore) : undefined;
+  if (demoFactor) {
+    // Development only (seedDemoFactors checks the mode): the key is the point of the demo.
+    logger.log('warn', 'demo.one_time_code', { message: `DEVELOPMENT ONLY: demo account "${demoFactor.username}" has a one-time-code app. Add this key to an authenticator app: ${demoFactor.key} (or ${demoFactor.uri})` });
+  }
+  const interactions = interactionRoutes({ ...consentDeps, factors, store });
+  const account = accountRoutes({ ...consentDeps, store, factors });
   const ciba = attachCiba(provider, { config, store, signIn, logger, options: cibaOptions, recording: { ledger, consentText } });
   // The route registry (src/web/routes.ts): every route of ours, and whether people use it.
   const routes: RouteGroup[] = [
     { router: opsRoutes(store, () => shuttingDown, () => sources.readiness()), forPeople: false },
     { router: docsRoutes(config), forPeople: false },
     { router: smartRoutes(config, clientAuthMethods(config), offeredResponseTypes(policy.options)), forPeople: false },
+    { router: factorStatic(), forPeople: false },
     { router: interactions, forPeople: true },
     ...(smart?.routes ?? []),
     ...(sources.upstreams.length ? [{ router: upstreamRoutes({ provider, config, sources, logger }), forPeople: true }] : []),

@@ -6,13 +6,14 @@ import { deviationFor } from '../policy/deviations.js';
 import { isMandatory, RULES } from '../policy/rules.js';
 import { signingKeysUnread, type Assess, type AssessContext } from './context.js';
 import { clientFacts, providerFacts } from './facts.js';
+import { authRules } from './rules/auth.js';
 import { endpointRules } from './rules/endpoints.js';
 import { grantRules } from './rules/grants.js';
 import { oidcRules } from './rules/oidc.js';
 import { tokenRules } from './rules/tokens.js';
 import { STATUSES, type Assessment, type Report, type ReportRow, type Status } from './types.js';
 
-export const ASSESSORS: Readonly<Record<string, Assess>> = { ...tokenRules, ...endpointRules, ...oidcRules, ...grantRules };
+export const ASSESSORS: Readonly<Record<string, Assess>> = { ...tokenRules, ...endpointRules, ...oidcRules, ...grantRules, ...authRules };
 
 export interface ReportOptions {
   /** when the report is made (a parameter so that the function stays pure) */

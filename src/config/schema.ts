@@ -5,6 +5,7 @@
 // `defaultText` says in words what a default is when it is not a plain value.
 import { z } from 'zod';
 import { cibaSettings } from '../ciba/settings.js';
+import { assuranceSettings } from '../factors/settings.js';
 import { parseCidr } from '../ops/proxy.js';
 import { APPROVED_SIGNING } from '../policy/algorithms.js';
 import { identitySources } from '../accounts/sources/schema.js';
@@ -137,7 +138,7 @@ const store = z
   .describe('`memory` (one process only) or `redis` (`url`, or `sentinels` + `name`, or `cluster` nodes). `REDIS_URL` makes it `redis`.');
 
 const deviation = z.strictObject({
-  rule: z.string().regex(/^(TOK|EP|OIDC|GR)-\d+$/, 'a rule ID such as TOK-3').describe('The rule (a SHOULD) departed from, e.g. `TOK-3`. A MUST cannot be waived.'),
+  rule: z.string().regex(/^(TOK|EP|OIDC|GR|AUTH)-\d+$/, 'a rule ID such as TOK-3').describe('The rule (a SHOULD) departed from, e.g. `TOK-3`. A MUST cannot be waived.'),
   setting: z.string().min(1).describe('The setting that departs from it, e.g. `lifetimes.accessToken`.'),
   reason: z.string().min(10, 'say why, in at least a sentence').describe('Why, in at least a sentence; the compliance report shows it.'),
 });
@@ -441,6 +442,7 @@ export const configSchema = z.strictObject({
     .describe('The development-mode demo relying party.'),
   consent: consent.prefault({}).describe('The consent ledger and the person\'s consents page (OIDC-7, OIDC-8).'),
   login: login.prefault({}).describe('Sign-in.'),
+  assurance: assuranceSettings,
   limits: z
     .strictObject({
       stateCreating: z

@@ -112,6 +112,9 @@ export function demoRouter(config: Config, clients: DemoClient[]): Router {
     if (client.hybrid) params.response_mode = 'form_post';
     if (client.scope.includes('offline_access')) params.prompt = 'consent';
     if (client.resource) params.resource = client.resource;
+    // AUTH-1: the SENSITIVE demo client asks for the strongest level (multi-factor by default).
+    const strongest = config.assurance.levels[config.assurance.levels.length - 1]?.acr;
+    if (client.classification === 'SENSITIVE' && strongest) params.acr_values = strongest;
     const url = client.par ? await oidc.buildAuthorizationUrlWithPAR(rp, params, { DPoP: flow.dpop }) : oidc.buildAuthorizationUrl(rp, params);
     const id = randomBytes(16).toString('base64url');
     flows.set(id, flow);

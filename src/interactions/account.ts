@@ -18,6 +18,8 @@ import { sendPage } from '../web/render.js';
 import { clientFacts } from '../consent/decision.js';
 import { recordOrStop } from './routes.js';
 import { describeAccess } from '../consent/scopes.js';
+import { factorPages, type AccountSessionRecord } from '../factors/account-pages.js';
+import type { FactorService } from '../factors/service.js';
 
 export interface AccountDeps {
   provider: Provider;
@@ -27,6 +29,8 @@ export interface AccountDeps {
   store: Store;
   consentText: string;
   logger: Logger;
+  /** AUTH-1: second factors, managed at /account/factors */
+  factors?: FactorService | undefined;
 }
 
 const COOKIE = 'idp.account';
@@ -76,6 +80,25 @@ export function accountRoutes(deps: AccountDeps): Router {
     const held = await heldConsents(ledger, accountId);
     const alive = await Promise.all(held.map(async (c) => ((await provider.Grant.find(c.grantId)) ? c : undefined)));
     return alive.filter((c): c is HeldConsent => c !== undefined);
+  }
+
+  // AUTH-1: /account/factors, on this page's own session.
+  if (deps.factors) {
+    factorPages(router, config, deps.factors, {
+      async current(ctx) {
+        const accountId = await signedIn(ctx);
+        const id = ctx.cookies.get(COOKIE, { signed: true });
+        const session = accountId && id ? await sessions.find(id) : undefined;
+        return session ? (session as unknown as AccountSessionRecord) : undefined;
+      },
+      async update(ctx, change) {
+        const id = ctx.cookies.get(COOKIE, { signed: true });
+        const session = id ? await sessions.find(id) : undefined;
+        if (!id || !session) return;
+        const now = Math.floor(Date.now() / 1000);
+        await sessions.upsert(id, { ...session, ...change, exp: now + ttl }, ttl);
+      },
+    });
   }
 
   router.get('/', (ctx) => {

@@ -17,6 +17,9 @@ import { sendPage } from '../web/render.js';
 import { claimsOf } from '../consent/scopes.js';
 import type { IdentitySources } from '../accounts/sources/index.js';
 import { loginChoices, signedInWith } from '../accounts/sources/page.js';
+import type { FactorService } from '../factors/service.js';
+import type { Store } from '../storage/store.js';
+import { secondFactorRoutes } from './second-factor.js';
 
 export interface InteractionDeps {
   provider: Provider;
@@ -30,6 +33,9 @@ export interface InteractionDeps {
   smartContext?: ((details: Details) => Promise<Record<string, unknown> | undefined>) | undefined;
   /** identity sources: "Sign in with …" buttons, the source choice, the source in the ledger */
   sources?: IdentitySources | undefined;
+  /** AUTH-1: second factors, and where the sign-in step's state is kept */
+  factors: FactorService;
+  store: Store;
 }
 
 /**
@@ -57,7 +63,7 @@ export async function recordOrStop(ctx: Context, ledger: ConsentLedger, logger: 
   return false;
 }
 
-export function interactionRoutes({ provider, config, ledger, signIn, consentText, logger, smartContext, sources }: InteractionDeps): Router {
+export function interactionRoutes({ provider, config, ledger, signIn, consentText, logger, smartContext, sources, factors, store }: InteractionDeps): Router {
   const router = new Router({ prefix: '/interaction' });
   const scopeClaims = (scopes: string[]) => claimsOf(config, scopes);
 
@@ -68,6 +74,9 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
     noteClient(details.params.client_id);
     return details;
   }
+
+  // AUTH-1: the second step after the password, and step-up within a session.
+  const second = secondFactorRoutes(router, { provider, config, store, factors, load });
 
   async function existingGrant(details: Details): Promise<Grant | undefined> {
     if (!details.grantId) return undefined;
@@ -108,7 +117,7 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
 
   router.get('/:uid', async (ctx) => {
     const details = await load(ctx);
-    if (details.prompt.name === 'login') return showLogin(ctx, details);
+    if (details.prompt.name === 'login') return (await second.stepUp(ctx, details)) ? undefined : showLogin(ctx, details);
     if (details.prompt.name === 'consent') return showConsent(ctx, details);
     // OIDC-9: SMART's patient picker (src/smart/routes.ts).
     if (details.prompt.name === 'smart_patient') return ctx.redirect(`/interaction/${details.uid}/patient`);
@@ -124,7 +133,7 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
     const outcome = await signIn.attempt(ctx, username, form.get('password') ?? '', form.get('source') || undefined);
     if (!outcome.ok) return showLogin(ctx, details, outcome.message, username, outcome.status);
     // `source` rides along to the consent step (lastSubmission), for the ledger (OIDC-8).
-    await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: outcome.accountId, amr: ['pwd'] }, source: outcome.source?.id }, { mergeWithLastSubmission: false });
+    await second.afterPassword(ctx, details, outcome.accountId, outcome.source?.id);
   });
 
   router.post('/:uid/confirm', async (ctx) => {

@@ -13,6 +13,8 @@ export const AUDIT_EVENTS = [
   'signin.succeeded',
   'signin.failed',
   'signin.throttled',
+  'factor.enrolled',
+  'factor.removed',
   'consent.decided',
   'authorization.refused',
   'token.issued',

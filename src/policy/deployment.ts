@@ -10,6 +10,7 @@ import { introspectionClientProblems } from './executors/introspection.js';
 import { tokenLifetimes } from './executors/lifetimes.js';
 import { checkAccounts } from './accounts.js';
 import { checkSources } from '../accounts/sources/checks.js';
+import { assuranceLevels } from './executors/assurance.js';
 import { unknownClientFields } from './client-metadata.js';
 import { isMandatory, RULE_IDS } from './rules.js';
 import { BUILT_IN_SCOPES, knownScopes } from './scopes.js';
@@ -117,6 +118,7 @@ export function checkDeployment(config: Config): DeploymentPolicy {
   // Sign-in must not be the first place a bad account shows up.
   problems.push(...checkAccounts(config.accounts, development));
   problems.push(...checkSources(config.sources, config.accounts, development));
+  problems.push(...(assuranceLevels.checkDeployment?.(config) ?? [])); // AUTH-1
 
   if (config.signingJwks) problems.push(...checkSigningJwks(config.signingJwks.keys, signingAlgsInUse(config)));
 

@@ -48,6 +48,9 @@ export const RULES: readonly Rule[] = [
   { id: 'GR-6', level: 'SHOULD', text: 'Client credentials only for system-to-system, confidential clients only.' },
   { id: 'GR-7', level: 'SHOULD NOT', text: 'Refresh tokens for public (browser/native) clients.' },
   { id: 'GR-8', level: 'MUST', text: 'PKCE (S256) for every authorisation-code flow; PAR required for SENSITIVE clients.' },
+  // Beyond the guideline: New Zealand's health information security framework expects
+  // multi-factor authentication for access to health information (issue #16).
+  { id: 'AUTH-1', level: 'SHOULD', text: 'A person reaching SENSITIVE information signs in with a second factor; clients can ask for a level of assurance (`acr_values`, `max_age`) and the ID token states truthfully what was done (`acr`, `amr`, `auth_time`).' },
 ];
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));

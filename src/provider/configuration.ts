@@ -18,6 +18,7 @@ import { cibaFeature, cibaRequestTtl } from '../ciba/feature.js';
 import { outgoingFetch } from '../ciba/notify.js';
 import { registrationPolicies } from '../registration/policies.js';
 import { findAccountWith } from './accounts.js';
+import { interactionPolicyFor, withAssuranceClaims } from './assurance.js';
 import { authorizationPolicy, classificationOf, clientMetadataValidator, EXTRA_CLIENT_METADATA, resourceServerInfo, tokenRequestPolicy } from './hooks.js';
 import { assertionClaimsCheck } from './client-auth.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
@@ -104,7 +105,9 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       userinfoEncryptionEncValues: [...APPROVED_CONTENT_ENCRYPTION] as never,
     },
 
-    claims: { ...claimsByScope(config.scopes), ...smartClaims(config) },
+    // AUTH-1: ID tokens state acr, amr and auth_time; discovery lists the levels offered.
+    claims: withAssuranceClaims({ ...claimsByScope(config.scopes), ...smartClaims(config) }),
+    acrValues: config.assurance.levels.map((l) => l.acr),
     // OIDC-9: an access token for a FHIR server carries the SMART launch context.
     extraTokenClaims: smartTokenClaims(smart),
     scopes,
@@ -139,8 +142,8 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
       DeviceCode: 600,
     },
 
-    // OIDC-9: SMART's patient picker sits between sign-in and consent.
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: smartInteractionPolicy(smart) },
+    // AUTH-1: step-up at login; OIDC-9: SMART's patient picker sits between sign-in and consent.
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: smartInteractionPolicy(smart, interactionPolicyFor(config)) },
     renderError,
 
     routes: {

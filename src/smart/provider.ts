@@ -201,8 +201,7 @@ export const PICKER_PROMPT = 'smart_patient';
  * The interaction policy with SMART's patient picker between sign-in and consent: a
  * practitioner's standalone launch asking for `launch/patient` chooses the patient first.
  */
-export function smartInteractionPolicy(deps: SmartDeps): interactionPolicy.Prompt[] {
-  const policy = interactionPolicy.base();
+export function smartInteractionPolicy(deps: SmartDeps, policy: interactionPolicy.Prompt[] = interactionPolicy.base()): interactionPolicy.Prompt[] {
   if (!fhirServers(deps.config).length) return policy;
   const { Prompt, Check } = interactionPolicy;
   const picker = new Prompt(

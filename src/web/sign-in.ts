@@ -17,12 +17,21 @@ import { createLoginThrottle, normaliseUsername, type Refusal } from './throttle
 
 export type LoginOutcome = { ok: true; accountId: string; source?: SourceInfo | undefined } | { ok: false; status: number; message: string; retryAfter?: number };
 
+export type FactorOutcome = { ok: true } | { ok: false; status: number; message: string; retryAfter?: number };
+
 export interface SignIn {
   /** `sourceId`: the password source the person chose on the page (else each in order) */
   attempt(ctx: Context, username: string, password: string, sourceId?: string): Promise<LoginOutcome>;
+  /**
+   * AUTH-1: a second-factor code (one-time code, recovery code) for an account whose
+   * password was right: through the same throttle as passwords, per account and per
+   * address, reserved before `check` runs. `check` answers whether the code was right.
+   */
+  secondFactor(ctx: Context, accountId: string, method: 'otp' | 'recovery' | 'passkey', check: () => Promise<boolean>): Promise<FactorOutcome>;
 }
 
 export const WRONG_CREDENTIALS = 'The username or password is not right.';
+export const WRONG_CODE = 'That code is not right, or it was already used. Check your app and try the next code.';
 export const BUSY = 'Many sign-ins are being checked right now. Please try again shortly.';
 
 function wait(seconds: number): string {
@@ -96,6 +105,24 @@ export function createSignIn(config: Config, store: Store, accounts: AccountStor
       await reservation.succeeded();
       devices.remember(ctx, username, device);
       return { ok: true, accountId, source };
+    },
+
+    async secondFactor(ctx, accountId, method, check) {
+      // Counted under the account id (not a typed name), with no device exemption: the
+      // password was right, so the factor is the only thing between a guesser and the account.
+      const reservation = await throttle.reserve({ username: `factor:${accountId}`, address: ctx.ip });
+      if (!reservation.ok) {
+        audit('signin.throttled', { subject: accountId }, { method, locked: reservation.blocked, retryAfter: reservation.retryAfter });
+        const message = reservation.blocked ? `Too many codes tried. Checking codes is paused for ${wait(reservation.retryAfter)}.` : `Too many codes tried. Wait ${wait(reservation.retryAfter)}, then try again.`;
+        return refuse(ctx, reservation.retryAfter, message);
+      }
+      if (!(await check())) {
+        audit('signin.failed', { subject: accountId }, { reason: 'second_factor', method });
+        return { ok: false, status: 401, message: WRONG_CODE };
+      }
+      audit('signin.succeeded', { subject: accountId }, { method });
+      await reservation.succeeded();
+      return { ok: true };
     },
   };
 }

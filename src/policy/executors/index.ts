@@ -2,6 +2,7 @@
 // of those that hold it; the deployment-wide ones hold for every client and are listed here.
 import type { Classification, ExecutorName } from '../classification.js';
 import { PROFILES } from '../classification.js';
+import { assuranceLevels } from './assurance.js';
 import { ciba } from './ciba.js';
 import { clientAuth } from './client-auth.js';
 import { clientCredentials } from './client-credentials.js';
@@ -42,7 +43,7 @@ export const CLIENT_EXECUTORS: Readonly<Record<ExecutorName, Executor>> = {
 };
 
 /** Concerns of the deployment rather than of a client's profile. */
-export const DEPLOYMENT_EXECUTORS: readonly Executor[] = [tokenLifetimes, introspection, idTokenHashes, smart];
+export const DEPLOYMENT_EXECUTORS: readonly Executor[] = [tokenLifetimes, introspection, idTokenHashes, smart, assuranceLevels];
 
 /** The executors that hold a class's profile, in the order the profile lists them. */
 export function executorsFor(classification: Classification): readonly Executor[] {
