@@ -17,7 +17,10 @@ export function requirementFor(config: Config, client: object | undefined, param
 
 /** True when the session's sign-in (its amr) reaches the level. */
 export function reaches(config: Config, amr: readonly string[] | undefined, rank: number): boolean {
-  return rankReached(config.assurance, amr ?? []) >= rank;
+  // A sign-in whose methods we were not told (an upstream source not trusted for acr/amr,
+  // src/accounts/sources/) counts as the lowest level offered, never more (AUTH-1).
+  const reached = amr?.length ? rankReached(config.assurance, amr) : 0;
+  return reached >= rank;
 }
 
 function assuranceCheck(config: Config): interactionPolicy.Check {
