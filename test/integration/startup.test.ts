@@ -115,7 +115,14 @@ describe('SMART on FHIR discovery', () => {
       assert.deepEqual(smart.code_challenge_methods_supported, ['S256']);
       assert.deepEqual(smart.response_types_supported, oidcMeta.response_types_supported);
       assert.ok((smart.scopes_supported as string[]).includes('patient/Observation.rs'));
-      assert.ok((smart.capabilities as string[]).includes('permission-v2'));
+      // Issue 15 item 6: nothing advertised that does not work. This deployment declares no FHIR
+      // server, so its SMART-looking scopes are plain API scopes and no launch or permission
+      // capability is offered (the FHIR cases: test/integration/smart-*.test.ts).
+      const capabilities = smart.capabilities as string[];
+      for (const cap of ['launch-standalone', 'launch-ehr', 'permission-v1', 'permission-v2', 'permission-patient']) {
+        assert.ok(!capabilities.includes(cap), `${cap} advertised without a FHIR server`);
+      }
+      assert.ok(capabilities.includes('sso-openid-connect'));
     } finally {
       await running.close();
     }
