@@ -23,7 +23,8 @@ const ERRORS: Record<Refusal['error'], new (description: string) => Error> = {
   unauthorized_client: errors.UnauthorizedClient,
 };
 
-function refuse(refusal: Refusal): never {
+/** A policy refusal as the library's OAuth error (shared with src/smart/provider.ts). */
+export function refuse(refusal: Refusal): never {
   const ErrorClass = ERRORS[refusal.error];
   throw new ErrorClass(refusal.description);
 }

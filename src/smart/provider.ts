@@ -4,11 +4,11 @@
 // checks, the `launch` parameter, the patient picker's prompt, and the launch context in
 // token responses; fhirUser in back-channel ID tokens is in src/provider/accounts.ts.
 import type { Middleware } from 'koa';
-import { errors, interactionPolicy, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import { interactionPolicy, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import type { AccountStore } from '../accounts/store.js';
 import type { Config } from '../config/load.js';
 import type { ResourceServerConfig } from '../config/schema.js';
-import type { Refusal } from '../policy/requests.js';
+import { refuse } from '../provider/hooks.js';
 import { checkLaunchRedemption, contextFields, launchContextOf, needsPatientPick, type ContextSources } from '../policy/smart-launch.js';
 import { checkSmartScopes, looksSmart, scopeOfServer, SMART_CONTEXT_SCOPES } from '../policy/smart-scopes.js';
 import type { SmartStore } from './launch-store.js';
@@ -35,18 +35,6 @@ export function smartIdentityScopes(config: Config): string[] {
 export function smartClaims(config: Config): Record<string, string[]> {
   if (!fhirServers(config).length) return {};
   return { fhirUser: ['fhirUser'], launch: [], 'launch/patient': [], 'launch/encounter': [] };
-}
-
-const ERRORS: Record<Refusal['error'], new (description: string) => Error> = {
-  invalid_request: errors.InvalidRequest,
-  unsupported_response_type: errors.UnsupportedResponseType,
-  invalid_scope: errors.InvalidScope as unknown as new (description: string) => Error,
-  invalid_target: errors.InvalidTarget,
-  unauthorized_client: errors.UnauthorizedClient,
-};
-
-function refuse(refusal: Refusal): never {
-  throw new ERRORS[refusal.error](refusal.description);
 }
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
