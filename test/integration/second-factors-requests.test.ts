@@ -1,0 +1,119 @@
+// AUTH-1 (src/policy/rules.ts): what a client asks of the sign-in — max_age and an essential
+// acr in the claims parameter — driven by a real relying party (openid-client, which itself
+// checks auth_time against max_age) and a person without JavaScript. The session's level is
+// never assumed: a fresh sign-in forced by max_age counts only what was done in it.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import * as oidc from 'openid-client';
+import { Secret, TOTP } from 'otpauth';
+import { spa } from '../helpers/clients.js';
+import { PASSWORDS } from '../helpers/fixtures.js';
+import { startIdp, type RunningIdp } from '../helpers/idp.js';
+import { Person, type Arrival } from '../helpers/person.js';
+import { authorizationRequest, decodeJwt, relyingParty, type PendingAuthorization } from '../helpers/rp.js';
+
+const PASSWORD_LEVEL = 'urn:health-idp:acr:password';
+const MFA = 'urn:health-idp:acr:mfa';
+
+/** The code an authenticator app shows for `secret`, `steps` 30-second steps from `from`. */
+function codeFor(secret: string, steps = 0, from = Date.now()): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp: from + steps * 30_000 });
+}
+
+function keyOnPage(html: string): string {
+  const match = /class="secret">([A-Z2-7 ]+)</.exec(html);
+  assert.ok(match, 'the enrolment page shows the key as text');
+  return (match[1] ?? '').replace(/ /g, '');
+}
+
+const epoch = () => Math.floor(Date.now() / 1000);
+
+describe('max_age: a fresh sign-in within the session, with the second factor again (AUTH-1)', () => {
+  let running: RunningIdp;
+  let rp: oidc.Configuration;
+  let secret = '';
+  /** the TOTP steps already used (one code is accepted once) */
+  let nextStep = 0;
+  let enrolledAt = 0;
+  let recoveryCodes: string[] = [];
+  const person = new Person('');
+
+  before(async () => {
+    running = await startIdp({ clients: [spa.metadata] });
+    rp = await relyingParty(running.url, spa);
+    Object.assign(person, new Person(running.url));
+  });
+  after(() => running.close());
+
+  async function start(params: Record<string, string>) {
+    const pending = await authorizationRequest(rp, params);
+    return { pending, arrival: await person.visit(pending.url) };
+  }
+
+  async function consentIfAsked(arrival: Arrival | undefined) {
+    if (!arrival && person.lastPage.includes('name="decision"')) return person.submit('/confirm', { decision: 'approve' });
+    return arrival;
+  }
+
+  async function idToken(pending: PendingAuthorization, arrival: Arrival | undefined, maxAge?: number) {
+    assert.ok(arrival, `back at the relying party (page: ${person.lastPage.slice(0, 200)})`);
+    assert.equal(arrival.url.searchParams.get('error'), null, arrival.url.searchParams.get('error_description') ?? '');
+    const tokens = await oidc.authorizationCodeGrant(rp, arrival.url, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, ...(maxAge !== undefined ? { maxAge } : {}) });
+    return decodeJwt(tokens.id_token ?? '');
+  }
+
+  it('first sign-in at the MFA level: password, then a one-time-code app set up on the spot', async () => {
+    const { pending } = await start({ acr_values: MFA });
+    await person.submit('/login', { username: 'alice', password: PASSWORDS.alice });
+    secret = keyOnPage(person.lastPage);
+    enrolledAt = Date.now();
+    await person.submit('/enrol/otp', { code: codeFor(secret, nextStep++, enrolledAt) });
+    recoveryCodes = [...person.lastPage.matchAll(/<li>([a-z0-9]{5}-[a-z0-9]{5})<\/li>/g)].map((m) => m[1] ?? '');
+    const token = await idToken(pending, await consentIfAsked(await person.submit('/factor/continue', {})));
+    assert.equal(token.acr, MFA);
+  });
+
+  it('within max_age the session is enough: no page, auth_time is the sign-in\'s', async () => {
+    const before = epoch();
+    const { pending, arrival } = await start({ acr_values: MFA, max_age: '300' });
+    const token = await idToken(pending, await consentIfAsked(arrival), 300);
+    assert.equal(token.acr, MFA);
+    assert.ok(Number(token.auth_time) <= before, 'auth_time is when the person signed in, not now');
+  });
+
+  it('past max_age at the MFA level: the password and the second factor are both asked again; auth_time is the fresh sign-in', async () => {
+    await sleep(2100);
+    const { pending, arrival } = await start({ acr_values: MFA, max_age: '1' });
+    assert.equal(arrival, undefined);
+    assert.match(person.lastPage, /name="password"/, 'the password is asked again');
+    const signedAt = epoch();
+    assert.equal(await person.submit('/login', { username: 'alice', password: PASSWORDS.alice }), undefined, 'the session\'s earlier factor is not taken as done');
+    assert.match(person.lastPage, /Code from your authenticator app/);
+    const token = await idToken(pending, await consentIfAsked(await person.submit('/factor/otp', { code: codeFor(secret, nextStep++, enrolledAt) })), 1);
+    assert.equal(token.acr, MFA);
+    assert.deepEqual(token.amr, ['pwd', 'otp', 'mfa']);
+    assert.ok(Number(token.auth_time) >= signedAt, 'auth_time is the fresh sign-in');
+  });
+
+  it('past max_age at the password level: the fresh sign-in is password only, and the ID token says so (not the earlier MFA)', async () => {
+    await sleep(2100);
+    const { pending } = await start({ max_age: '1' });
+    assert.match(person.lastPage, /name="password"/);
+    const signedAt = epoch();
+    const token = await idToken(pending, await consentIfAsked(await person.submit('/login', { username: 'alice', password: PASSWORDS.alice })), 1);
+    assert.equal(token.acr, PASSWORD_LEVEL);
+    assert.deepEqual(token.amr, ['pwd']);
+    assert.ok(Number(token.auth_time) >= signedAt);
+  });
+
+  it('and the session holds only that: asking for MFA now asks for the factor again', async () => {
+    const { pending, arrival } = await start({ acr_values: MFA });
+    assert.equal(arrival, undefined);
+    assert.doesNotMatch(person.lastPage, /name="password"/, 'the password was just done');
+    assert.match(person.lastPage, /Code from your authenticator app/);
+    // A recovery code: the app's next code is outside the window of the enrolment's time.
+    const token = await idToken(pending, await consentIfAsked(await person.submit('/factor/recovery', { recovery_code: recoveryCodes[0] ?? '' })));
+    assert.equal(token.acr, MFA);
+  });
+});
