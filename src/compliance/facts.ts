@@ -30,6 +30,8 @@ export interface ProviderFacts {
   pkceRequired: boolean;
   conformIdTokenClaims: boolean;
   rotateRefreshToken: boolean;
+  /** OIDC-3: the claims parameter hook asked about an identity claim (email) and about acr */
+  claimsParameter: { identityClaims: boolean; acr: boolean };
   /** issueRefreshToken asked about a public client holding offline_access */
   refreshTokenForPublic: boolean;
   /** issueRefreshToken asked about a confidential client holding offline_access */
@@ -108,6 +110,22 @@ function enabled(feature: unknown): boolean {
   return typeof feature === 'object' && feature !== null && (feature as { enabled?: unknown }).enabled === true;
 }
 
+/** OIDC-3: what the library's claims parameter hook lets through, asked as a request would. */
+function claimsParameterAccepts(feature: unknown): { identityClaims: boolean; acr: boolean } {
+  if (!enabled(feature)) return { identityClaims: false, acr: false };
+  const hook = (feature as { assertClaimsParameter?: (ctx: unknown, claims: unknown, client: unknown) => unknown }).assertClaimsParameter;
+  const accepts = (claims: unknown) => {
+    if (!hook) return true;
+    try {
+      hook(ctxStub, claims, undefined);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return { identityClaims: accepts({ id_token: { email: { essential: true } } }), acr: accepts({ id_token: { acr: { essential: true } } }) };
+}
+
 export function providerFacts(config: Config, policy: DeploymentPolicy): ProviderFacts {
   const conf: Configuration = buildConfiguration({
     config,
@@ -147,6 +165,7 @@ export function providerFacts(config: Config, policy: DeploymentPolicy): Provide
     pkceRequired: required ? required(ctxStub, fakeClient('none')) === true : false,
     conformIdTokenClaims: conf.conformIdTokenClaims !== false,
     rotateRefreshToken: conf.rotateRefreshToken === true,
+    claimsParameter: claimsParameterAccepts(f.claimsParameter),
     refreshTokenForPublic: issue ? issue(ctxStub, fakeClient('none'), offline) === true : true,
     refreshTokenForConfidential: issue ? issue(ctxStub, fakeClient('client_secret_post'), offline) === true : true,
     ttl: {

@@ -4,15 +4,18 @@
 // The session's level is worked out from what was done (its `amr`), never taken as given.
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Config } from '../config/load.js';
-import { minimumAcr, rankReached, requiredLevel, type Requirement } from '../policy/executors/assurance.js';
-import { classificationOf } from './hooks.js';
+import { acrRequestOf, minimumAcr, rankReached, requiredLevel, type Requirement } from '../policy/executors/assurance.js';
+import { claimsParameterRefusal } from '../policy/executors/scopes.js';
+import { classificationOf, refuse } from './hooks.js';
 
 /** What a request needs, from its parameters and its client's class. */
 export function requirementFor(config: Config, client: object | undefined, params: Record<string, unknown>): Requirement {
   const classification = classificationOf(client);
   const minimum = minimumAcr(config.assurance, typeof classification === 'string' ? classification : undefined, config.mode === 'production');
-  const acrValues = typeof params.acr_values === 'string' ? params.acr_values : undefined;
-  return requiredLevel(config.assurance, minimum, { acrValues });
+  // An acr in the claims parameter asks like acr_values; an essential one wins over both.
+  const fromClaims = acrRequestOf(params.claims);
+  const acrValues = typeof params.acr_values === 'string' ? params.acr_values : fromClaims.voluntary?.join(' ');
+  return requiredLevel(config.assurance, minimum, { acrValues, essential: fromClaims.essential });
 }
 
 /** True when the session's sign-in (its amr) reaches the level. */
@@ -34,11 +37,25 @@ function assuranceCheck(config: Config): interactionPolicy.Check {
   });
 }
 
-/** The library's default prompts, with the assurance check added to `login`. */
+/**
+ * The library's default prompts, with the assurance check added to `login`. It replaces the
+ * library's essential_acr(s) checks, which want the session's acr to be one named exactly:
+ * here levels are ordered, a stronger one meets a request for a weaker one, and a session
+ * that cannot change its acr would be sent back to the login page forever.
+ */
 export function interactionPolicyFor(config: Config): interactionPolicy.Prompt[] {
   const policy = interactionPolicy.base();
-  policy.get('login')?.checks.add(assuranceCheck(config));
+  const login = policy.get('login');
+  login?.checks.remove('essential_acrs');
+  login?.checks.remove('essential_acr');
+  login?.checks.add(assuranceCheck(config));
   return [...policy];
+}
+
+/** OIDC-3: the claims parameter's library hook; only the ID token's acr may be asked. */
+export function assertClaimsParameter(_ctx: unknown, claims: { id_token?: unknown; userinfo?: unknown }): void {
+  const refusal = claimsParameterRefusal(claims);
+  if (refusal) refuse(refusal);
 }
 
 /** ID tokens carry acr, amr and auth_time (AUTH-1): the openid scope releases them. */

@@ -18,7 +18,7 @@ import { cibaFeature, cibaRequestTtl } from '../ciba/feature.js';
 import { outgoingFetch } from '../ciba/notify.js';
 import { registrationPolicies } from '../registration/policies.js';
 import { findAccountWith } from './accounts.js';
-import { interactionPolicyFor, withAssuranceClaims } from './assurance.js';
+import { assertClaimsParameter, interactionPolicyFor, withAssuranceClaims } from './assurance.js';
 import { authorizationPolicy, classificationOf, clientMetadataValidator, EXTRA_CLIENT_METADATA, resourceServerInfo, tokenRequestPolicy } from './hooks.js';
 import { assertionClaimsCheck } from './client-auth.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
@@ -161,7 +161,8 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
 
     features: {
       devInteractions: { enabled: false },
-      claimsParameter: { enabled: false }, // OIDC-3, OIDC-4: no claims beyond the granted scopes
+      // OIDC-3: open for the ID token's acr alone (AUTH-1 levels); identity claims come from granted scopes.
+      claimsParameter: { enabled: true, assertClaimsParameter },
       clientCredentials: { enabled: true }, // GR-6: confidential clients only (clients.ts)
       introspection: {
         enabled: true, // TOK-6, EP-5
@@ -213,7 +214,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     },
     discovery: {
       service_documentation: `${config.issuer.replace(/\/$/, '')}/docs`,
-      claims_parameter_supported: false,
+      claims_parameter_supported: true, // OIDC-3: for acr only
       ...(mtlsEndpointAliases(config) ? { mtls_endpoint_aliases: mtlsEndpointAliases(config) } : {}),
     },
   } as Configuration;

@@ -167,7 +167,7 @@ describe('authorization requests against the profiles', () => {
     assert.deepEqual(meta.response_types_supported, ['code', 'code id_token']);
     assert.deepEqual(meta.code_challenge_methods_supported, ['S256']);
     assert.ok(!(meta.grant_types_supported as string[]).includes('password'));
-    assert.equal(meta.claims_parameter_supported, false);
+    assert.equal(meta.claims_parameter_supported, true, 'OIDC-3: for acr only (second-factors-requests.test.ts)');
     for (const alg of meta.id_token_signing_alg_values_supported as string[]) assert.ok(!/^(none|HS)/.test(alg), `TOK-9: ${alg}`);
     assert.equal(meta.authorization_endpoint, `${running.url}/authorize`);
     assert.equal(meta.revocation_endpoint, `${running.url}/revoke`);

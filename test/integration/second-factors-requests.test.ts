@@ -117,3 +117,81 @@ describe('max_age: a fresh sign-in within the session, with the second factor ag
     assert.equal(token.acr, MFA);
   });
 });
+
+describe('the claims parameter: acr only (OIDC-3), an essential acr steps up (AUTH-1)', () => {
+  let running: RunningIdp;
+  let rp: oidc.Configuration;
+  let person: Person;
+
+  before(async () => {
+    running = await startIdp({ clients: [spa.metadata] });
+    rp = await relyingParty(running.url, spa);
+    person = new Person(running.url);
+  });
+  after(() => running.close());
+
+  const claims = (value: unknown) => JSON.stringify(value);
+
+  async function consentIfAsked(arrival: Arrival | undefined) {
+    if (!arrival && person.lastPage.includes('name="decision"')) return person.submit('/confirm', { decision: 'approve' });
+    return arrival;
+  }
+
+  async function idToken(pending: PendingAuthorization, arrival: Arrival | undefined) {
+    assert.ok(arrival, `back at the relying party (page: ${person.lastPage.slice(0, 200)})`);
+    assert.equal(arrival.url.searchParams.get('error'), null, arrival.url.searchParams.get('error_description') ?? '');
+    const tokens = await oidc.authorizationCodeGrant(rp, arrival.url, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce });
+    return decodeJwt(tokens.id_token ?? '');
+  }
+
+  it('OIDC-3: discovery says the claims parameter is supported (for acr)', async () => {
+    const meta = (await (await fetch(`${running.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    assert.equal(meta.claims_parameter_supported, true);
+  });
+
+  for (const [name, asked, claim] of [
+    ['an identity claim in the ID token', { id_token: { acr: null, email: { essential: true } } }, 'id_token.email'],
+    ['a claim from /userinfo', { userinfo: { nhi: null } }, 'userinfo.nhi'],
+  ] as const) {
+    it(`OIDC-3: ${name} is refused with invalid_request naming the claim and the rule`, async () => {
+      const pending = await authorizationRequest(rp, { claims: claims(asked) });
+      const arrival = await new Person(running.url).visit(pending.url);
+      assert.equal(arrival?.url.searchParams.get('error'), 'invalid_request');
+      const description = arrival?.url.searchParams.get('error_description') ?? '';
+      assert.ok(description.includes(claim), description);
+      assert.match(description, /OIDC-3/);
+    });
+  }
+
+  it('AUTH-1: a password sign-in is enough without an acr request; the session is at the password level', async () => {
+    const pending = await authorizationRequest(rp, { claims: claims({ id_token: { acr: null } }) });
+    await person.visit(pending.url);
+    const token = await idToken(pending, await consentIfAsked(await person.submit('/login', { username: 'alice', password: PASSWORDS.alice })));
+    assert.equal(token.acr, PASSWORD_LEVEL);
+  });
+
+  it('AUTH-1: an essential acr with the MFA level steps the session up (the factor only, no password again)', async () => {
+    const pending = await authorizationRequest(rp, { claims: claims({ id_token: { acr: { essential: true, values: [MFA] } } }) });
+    assert.equal(await person.visit(pending.url), undefined);
+    assert.doesNotMatch(person.lastPage, /name="password"/, 'the password was done in this session');
+    assert.match(person.lastPage, /Set up a second factor/);
+    const secret = keyOnPage(person.lastPage);
+    await person.submit('/enrol/otp', { code: codeFor(secret) });
+    const token = await idToken(pending, await consentIfAsked(await person.submit('/factor/continue', {})));
+    assert.equal(token.acr, MFA);
+    assert.deepEqual(token.amr, ['pwd', 'otp', 'mfa']);
+  });
+
+  it('AUTH-1: an essential single value works the same, and the session now has it (no page at all)', async () => {
+    const pending = await authorizationRequest(rp, { claims: claims({ id_token: { acr: { essential: true, value: MFA } } }) });
+    const token = await idToken(pending, await consentIfAsked(await person.visit(pending.url)));
+    assert.equal(token.acr, MFA);
+  });
+
+  it('AUTH-1: an essential acr this deployment does not offer ends in unmet_authentication_requirements', async () => {
+    const pending = await authorizationRequest(rp, { claims: claims({ id_token: { acr: { essential: true, values: ['urn:example:acr:unknown'] } } }) });
+    const arrival = await person.visit(pending.url);
+    assert.equal(arrival?.url.searchParams.get('error'), 'unmet_authentication_requirements');
+    assert.match(arrival?.url.searchParams.get('error_description') ?? '', /AUTH-1/);
+  });
+});

@@ -95,6 +95,13 @@ describe('compliance report', () => {
     assert.match(row.deviation?.reason ?? '', /managed devices/);
   });
 
+  it('OIDC-3: the claims parameter is reported as open for acr only, read off the library hook itself', () => {
+    const row = rowOf(reportFor(production), 'OIDC-3');
+    assert.equal(row.status, 'enforced');
+    assert.match(row.evidence, /claims parameter acr only/);
+    assert.match(row.mechanism ?? '', /claims parameter asking for anything but the ID token's acr/);
+  });
+
   it('has an assessment for every rule of the catalogue (src/policy/rules.ts)', () => {
     assert.deepEqual(Object.keys(ASSESSORS).sort(), RULES.map((r) => r.id).sort());
   });

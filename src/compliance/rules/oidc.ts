@@ -26,9 +26,12 @@ export const oidcRules: Record<string, Assess> = {
 
   'OIDC-3': ({ config, provider, clients }) => {
     const byScope = Object.entries(config.scopes).map(([scope, doc]) => `${scope} → ${doc.claims.length ? doc.claims.join(', ') : 'no claims'}`);
+    const { identityClaims, acr } = provider.claimsParameter;
+    // Read off the hook itself: open for identity claims would let a client ask past its scopes.
+    const parameter = !provider.features.claimsParameter ? 'off' : identityClaims ? 'ON for any claim' : acr ? 'acr only (levels of assurance, AUTH-1; any other claim refused)' : 'refuses every claim';
     return {
-      status: provider.features.claimsParameter ? 'default' : 'enforced',
-      evidence: `claims per scope: ${byScope.join('; ') || 'none'}; claims parameter ${provider.features.claimsParameter ? 'ON' : 'off'}; clients limited to registered scopes: ${countBy(clients, (c) => c.scope !== undefined)}`,
+      status: identityClaims ? 'default' : 'enforced',
+      evidence: `claims per scope: ${byScope.join('; ') || 'none'}; claims parameter ${parameter}; clients limited to registered scopes: ${countBy(clients, (c) => c.scope !== undefined)}`,
       mechanism: enforcedBy('OIDC-3'),
     };
   },

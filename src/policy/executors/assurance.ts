@@ -66,6 +66,34 @@ export interface LevelRequest {
 
 export type Requirement = { ok: true; rank: number; acr: string } | { ok: false; reason: string };
 
+/** What a claims parameter's `acr` asks (OIDC Core 5.5.1.1): essential or voluntary values. */
+export interface AcrRequest {
+  essential?: string[];
+  voluntary?: string[];
+}
+
+/**
+ * AUTH-1: the `acr` asked in the raw claims parameter (the library has already refused one
+ * that is not JSON or not shaped right; OIDC-3 refuses every other claim). An essential
+ * `acr` without values accepts any level, so it asks nothing.
+ */
+export function acrRequestOf(claims: unknown): AcrRequest {
+  let parsed: unknown = claims;
+  if (typeof claims === 'string') {
+    try {
+      parsed = JSON.parse(claims);
+    } catch {
+      return {};
+    }
+  }
+  const acr = (parsed as { id_token?: { acr?: unknown } } | undefined)?.id_token?.acr;
+  if (!acr || typeof acr !== 'object') return {};
+  const { essential, value, values } = acr as { essential?: unknown; value?: unknown; values?: unknown };
+  const asked = Array.isArray(values) ? values.filter((v): v is string => typeof v === 'string') : typeof value === 'string' ? [value] : [];
+  if (!asked.length) return {};
+  return essential === true ? { essential: asked } : { voluntary: asked };
+}
+
 /**
  * The level a request needs: at least the client's minimum; an essential `acr` or
  * `acr_values` raise it to the weakest level named that this deployment offers. Values

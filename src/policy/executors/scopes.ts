@@ -4,7 +4,7 @@
 // this is the backstop). Token request: no API scope beyond it (src/provider/hooks.ts).
 import type { Problem } from '../../config/errors.js';
 import { SCOPE_TOKEN, splitScope, type KnownScopes } from '../scopes.js';
-import type { ClientMetadata, Executor } from './types.js';
+import type { ClientMetadata, Executor, Refusal } from './types.js';
 
 /**
  * Everything a client registered in `scope` (RFC 7591). The library accepts only
@@ -24,10 +24,23 @@ export function scopeProblem(scope: string, known: KnownScopes): Problem | undef
   return undefined;
 }
 
+/**
+ * OIDC-3: the claims parameter (already parsed and shaped by the library) may ask only for
+ * `acr` in the ID token, the level of assurance (AUTH-1). Identity claims come from granted
+ * scopes alone; `acr` is not a /userinfo claim, so nothing may be asked of /userinfo.
+ */
+export function claimsParameterRefusal(claims: { id_token?: unknown; userinfo?: unknown }): Refusal | undefined {
+  const names = (container: 'id_token' | 'userinfo', members: unknown) =>
+    members && typeof members === 'object' ? Object.keys(members).map((claim) => `${container}.${claim}`) : [];
+  const asked = [...names('id_token', claims.id_token), ...names('userinfo', claims.userinfo)].filter((n) => n !== 'id_token.acr');
+  if (!asked.length) return undefined;
+  return { error: 'invalid_request', description: `the claims parameter may ask only for id_token.acr, not ${asked.join(', ')}: identity claims come from the scopes granted (OIDC-3)` };
+}
+
 export const scopes: Executor = {
   name: 'scopes',
   report: [
-    { rule: 'OIDC-3', mechanism: 'the library releases only the claims of granted scopes; the policy refuses scopes outside a client\'s registration (src/policy/executors/scopes.ts); consent is asked per scope' },
+    { rule: 'OIDC-3', mechanism: 'the library releases only the claims of granted scopes; the policy refuses scopes outside a client\'s registration, and a claims parameter asking for anything but the ID token\'s acr (src/policy/executors/scopes.ts); consent is asked per scope' },
   ],
   checkClient(meta, _client, ctx) {
     const scope = registeredScope(meta);
