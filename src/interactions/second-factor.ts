@@ -15,7 +15,7 @@ import { hasAnyFactor, type AccountFactors } from '../factors/store.js';
 import { groupedSecret, newTotpSecret, totpUri } from '../factors/totp.js';
 import type { SecondFactor } from '../factors/settings.js';
 import { audit } from '../ops/request-scope.js';
-import { acrReached, amrClaim, amrOfFactor, factorsFor } from '../policy/executors/assurance.js';
+import { acrReached, amrClaim, amrOfFactor, factorsFor, hasFirstFactor } from '../policy/executors/assurance.js';
 import { reaches, requirementFor } from '../provider/assurance.js';
 import type { Store } from '../storage/store.js';
 import type { Details } from '../consent/decision.js';
@@ -260,9 +260,12 @@ export function secondFactorRoutes(router: Router, deps: SecondFactorDeps): Seco
       const reasons = details.prompt.reasons;
       const session = details.session;
       const amr = (session as { amr?: string[] } | undefined)?.amr ?? [];
-      // Only the level is missing, and the password was done in this session: ask for the factor alone.
-      if (!session?.accountId || !amr.includes('pwd') || !reasons.length || reasons.some((r) => r !== 'assurance_level')) return false;
-      await begin(ctx, details, session.accountId, amr);
+      // Only the level is missing, and a first factor (the password, or an identity source's
+      // sign-in) was done in this session: ask for the second factor alone.
+      if (!session?.accountId || !hasFirstFactor(amr) || !reasons.length || reasons.some((r) => r !== 'assurance_level')) return false;
+      // OIDC-8: an identity source's sign-in just before this step still goes to the ledger.
+      const source = details.lastSubmission?.source;
+      await begin(ctx, details, session.accountId, amr, typeof source === 'string' ? source : undefined);
       return true;
     },
   };

@@ -20,8 +20,8 @@ export function requirementFor(config: Config, client: object | undefined, param
 
 /** True when the session's sign-in (its amr) reaches the level. */
 export function reaches(config: Config, amr: readonly string[] | undefined, rank: number): boolean {
-  // A sign-in whose methods we were not told (an upstream source not trusted for acr/amr,
-  // src/accounts/sources/) counts as the lowest level offered, never more (AUTH-1).
+  // An identity source's sign-in not trusted for acr/amr has amr `fed` (src/accounts/sources/
+  // routes.ts), the lowest level; a session from before that has none, and counts the same (AUTH-1).
   const reached = amr?.length ? rankReached(config.assurance, amr) : 0;
   return reached >= rank;
 }

@@ -117,7 +117,7 @@ describe('upstream OpenID Connect providers as identity sources', () => {
     const record = (await ledger()).filter((r) => r.accountId === 'mhl:tama').at(-1);
     assert.equal(record?.decision, 'approve', 'OIDC-7: consent asked as for anyone');
     assert.equal(record?.request.source, 'mhl', 'OIDC-8: the source is recorded');
-    assert.equal(record?.request.acr, undefined, 'trustAcr is off: the session has no upstream acr');
+    assert.equal(record?.request.acr, 'urn:health-idp:acr:password', 'trustAcr is off: not the upstream acr, the lowest level offered (AUTH-1, identity-upstream-factors.test.ts)');
   });
 
   it('linked by a verified claim (NHI) to a file account with private_key_jwt; a trusted upstream acr reaches our session', async () => {

@@ -23,6 +23,14 @@ describe('levels of assurance (AUTH-1)', () => {
     assert.deepEqual(amrClaim(['pwd', 'mfa']), ['pwd'], 'mfa is never taken as given');
   });
 
+  it('AUTH-1: an identity source\'s sign-in (fed) is a first factor: alone the lowest level, with our second factor MFA', () => {
+    assert.equal(acrReached(settings, ['fed']), PWD);
+    assert.equal(acrReached(settings, ['fed', 'otp']), MFA);
+    assert.deepEqual(amrClaim(['fed', 'hwk']), ['fed', 'hwk', 'mfa']);
+    assert.deepEqual(amrClaim(['fed']), ['fed']);
+    assert.deepEqual(amrClaim(['otp', 'hwk']), ['otp', 'hwk'], 'two second factors without a first are not mfa here');
+  });
+
   it('a level whose factors exclude recovery codes is not reached with one', () => {
     const strict = assuranceSettings.parse({ levels: [{ acr: 'a', name: 'A' }, { acr: 'b', name: 'B', secondFactors: ['passkey'] }] });
     assert.equal(acrReached(strict, ['pwd', 'otp']), 'a');

@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { errors, type Provider } from 'oidc-provider';
 import type { Config } from '../../config/load.js';
+import { acrReached } from '../../policy/executors/assurance.js';
 import { sendPage } from '../../web/render.js';
 import type { Logger } from '../../ops/log.js';
 import { audit } from '../../ops/request-scope.js';
@@ -94,8 +95,11 @@ export function upstreamRoutes(deps: { provider: Provider; config: Config; sourc
 
     const interaction = await provider.Interaction.find(pending.uid);
     if (!interaction || interaction.prompt.name !== 'login' || interaction.result) throw new errors.SessionNotFound('interaction gone');
-    // The upstream's acr/amr only when the deployment trusts them (trustAcr).
-    const login = { accountId, ...(person.acr ? { acr: person.acr } : {}), ...(person.amr?.length ? { amr: person.amr } : {}) };
+    // The upstream's acr/amr only when the deployment trusts them (trustAcr). Otherwise AUTH-1:
+    // `fed`, the lowest level offered; a client needing more gets our second step (second-factor.ts).
+    const amr = person.amr?.length ? person.amr : ['fed'];
+    const acr = person.acr ?? acrReached(config.assurance, amr);
+    const login = { accountId, amr, ...(acr ? { acr } : {}) };
     interaction.result = { login, source: source.id };
     await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
     audit('signin.succeeded', { subject: accountId }, { method: 'upstream', source: source.id });

@@ -7,8 +7,20 @@ import type { Classification, Deviation } from '../../config/schema.js';
 import type { AssuranceSettings, LevelSettings, SecondFactor } from '../../factors/settings.js';
 import type { Executor } from './types.js';
 
-/** RFC 8176 `amr` values of each way to sign in. */
-export type Method = 'pwd' | 'otp' | 'hwk' | 'swk';
+/**
+ * `amr` values of each way to sign in: RFC 8176's, and `fed` (as Entra ID uses it; RFC 8176
+ * §2 allows values agreed by the parties) for a sign-in at an identity source whose own
+ * methods we were not told or do not trust.
+ */
+export type Method = 'pwd' | 'otp' | 'hwk' | 'swk' | 'fed';
+
+/** The first factors: our password, or an identity source's sign-in. A second factor alone is neither. */
+const FIRST_FACTORS: ReadonlySet<string> = new Set<Method>(['pwd', 'fed']);
+
+/** True when the methods hold a first factor, so a second factor can complete them. */
+export function hasFirstFactor(methods: readonly string[]): boolean {
+  return methods.some((m) => FIRST_FACTORS.has(m));
+}
 
 /** A second factor's RFC 8176 value; a recovery code is a one-time password. */
 export function amrOfFactor(factor: SecondFactor, multiDevice = false): Method {
@@ -16,16 +28,16 @@ export function amrOfFactor(factor: SecondFactor, multiDevice = false): Method {
   return 'otp';
 }
 
-const FACTOR_OF: Record<Exclude<Method, 'pwd'>, SecondFactor[]> = { otp: ['otp', 'recovery'], hwk: ['passkey'], swk: ['passkey'] };
+const FACTOR_OF: Record<Exclude<Method, 'pwd' | 'fed'>, SecondFactor[]> = { otp: ['otp', 'recovery'], hwk: ['passkey'], swk: ['passkey'] };
 
 /** The `amr` claim: what was done, plus `mfa` when a second factor joined the password. */
 export function amrClaim(methods: readonly string[]): string[] {
   const done = [...new Set(methods.filter((m) => m !== 'mfa'))];
-  return done.includes('pwd') && done.some((m) => m !== 'pwd') ? [...done, 'mfa'] : done;
+  return hasFirstFactor(done) && done.some((m) => !FIRST_FACTORS.has(m)) ? [...done, 'mfa'] : done;
 }
 
 function meets(level: LevelSettings, methods: readonly string[]): boolean {
-  if (!methods.includes('pwd')) return false;
+  if (!hasFirstFactor(methods)) return false;
   if (level.secondFactors.length === 0) return true;
   return methods.some((m) => m in FACTOR_OF && FACTOR_OF[m as keyof typeof FACTOR_OF].some((f) => level.secondFactors.includes(f)));
 }
