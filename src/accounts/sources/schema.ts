@@ -98,7 +98,7 @@ const oidcSource = z.strictObject({
   trustAcr: z
     .boolean()
     .default(false)
-    .describe('Pass the upstream\'s `acr` and `amr` on to our session (and so to ID tokens and assurance decisions). Off: the session carries neither (the lowest assurance), whatever the upstream claims.'),
+    .describe('Pass the upstream\'s `acr` and `amr` on to our session (and so to ID tokens and assurance decisions). Off: the session carries `amr: ["fed"]` and the lowest level offered, whatever the upstream claims; a client needing more gets our second factor (config/guides/second-factors.md).'),
   accountLifetime: seconds
     .default(30 * 24 * 3600)
     .describe('With `link.by: sub`: seconds the claims from the last sign-in are kept for `/userinfo` (sealed in the store).'),

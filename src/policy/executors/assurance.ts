@@ -155,7 +155,7 @@ export const assuranceLevels: Executor = {
     {
       rule: 'AUTH-1',
       mechanism:
-        "the level a sign-in reached and the level a request needs are worked out in src/policy/executors/assurance.ts; a login check (src/provider/assurance.ts) asks for an interaction until the session's sign-in, worked out from its amr, reaches the client's minimum or the requested acr_values; the second step (src/interactions/second-factor.ts) asks only for the missing factor, or ends with unmet_authentication_requirements; a password-only SENSITIVE minimum in production stops start-up unless an AUTH-1 deviation is declared",
+        "the level a sign-in reached and the level a request needs are worked out in src/policy/executors/assurance.ts; a login check (src/provider/assurance.ts) asks for an interaction until the session's sign-in, worked out from its amr, reaches the client's minimum, the requested acr_values or an essential acr in the claims parameter (an identity source's sign-in, amr fed, is a first factor at the lowest level); the second step (src/interactions/second-factor.ts) asks only for the missing factor, or ends with unmet_authentication_requirements; a password-only SENSITIVE minimum in production stops start-up unless an AUTH-1 deviation is declared",
     },
   ],
   checkDeployment: (config) => checkAssurance(config.assurance, config.mode === 'production', config.deviations),
