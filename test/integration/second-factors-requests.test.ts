@@ -188,6 +188,12 @@ describe('the claims parameter: acr only (OIDC-3), an essential acr steps up (AU
     assert.equal(token.acr, MFA);
   });
 
+  it('AUTH-1: levels are ordered: a session at MFA meets an essential request for the password level (no page, no loop back to the login)', async () => {
+    const pending = await authorizationRequest(rp, { claims: claims({ id_token: { acr: { essential: true, values: [PASSWORD_LEVEL] } } }) });
+    const token = await idToken(pending, await consentIfAsked(await person.visit(pending.url)));
+    assert.equal(token.acr, MFA, 'the level the session holds, which includes the one asked');
+  });
+
   it('AUTH-1: an essential acr this deployment does not offer ends in unmet_authentication_requirements', async () => {
     const pending = await authorizationRequest(rp, { claims: claims({ id_token: { acr: { essential: true, values: ['urn:example:acr:unknown'] } } }) });
     const arrival = await person.visit(pending.url);
