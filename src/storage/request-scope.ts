@@ -21,6 +21,8 @@ export interface OpenedRecords {
   readonly records: Map<string, Opened>;
   /** alias lookup (Session uid, DeviceCode user code) → the lookup key it led to */
   readonly aliases: Map<string, string>;
+  /** model NUL id → its keyed hash, so a request computes each storage key once */
+  readonly keys: Map<string, string>;
 }
 
 /**
@@ -50,7 +52,7 @@ export function openedRecords(owner: object): OpenedRecords | undefined {
   if (!current) return undefined;
   let opened = current.get(owner) as OpenedRecords | undefined;
   if (!opened) {
-    opened = { records: new Map(), aliases: new Map() };
+    opened = { records: new Map(), aliases: new Map(), keys: new Map() };
     current.set(owner, opened);
   }
   return opened;
