@@ -82,10 +82,6 @@ export interface AuditFailure {
   error: string;
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 /**
  * `hashKey`: the deployment's lookup key; a separate key is derived from it, so a token
  * reference here never equals a store key.
@@ -95,10 +91,21 @@ export function createAuditTrail(sink: AuditSink, hashKey: Buffer, onFailure: (f
   const listeners: ((event: AuditEvent) => void)[] = [];
   return {
     emit(event, context, details = {}) {
-      const record: AuditEvent = { type: 'audit', version: AUDIT_SCHEMA_VERSION, event, time: new Date().toISOString() };
+      // Who: the request's, then the context's where it says (an undefined leaves the
+      // request's); then the details. Empty values are left out. Plain loops: the spread
+      // and entries version cost 32 µs an event, this 3 µs (#13.7; one or more per request).
       const request = currentRequest();
-      const who = { requestId: request?.requestId, clientId: request?.clientId, address: request?.address, ...stripUndefined(context) };
-      for (const [k, v] of Object.entries({ ...who, ...details })) if (v !== undefined && v !== '') record[k] = v;
+      const merged: Record<string, unknown> = { requestId: request?.requestId, clientId: request?.clientId, address: request?.address };
+      for (const k of Object.keys(context)) {
+        const v = (context as Record<string, unknown>)[k];
+        if (v !== undefined) merged[k] = v;
+      }
+      for (const k of Object.keys(details)) merged[k] = details[k];
+      const record: AuditEvent = { type: 'audit', version: AUDIT_SCHEMA_VERSION, event, time: new Date().toISOString() };
+      for (const k of Object.keys(merged)) {
+        const v = merged[k];
+        if (v !== undefined && v !== '') record[k] = v;
+      }
       for (const listener of listeners) listener(record);
       // An unavailable sink must not fail the person's request; the failure is logged and counted.
       try {

@@ -21,11 +21,19 @@ export interface OpenedRecords {
   readonly records: Map<string, Opened>;
   /** alias lookup (Session uid, DeviceCode user code) → the lookup key it led to */
   readonly aliases: Map<string, string>;
+  /** model NUL id → its keyed hash, so a request computes each storage key once */
+  readonly keys: Map<string, string>;
 }
 
-/** Per store (an IdP may hold more than one in tests). */
-type Scope = Map<object, OpenedRecords>;
+/**
+ * Per owner: each sealed store (an IdP may hold more than one in tests) and the request
+ * context of src/ops/request-scope.ts keep their own slot in the one map of the request.
+ */
+type Scope = Map<object, unknown>;
 
+// The IdP's one AsyncLocalStorage of its own (oidc-provider has another). On Node 20 every
+// enabled AsyncLocalStorage adds work to every promise made anywhere in the process, so the
+// request context shares this one rather than running a second (#13.7, test/bench/README.md).
 const scope = new AsyncLocalStorage<Scope>();
 
 /** Runs `fn` (one request) with its own, empty set of opened records. */
@@ -42,10 +50,23 @@ export function requestScopedRecords(): (ctx: unknown, next: () => Promise<unkno
 export function openedRecords(owner: object): OpenedRecords | undefined {
   const current = scope.getStore();
   if (!current) return undefined;
-  let opened = current.get(owner);
+  let opened = current.get(owner) as OpenedRecords | undefined;
   if (!opened) {
-    opened = { records: new Map(), aliases: new Map() };
+    opened = { records: new Map(), aliases: new Map(), keys: new Map() };
     current.set(owner, opened);
   }
   return opened;
+}
+
+/** What `owner` keeps for the current request (undefined outside a request scope, or if unset). */
+export function requestLocal<T>(owner: object): T | undefined {
+  return scope.getStore()?.get(owner) as T | undefined;
+}
+
+/** Keeps `value` for `owner` for the rest of the current request; false outside a request scope. */
+export function setRequestLocal(owner: object, value: unknown): boolean {
+  const current = scope.getStore();
+  if (!current) return false;
+  current.set(owner, value);
+  return true;
 }

@@ -19,8 +19,23 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
   const owner = {};
   const opened = () => openedRecords(owner)?.records;
   const openedAliases = () => openedRecords(owner)?.aliases;
+  /**
+   * The storage key of (model, id), hashed once per request: the library asks for the
+   * same few keys again and again (a consent-on-file sign-in: 31 lookups of 13 keys).
+   */
+  const lookup = (model: string, id: string): string => {
+    const keys = openedRecords(owner)?.keys;
+    if (!keys) return sealer.lookup(model, id);
+    const memo = `${model}\0${id}`;
+    let key = keys.get(memo);
+    if (key === undefined) {
+      key = sealer.lookup(model, id);
+      keys.set(memo, key);
+    }
+    return key;
+  };
   // One tag per grant for every model: a backend may keep a grant's records together.
-  const grantTag = (grantId: string) => sealer.lookup('#grant', grantId);
+  const grantTag = (grantId: string) => lookup('#grant', grantId);
 
   /** TOK-1: what the library's revoke(ctx, grantId) does on a replay: every token of the grant, and the grant. */
   async function revokeGrant(grantId: unknown): Promise<void> {
@@ -28,14 +43,14 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
     counters.replayRevokes += 1;
     // Any record of the grant this request holds is gone now.
     opened()?.clear();
-    await Promise.all([backend.revoke(grantTag(grantId), [...GRANTABLE]), backend.delete(GRANT_MODEL, sealer.lookup(GRANT_MODEL, grantId))]);
+    await Promise.all([backend.revoke(grantTag(grantId), [...GRANTABLE]), backend.delete(GRANT_MODEL, lookup(GRANT_MODEL, grantId))]);
   }
 
   function adapter(model: string): Adapter {
-    const keyOf = (id: string) => sealer.lookup(model, id);
+    const keyOf = (id: string) => lookup(model, id);
     const aad = (key: string) => `${model}:${key}`;
     const aliasField = ALIASES[model];
-    const aliasOf = (value: string) => sealer.lookup(`${model}#${aliasField ?? ''}`, value);
+    const aliasOf = (value: string) => lookup(`${model}#${aliasField ?? ''}`, value);
     const aliasesOf = (payload: AdapterPayload | undefined): string[] => {
       const value = aliasField ? payload?.[aliasField] : undefined;
       return typeof value === 'string' && value ? [aliasOf(value)] : [];

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { it } from 'node:test';
-import { createAuditTrail, type AuditFailure } from '../../src/ops/audit.js';
+import { AUDIT_SCHEMA_VERSION, createAuditTrail, type AuditFailure } from '../../src/ops/audit.js';
+import { withinRequest } from '../../src/ops/request-scope.js';
 import { lineSink } from '../../src/ops/audit-sinks.js';
 
 it('the stdout-style line sink: one JSON line per event, and no failure reported', () => {
@@ -39,4 +40,19 @@ it('token references are keyed: the same id gives the same reference under one k
   assert.notEqual(a.tokenRef('jti-1'), b.tokenRef('jti-1'));
   assert.ok(!a.tokenRef('jti-1')?.includes('jti'));
   assert.equal(a.tokenRef(undefined), undefined);
+});
+
+it('an event carries the request\'s who, the context where it says otherwise, then the details; empty values left out', () => {
+  const seen: Record<string, unknown>[] = [];
+  const trail = createAuditTrail({ write: (e) => void seen.push({ ...e }) }, Buffer.alloc(32, 7), () => undefined);
+  withinRequest({ requestId: 'req-1', address: '192.0.2.1', clientId: 'from-request' }, () => {
+    trail.emit('token.issued', { clientId: undefined, subject: 'sub-1' }, { grantType: 'authorization_code', reason: '', idToken: false });
+    trail.emit('token.issued', { clientId: 'from-context' }, { classification: undefined });
+  });
+  trail.emit('token.revoked', { clientId: 'outside' });
+  const [first, second, outside] = seen.map(({ time, ...rest }) => (assert.match(String(time), /^\d{4}-\d\d-\d\dT/), rest));
+  assert.deepEqual(first, { type: 'audit', version: AUDIT_SCHEMA_VERSION, event: 'token.issued', requestId: 'req-1', clientId: 'from-request', address: '192.0.2.1', subject: 'sub-1', grantType: 'authorization_code', idToken: false });
+  assert.deepEqual(Object.keys(first ?? {}), ['type', 'version', 'event', 'requestId', 'clientId', 'address', 'subject', 'grantType', 'idToken']);
+  assert.deepEqual(second, { type: 'audit', version: AUDIT_SCHEMA_VERSION, event: 'token.issued', requestId: 'req-1', clientId: 'from-context', address: '192.0.2.1' });
+  assert.deepEqual(outside, { type: 'audit', version: AUDIT_SCHEMA_VERSION, event: 'token.revoked', clientId: 'outside' });
 });

@@ -8,6 +8,7 @@ import type { RecordBackend } from '../../src/storage/backend.js';
 import { createMemoryBackend } from '../../src/storage/memory.js';
 import { createSealer, type Sealer } from '../../src/storage/seal.js';
 import { sealedStore } from '../../src/storage/sealed-store.js';
+import { withRequestScope } from '../../src/storage/request-scope.js';
 
 const newSealer = (): Sealer => createSealer([{ kid: 'k', key: randomBytes(32) }], randomBytes(32));
 
@@ -104,6 +105,34 @@ void describe('sealedStore() at the seam', () => {
     assert.equal(await store.adapter('DeviceCode').findByUid('UC'), undefined);
     assert.equal(await store.adapter('Session').findByUserCode('new-uid'), undefined);
     await store.close();
+  });
+
+  it('#13.7: a request hashes each storage key once; each request hashes its own (TOK-2 keys are still the keyed hashes)', async () => {
+    const sealer = newSealer();
+    const asked: string[] = [];
+    const counting: Sealer = { ...sealer, lookup: (model, id) => (asked.push(`${model}/${id}`), sealer.lookup(model, id)) };
+    const w = watched();
+    const store = sealedStore(w.backend, counting);
+    const session = store.adapter('Session');
+    const request = () =>
+      withRequestScope(async () => {
+        await session.upsert('s1', { kind: 'Session', uid: 'u1' }, 60);
+        await session.find('s1');
+        await session.findByUid('u1');
+        await session.upsert('s1', { kind: 'Session', uid: 'u1', accountId: 'a' }, 60);
+        await session.find('s2');
+      });
+    await request();
+    assert.deepEqual(asked.sort(), ['Session#uid/u1', 'Session/s1', 'Session/s2']);
+    await request();
+    assert.equal(asked.length, 6, 'a second request hashes again: nothing is kept between requests');
+    // the keys the backend got are the sealer's keyed hashes
+    assert.ok(w.calls.some((c) => c.method === 'put' && c.args[1] === sealer.lookup('Session', 's1')));
+    // outside a request every call hashes
+    asked.length = 0;
+    await session.find('s1');
+    await session.find('s1');
+    assert.equal(asked.length, 2);
   });
 
   it('revokeByGrantId of a model outside grants costs the backend nothing', async () => {
