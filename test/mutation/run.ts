@@ -186,7 +186,9 @@ let ok = true;
 for (const area of asked.length ? asked : AREAS) {
   if (!summaryOnly) {
     rmSync(runPath(area), { force: true });
-    const run = spawnSync('npx', ['stryker', 'run', `test/mutation/${area}.conf.json`, ...forwarded], { stdio: 'inherit' });
+    const focus = forwarded[forwarded.indexOf('--mutate') + 1];
+    const env = { ...process.env, ...(forwarded.includes('--mutate') && focus ? { MUTATION_FOCUS: focus } : {}) };
+    const run = spawnSync('npx', ['stryker', 'run', `test/mutation/${area}.conf.json`, ...forwarded], { stdio: 'inherit', env });
     if (run.status !== 0 || !existsSync(runPath(area))) {
       console.error(`stryker failed for ${area} (exit ${String(run.status)}); its earlier results are kept`);
       ok = false;
