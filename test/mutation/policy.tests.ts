@@ -11,4 +11,5 @@ import '../unit/policy-deployment.test.js';
 import '../unit/policy-deployment-checks.test.js';
 import '../unit/deployment-edges.test.js';
 import '../unit/policy-boundaries.test.js';
+import '../unit/scope-claims.test.js';
 import '../unit/policy-clients.test.js';
