@@ -85,8 +85,12 @@ function readLatest(area: string): Latest {
  * their earlier results one by one (a run of a few lines keeps the rest of the file). Changed
  * source: the earlier results describe code that is gone, so the run's replace them all.
  */
-function merge(area: string): void {
+function merge(area: string, mutated: string | undefined): void {
   const run = JSON.parse(readFileSync(runPath(area), 'utf8')) as Report;
+  // Stryker leaves out a file it found nothing to mutate in (types only): it ran, with no mutants.
+  for (const file of (mutated ?? '').split(',')) {
+    if (file && !/[*:!]/.test(file) && existsSync(file) && !run.files[file]) run.files[file] = { source: readFileSync(file, 'utf8'), mutants: [] };
+  }
   const latest = readLatest(area);
   const ranAt = new Date().toISOString();
   for (const [file, result] of Object.entries(run.files)) {
@@ -190,7 +194,7 @@ if (forwarded.includes('--mutate') && asked.length !== 1) {
 }
 let ok = true;
 for (const area of asked.length ? asked : AREAS) {
-  if (mergeOnly && existsSync(runPath(area))) merge(area);
+  if (mergeOnly && existsSync(runPath(area))) merge(area, undefined);
   if (!summaryOnly) {
     rmSync(runPath(area), { force: true });
     const focus = forwarded[forwarded.indexOf('--mutate') + 1];
@@ -201,7 +205,7 @@ for (const area of asked.length ? asked : AREAS) {
       ok = false;
       continue;
     }
-    merge(area);
+    merge(area, env.MUTATION_FOCUS ?? areaFiles(area).join(','));
   }
   ok = summarise(area) && ok;
 }
