@@ -30,7 +30,7 @@ export function keyOf(scope: string, resource?: string): string {
 
 /** The claims the deployment's scopes release (OIDC-6), from the one table (src/policy/scopes.ts). */
 export function claimsOf(config: Config, scopes: readonly string[]): string[] {
-  return claimsOfScopes(config.scopes, scopes);
+  return claimsOfScopes(config, scopes);
 }
 
 /**
@@ -56,7 +56,7 @@ export function describeScopes(config: Config, oidcScopes: readonly string[], re
       key: keyOf(scope),
       scope,
       description: doc?.description ?? BUILT_IN[scope] ?? SMART_CONTEXT_TEXT[scope as keyof typeof SMART_CONTEXT_TEXT] ?? scope,
-      claims: [...(scopeClaims(config.scopes).get(scope) ?? (scope === 'fhirUser' ? ['fhirUser'] : []))],
+      claims: [...(scopeClaims(config).get(scope) ?? [])],
       // openid and offline_access are what the sign-in itself needs: never optional.
       optional: doc?.optional ?? false,
     };

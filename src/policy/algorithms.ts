@@ -1,5 +1,7 @@
 // TOK-9: tokens are signed with approved algorithms only; `none` and HMAC never sign an
 // ID token or access token, and client assertions are checked against the same list.
+import type { Config } from '../config/load.js';
+
 export const APPROVED_SIGNING = ['PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
 /** RSASSA-PKCS1-v1_5: not weak, but not approved by default; a deployment opts in. */
 export const OPT_IN_SIGNING = ['RS256', 'RS384', 'RS512'] as const;
@@ -29,4 +31,10 @@ export function optedInAlgs(configured: readonly string[]): string[] {
  */
 export function clientAssertionAlgs(configured: readonly string[]): { asymmetric: string[]; symmetric: string[] } {
   return { asymmetric: enabledSigningAlgs(configured), symmetric: [...CLIENT_SECRET_JWT_ALGS] };
+}
+
+/** The algorithms the signing keys must serve: ID tokens, access tokens, each API's own. */
+export function signingAlgsInUse(config: Pick<Config, 'algorithms' | 'resourceServers'>): string[] {
+  const apiAlgs = config.resourceServers.flatMap((api) => (api.signingAlg ? [api.signingAlg] : []));
+  return [...new Set([...enabledSigningAlgs(config.algorithms.idToken), config.algorithms.accessToken, ...apiAlgs])];
 }

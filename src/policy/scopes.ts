@@ -1,6 +1,8 @@
 // OIDC-3, OIDC-6: which claims each scope releases, as the deployment file documents
-// them, and which scopes exist at all. `openid` releases only the subject.
+// them (and SMART's, with a FHIR server), and which scopes exist at all. `openid` releases
+// only the subject.
 import type { ResourceServerConfig, ScopeDoc } from '../config/schema.js';
+import type { SMART_CONTEXT_SCOPES } from './smart-scopes.js';
 
 /** The library's own scopes: their meaning is fixed, a deployment cannot redefine them. */
 export const BUILT_IN_SCOPES: readonly string[] = ['openid', 'offline_access'];
@@ -9,32 +11,53 @@ export const BUILT_IN_SCOPES: readonly string[] = ['openid', 'offline_access'];
 export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 type ScopeDocs = Readonly<Record<string, ScopeDoc>>;
-const tables = new WeakMap<ScopeDocs, ReadonlyMap<string, readonly string[]>>();
+
+/** What the table is made of: the file's identity scopes, and whether an API is a FHIR server. */
+export interface ClaimTableSource {
+  scopes: ScopeDocs;
+  resourceServers: readonly Pick<ResourceServerConfig, 'fhir'>[];
+}
+
+/**
+ * OIDC-9: SMART's identity and launch-context scopes, offered only when a FHIR server is
+ * configured: `fhirUser` releases the claim `fhirUser` (a reference, not the record), the
+ * launch scopes release none.
+ */
+const SMART_SCOPE_CLAIMS: Readonly<Record<(typeof SMART_CONTEXT_SCOPES)[number], readonly string[]>> = { fhirUser: ['fhirUser'], launch: [], 'launch/patient': [], 'launch/encounter': [] };
+
+/** Built once per deployment: keyed by the file's scopes, then by whether SMART is on. */
+const tables = new WeakMap<ScopeDocs, { plain?: ReadonlyMap<string, readonly string[]>; smart?: ReadonlyMap<string, readonly string[]> }>();
 
 /**
  * OIDC-3, OIDC-6: the one table of claims per scope — what each scope the deployment file
- * declares releases. The library's mapping (claimsByScope) and the consent page's lines
- * and records (src/consent/scopes.ts) both read it; built once per deployment.
+ * declares releases, and SMART's scopes where a FHIR server is configured. The library's
+ * mapping (claimsByScope) and the consent page's lines and records (src/consent/scopes.ts)
+ * both read it.
  */
-export function scopeClaims(scopes: ScopeDocs): ReadonlyMap<string, readonly string[]> {
-  let table = tables.get(scopes);
+export function scopeClaims({ scopes, resourceServers }: ClaimTableSource): ReadonlyMap<string, readonly string[]> {
+  const kind = resourceServers.some((api) => api.fhir) ? 'smart' : 'plain';
+  const cached = tables.get(scopes) ?? {};
+  tables.set(scopes, cached);
+  let table = cached[kind];
   if (!table) {
-    table = new Map(Object.entries(scopes).map(([scope, doc]) => [scope, Object.freeze([...doc.claims])]));
-    tables.set(scopes, table);
+    const smart = kind === 'smart' ? Object.entries(SMART_SCOPE_CLAIMS) : [];
+    // SMART's meaning of its scopes wins over a file's scope of the same name, as the library's mapping always had it.
+    table = new Map([...Object.entries(scopes).map(([scope, doc]) => [scope, doc.claims] as const), ...smart].map(([scope, claims]) => [scope, Object.freeze([...claims])]));
+    cached[kind] = table;
   }
   return table;
 }
 
 /** The claims `requested` scopes release, each once (the subject is not a claim here). */
-export function claimsOfScopes(scopes: ScopeDocs, requested: readonly string[]): string[] {
-  const table = scopeClaims(scopes);
+export function claimsOfScopes(deployment: ClaimTableSource, requested: readonly string[]): string[] {
+  const table = scopeClaims(deployment);
   return [...new Set(requested.flatMap((s) => table.get(s) ?? []))];
 }
 
 /** The library's `claims` option: the table, with `openid` releasing only the subject. */
-export function claimsByScope(scopes: ScopeDocs): Record<string, string[]> {
+export function claimsByScope(deployment: ClaimTableSource): Record<string, string[]> {
   const out: Record<string, string[]> = { openid: ['sub'] };
-  for (const [scope, claims] of scopeClaims(scopes)) out[scope] = [...claims];
+  for (const [scope, claims] of scopeClaims(deployment)) out[scope] = [...claims];
   return out;
 }
 

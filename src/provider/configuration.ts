@@ -24,7 +24,7 @@ import { assertionClaimsCheck } from './client-auth.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
 import { smartStore } from '../smart/launch-store.js';
-import { launchParam, smartClaims, smartDefaultResource, smartIdentityScopes, smartInteractionPolicy, smartResourceServerInfo, smartTokenClaims } from '../smart/provider.js';
+import { launchParam, smartDefaultResource, smartIdentityScopes, smartInteractionPolicy, smartResourceServerInfo, smartTokenClaims } from '../smart/provider.js';
 
 export interface ProviderParts {
   config: Config;
@@ -106,7 +106,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     },
 
     // AUTH-1: ID tokens state acr, amr and auth_time; discovery lists the levels offered.
-    claims: withAssuranceClaims({ ...claimsByScope(config.scopes), ...smartClaims(config) }),
+    claims: withAssuranceClaims(claimsByScope(config)),
     acrValues: config.assurance.levels.map((l) => l.acr),
     // OIDC-9: an access token for a FHIR server carries the SMART launch context.
     extraTokenClaims: smartTokenClaims(smart),

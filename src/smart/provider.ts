@@ -31,12 +31,6 @@ export function smartIdentityScopes(config: Config): string[] {
   return fhirServers(config).length ? [...SMART_CONTEXT_SCOPES] : [];
 }
 
-/** OIDC-3: the scope `fhirUser` releases the claim `fhirUser`; the launch scopes release none. */
-export function smartClaims(config: Config): Record<string, string[]> {
-  if (!fhirServers(config).length) return {};
-  return { fhirUser: ['fhirUser'], launch: [], 'launch/patient': [], 'launch/encounter': [] };
-}
-
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 const words = (v: unknown) => (typeof v === 'string' ? v.split(' ').filter(Boolean) : []);
 

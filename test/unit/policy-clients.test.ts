@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ASYMMETRIC_AUTH_METHODS, CLASSIFICATIONS, profileFor, type Classification, type ProfileOptions } from '../../src/policy/classification.js';
-import { applyProfile, checkClient, type ClientMetadata } from '../../src/policy/clients.js';
+import { applyProfile, checkClient, clientFacts, type ClientMetadata } from '../../src/policy/clients.js';
 
 const options: ProfileOptions = { implicitForPublic: false, codeForConfidential: false, parForInConfidence: false, senderConstrainedInConfidence: false };
 const ctx = { options, development: false, signingAlgs: ['ES256', 'PS256'], mtls: { enabled: true, trustedCas: true } };
@@ -345,5 +345,23 @@ describe('client registrations: each refusal says what to change (the error_desc
   it('only strings count in lists: a registration whose grant_types hold a non-string is read without it', () => {
     assert.deepEqual(check({ ...web, grant_types: ['authorization_code', 7] }), []);
     assert.deepEqual(check({ ...web, redirect_uris: ['https://rp.example/cb', null] }), []);
+  });
+});
+
+describe('EP-3: what a registration that leaves the flow out is checked as', () => {
+  it('EP-3: no response or grant types means the library defaults (code, authorization_code): a code-flow client that needs a redirect URI', () => {
+    const facts = clientFacts({ classification: 'IN-CONFIDENCE' }, 'IN-CONFIDENCE', options);
+    assert.deepEqual([facts.responseTypes, facts.grantTypes, facts.usesAuthorize], [['code'], ['authorization_code'], true]);
+    const problems = checkClient({ classification: 'IN-CONFIDENCE', token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://rp.test/jwks' }, ctx);
+    assert.ok(problems.some((p) => p.field === 'redirect_uris' && p.rule === 'EP-3'), JSON.stringify(problems));
+  });
+
+  it('EP-3: response types none, or none at all, never reach /authorize, so no redirect URI is needed', () => {
+    for (const responseTypes of [['none'], []]) {
+      const facts = clientFacts({ classification: 'IN-CONFIDENCE', response_types: responseTypes, grant_types: ['client_credentials'] }, 'IN-CONFIDENCE', options);
+      assert.equal(facts.usesAuthorize, false, JSON.stringify(responseTypes));
+      assert.deepEqual(facts.grantTypes, ['client_credentials']);
+    }
+    assert.equal(clientFacts({ classification: 'PUBLIC', response_types: ['none', 'code'] }, 'PUBLIC', options).usesAuthorize, true, 'one response type that is not none is enough');
   });
 });

@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import type { Config } from '../../src/config/load.js';
 import { resolveConfig } from '../../src/config/load.js';
 import { configSchema, type RawConfig } from '../../src/config/schema.js';
-import { checkDeployment, signingAlgsInUse } from '../../src/policy/deployment.js';
+import { signingAlgsInUse } from '../../src/policy/algorithms.js';
+import { checkDeployment } from '../../src/policy/deployment.js';
 
 function config(raw: Partial<RawConfig> = {}, patch: Partial<Config> = {}): Config {
   const parsed = configSchema.parse({ mode: 'development', issuer: 'http://127.0.0.1:3000', ...raw });

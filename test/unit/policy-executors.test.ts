@@ -6,13 +6,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { complianceReport } from '../../src/compliance/report.js';
 import type { ResourceServerConfig } from '../../src/config/schema.js';
+import type { Config } from '../../src/config/load.js';
 import { CLASSIFICATIONS, EXECUTOR_NAMES, PROFILES, type ProfileOptions } from '../../src/policy/classification.js';
 import { checkDeployment } from '../../src/policy/deployment.js';
 import { CIBA_GRANT } from '../../src/policy/executors/ciba.js';
 import { personScopeContext } from '../../src/policy/executors/client-credentials.js';
 import { mayIssueRefreshToken } from '../../src/policy/executors/grants.js';
 import { fapiProfileFor } from '../../src/policy/executors/id-token-hashes.js';
-import { ALL_EXECUTORS, CLIENT_EXECUTORS, executorsFor, ownerOf } from '../../src/policy/executors/index.js';
+import { ALL_EXECUTORS, CLIENT_EXECUTORS, executorsFor, ownerOf, START_UP_EXECUTORS } from '../../src/policy/executors/index.js';
+import { tls } from '../../src/policy/executors/tls.js';
 import { dpopNonceRequired } from '../../src/policy/executors/sender-constraint.js';
 import { checkCibaRequest, checkTokenRequest } from '../../src/policy/requests.js';
 import { RULE_IDS } from '../../src/policy/rules.js';
@@ -68,6 +70,61 @@ describe('each rule has one executor that owns its report line', () => {
       if (owner && row.mechanism !== null) assert.equal(row.mechanism, owner.line.mechanism, `${row.id}`);
     }
     assert.equal(report.rows.find((r) => r.id === 'EP-9')?.mechanism, ownerOf('EP-9')?.line.mechanism);
+  });
+});
+
+describe('the start-up event (checkDeployment): each deployment-wide rule in its executor', () => {
+  const base = () => configFrom(testRawConfig('http://localhost:3000'));
+  /** the executor whose start-up check reports a problem for a field */
+  const reporterOf = (config: Config, field: string) =>
+    START_UP_EXECUTORS.filter((e) => (e.checkDeployment?.(config) ?? []).some((p) => p.field === field)).map((e) => e.name);
+
+  it('EP-11, EP-2, TOK-9, TOK-1, OIDC-3, EP-5, TOK-8: the executor that owns the concern finds the problem, and only it', () => {
+    const prod: Config = { ...base(), mode: 'production', issuer: 'http://id.example.health', proxy: false, tls: undefined };
+    assert.deepEqual(reporterOf(prod, 'issuer'), ['tls']);
+    assert.deepEqual(reporterOf(prod, 'tls'), ['tls']);
+    const mtls: Config = { ...base(), mtls: { ...base().mtls, enabled: true, proxyHeader: 'x-client-cert', trustedProxies: [] } };
+    assert.deepEqual(reporterOf(mtls, 'mtls.trustedProxies'), ['sender-constraint']);
+    const algs: Config = { ...base(), algorithms: { ...base().algorithms, accessToken: 'HS256' } };
+    assert.deepEqual(reporterOf(algs, 'algorithms.accessToken'), ['signing-algs']);
+    const code: Config = { ...base(), lifetimes: { ...base().lifetimes, authorizationCode: 601 } };
+    assert.deepEqual(reporterOf(code, 'lifetimes.authorizationCode'), ['lifetimes']);
+    const openid: Config = { ...base(), scopes: { ...base().scopes, openid: { description: 'x', claims: ['nhi'], optional: false } } };
+    assert.deepEqual(reporterOf(openid, 'scopes.openid'), ['scopes']);
+    const api = base().resourceServers[0];
+    assert.ok(api);
+    const jwe: Config = { ...base(), resourceServers: [{ ...api, introspectionClientId: 'nobody', encrypt: { jwk: { kty: 'EC' }, alg: 'RSA1_5', enc: 'A256GCM' } }] };
+    assert.deepEqual(reporterOf(jwe, 'resourceServers[0].encrypt.alg'), ['token-encryption']);
+    assert.deepEqual(reporterOf(jwe, 'resourceServers[0].introspectionClientId'), ['introspection']);
+  });
+
+  it('EP-11: the TLS executor asks nothing of development, and https with a proxy or tls of production', () => {
+    assert.deepEqual(tls.checkDeployment?.({ ...base(), issuer: 'http://id.example.health', proxy: false }), []);
+    const prod: Config = { ...base(), mode: 'production', issuer: 'https://id.example.health', proxy: true };
+    assert.deepEqual(tls.checkDeployment?.(prod), []);
+    assert.deepEqual(tls.checkDeployment?.({ ...prod, proxy: false, tls: undefined })?.map((p) => `${p.field} ${p.rule}`), ['tls EP-11']);
+  });
+});
+
+describe('report lines of the deployment-wide rules', () => {
+  it('TOK-1, EP-3, EP-7, EP-11, TOK-8, OIDC-8 are each owned by the executor that enforces them', () => {
+    assert.equal(ownerOf('TOK-1')?.executor.name, 'lifetimes');
+    assert.equal(ownerOf('EP-3')?.executor.name, 'redirect-uris');
+    assert.equal(ownerOf('EP-7')?.executor.name, 'signing-keys');
+    assert.equal(ownerOf('EP-11')?.executor.name, 'tls');
+    assert.equal(ownerOf('TOK-8')?.executor.name, 'token-encryption');
+    assert.equal(ownerOf('OIDC-8')?.executor.name, 'store');
+  });
+
+  it('TOK-1 and EP-11: the report shows the executor\'s line where the rule holds, and none where it is broken', () => {
+    const prod: Config = { ...configFrom(testRawConfig('http://localhost:3000')), mode: 'production', issuer: 'https://id.example.health', proxy: true };
+    const rowOf = (config: Config, id: string) => complianceReport(config, checkDeployment(config), { generatedAt: new Date(0) }).rows.find((r) => r.id === id);
+    assert.equal(rowOf(prod, 'TOK-1')?.mechanism, ownerOf('TOK-1')?.line.mechanism);
+    assert.equal(rowOf(prod, 'EP-11')?.status, 'default');
+    assert.equal(rowOf(prod, 'EP-11')?.mechanism, ownerOf('EP-11')?.line.mechanism);
+    const broken = rowOf({ ...prod, proxy: false, tls: undefined }, 'EP-11');
+    assert.equal(broken?.status, 'broken');
+    assert.equal(broken?.mechanism, null);
   });
 });
 

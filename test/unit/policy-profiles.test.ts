@@ -189,6 +189,6 @@ describe('rules, deviations and scopes', () => {
   });
 
   it('OIDC-3, OIDC-6: openid releases only sub; each scope its documented claims', () => {
-    assert.deepEqual(claimsByScope({ profile: { description: 'Your profile', claims: ['name', 'birthdate'], optional: false } }), { openid: ['sub'], profile: ['name', 'birthdate'] });
+    assert.deepEqual(claimsByScope({ scopes: { profile: { description: 'Your profile', claims: ['name', 'birthdate'], optional: false } }, resourceServers: [] }), { openid: ['sub'], profile: ['name', 'birthdate'] });
   });
 });

@@ -96,6 +96,14 @@ describe('GR-2, EP-10: a registration against its token', () => {
     });
   });
 
+  it('EP-10: a token that lists no scopes or no APIs limits only the class: any scope and API list passes', () => {
+    const classOnly = { maxClassification: 'IN-CONFIDENCE' } as const;
+    const meta = { classification: 'IN-CONFIDENCE', scope: 'openid b.read c.admin', allowed_resources: ['https://api.test/a', 'https://api.test/z'] };
+    assert.equal(checkAllowance(meta, classOnly), undefined);
+    assert.equal(checkAllowance(meta, { ...classOnly, scopes: ['openid', 'b.read', 'c.admin'] }), undefined, 'scopes listed, APIs not');
+    assert.equal(checkAllowance(meta, { ...classOnly, apis: ['https://api.test/a', 'https://api.test/z'] }), undefined, 'APIs listed, scopes not');
+  });
+
   it('GR-2, EP-10: an update keeps or lowers the class; raising it by one is refused, naming both', () => {
     assert.equal(checkNoRaise('IN-CONFIDENCE', 'IN-CONFIDENCE'), undefined);
     assert.equal(checkNoRaise('IN-CONFIDENCE', 'PUBLIC'), undefined);

@@ -3,7 +3,7 @@
 // read from the same table, so they cannot drift apart.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeScopes, splitScopes } from '../../src/consent/scopes.js';
+import { claimsOf, describeScopes, splitScopes } from '../../src/consent/scopes.js';
 import { claimsByScope, scopeClaims } from '../../src/policy/scopes.js';
 import { configFrom, testRawConfig } from '../helpers/idp.js';
 
@@ -17,13 +17,13 @@ describe('claims per scope: one table for the library and the consent page', () 
   }));
 
   it('OIDC-3: the library\'s mapping is the table, with openid releasing only the subject', () => {
-    const library = claimsByScope(config.scopes);
-    for (const [scope, claims] of scopeClaims(config.scopes)) assert.deepEqual(library[scope], [...claims], scope);
+    const library = claimsByScope(config);
+    for (const [scope, claims] of scopeClaims(config)) assert.deepEqual(library[scope], [...claims], scope);
     assert.deepEqual(library, { openid: ['sub'], profile: ['name', 'given_name'], contact: ['email', 'phone_number', 'name'], nothing: [] });
   });
 
   it('OIDC-6: each consent line lists the claims the library would release for its scope', () => {
-    const library = claimsByScope(config.scopes);
+    const library = claimsByScope(config);
     const lines = describeScopes(config, ['openid', 'profile', 'contact', 'nothing'], {});
     for (const line of lines.filter((l) => l.scope !== 'openid')) assert.deepEqual(line.claims, library[line.scope], line.scope);
     assert.deepEqual(lines.find((l) => l.scope === 'openid')?.claims, [], 'the subject is not shown as a released claim');
@@ -38,7 +38,31 @@ describe('claims per scope: one table for the library and the consent page', () 
   it('a line\'s claims are its own copy: changing one cannot change what the library releases', () => {
     const [line] = describeScopes(config, ['profile'], {});
     line?.claims.push('nhi');
-    assert.deepEqual(claimsByScope(config.scopes).profile, ['name', 'given_name']);
+    assert.deepEqual(claimsByScope(config).profile, ['name', 'given_name']);
     assert.deepEqual(describeScopes(config, ['profile'], {})[0]?.claims, ['name', 'given_name']);
+  });
+});
+
+describe('SMART\'s fhirUser in the one table (OIDC-9, OIDC-3)', () => {
+  const fhir = { identifier: 'https://fhir.example.health/r4', classification: 'SENSITIVE' as const, scopes: { 'patient/Observation.rs': 'Your observations' }, fhir: {} };
+  const withFhir = configFrom(testRawConfig('http://127.0.0.1:3000', { resourceServers: [fhir] }));
+  const without = configFrom(testRawConfig('http://127.0.0.1:3000', { resourceServers: [] }));
+
+  it('with a FHIR server the scope fhirUser releases the claim fhirUser and the launch scopes none; without one, none of them exist', () => {
+    const table = scopeClaims(withFhir);
+    assert.deepEqual(table.get('fhirUser'), ['fhirUser']);
+    for (const scope of ['launch', 'launch/patient', 'launch/encounter']) assert.deepEqual(table.get(scope), [], scope);
+    assert.deepEqual(claimsByScope(withFhir).fhirUser, ['fhirUser']);
+    for (const scope of ['fhirUser', 'launch', 'launch/patient', 'launch/encounter']) {
+      assert.equal(scopeClaims(without).has(scope), false, scope);
+      assert.equal(Object.hasOwn(claimsByScope(without), scope), false, scope);
+    }
+  });
+
+  it('OIDC-6, OIDC-8: the consent line and the record of fhirUser list what the library releases', () => {
+    const [line] = describeScopes(withFhir, ['fhirUser'], {});
+    assert.deepEqual(line?.claims, claimsByScope(withFhir).fhirUser);
+    assert.deepEqual(claimsOf(withFhir, ['openid', 'fhirUser', 'launch']), ['fhirUser']);
+    assert.deepEqual(claimsOf(without, ['openid', 'fhirUser']), []);
   });
 });

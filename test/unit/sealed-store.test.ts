@@ -7,8 +7,8 @@ import { describe, it } from 'node:test';
 import type { RecordBackend } from '../../src/storage/backend.js';
 import { createMemoryBackend } from '../../src/storage/memory.js';
 import { createSealer, type Sealer } from '../../src/storage/seal.js';
-import { sealedStore } from '../../src/storage/sealed-store.js';
 import { withRequestScope } from '../../src/storage/request-scope.js';
+import { sealedStore } from '../../src/storage/sealed-store.js';
 
 const newSealer = (): Sealer => createSealer([{ kid: 'k', key: randomBytes(32) }], randomBytes(32));
 
@@ -18,6 +18,8 @@ function watched(base: RecordBackend = createMemoryBackend({ sweepIntervalMs: 60
   const backend: RecordBackend = {
     ...base,
     get: (...args) => (calls.push({ method: 'get', args }), base.get(...args)),
+    getByAlias: (...args) => (calls.push({ method: 'getByAlias', args }), base.getByAlias(...args)),
+    consume: (...args) => (calls.push({ method: 'consume', args }), base.consume(...args)),
     put: (...args) => (calls.push({ method: 'put', args }), base.put(...args)),
     delete: (...args) => (calls.push({ method: 'delete', args }), base.delete(...args)),
     revoke: (...args) => (calls.push({ method: 'revoke', args }), base.revoke(...args)),
@@ -46,6 +48,38 @@ void describe('sealedStore() at the seam', () => {
     assert.equal(await durableAfter(() => store.adapter('PushedAuthorizationRequest').destroy('p')), 1, 'a used request URI stays gone');
     assert.equal(await durableAfter(() => store.adapter('Session').destroy('s')), 0);
     await assert.rejects(store.adapter('AuthorizationCode').consume('c'));
+    // The other single-use records (used once, or proving something was used) are durable too.
+    for (const model of ['DeviceCode', 'BackchannelAuthenticationRequest', 'InitialAccessToken']) {
+      assert.equal(await durableAfter(() => store.adapter(model).upsert('x', { kind: model }, 60)), 1, model);
+    }
+    await store.close();
+  });
+
+  it('#13.7: inside one request each record is read from the backend once (finds, finds by uid, reads after its own write, a consume after a find); outside a request nothing is kept', async () => {
+    const w = watched();
+    const store = sealedStore(w.backend, newSealer());
+    await store.adapter('Session').upsert('s1', { kind: 'Session', uid: 'u1', accountId: 'a' }, 60);
+    await store.adapter('AuthorizationCode').upsert('c1', { kind: 'AuthorizationCode', grantId: 'g1', clientId: 'x' }, 60);
+    w.reset();
+    await withRequestScope(async () => {
+      const sessions = store.adapter('Session');
+      assert.equal((await sessions.find('s1'))?.accountId, 'a');
+      assert.equal((await sessions.find('s1'))?.accountId, 'a', 'read again: what the request opened');
+      assert.equal((await sessions.findByUid('u1'))?.accountId, 'a', 'the alias is looked up once');
+      assert.equal((await sessions.findByUid('u1'))?.accountId, 'a', 'then found through what the request opened');
+      await sessions.upsert('s1', { kind: 'Session', uid: 'u1', accountId: 'b' }, 60);
+      assert.equal((await sessions.find('s1'))?.accountId, 'b', 'the request reads its own write');
+      const codes = store.adapter('AuthorizationCode');
+      assert.equal((await codes.find('c1'))?.clientId, 'x');
+      await codes.consume('c1');
+    });
+    assert.deepEqual([w.count('get'), w.count('getByAlias'), w.count('consume')], [2, 1, 1], 'one read of the session and one of the code; the consume compares against the find');
+    assert.equal(store.stats().reopened, 3, 'the second find, the second find by uid and the read after the write');
+    assert.equal((await store.adapter('AuthorizationCode').find('c1'))?.consumed !== undefined, true, 'the code is used (TOK-1)');
+    w.reset();
+    await store.adapter('Session').find('s1');
+    await store.adapter('Session').find('s1');
+    assert.equal(w.count('get'), 2, 'outside a request every find reads the backend');
     await store.close();
   });
 

@@ -129,7 +129,7 @@ export const endpointRules: Record<string, Assess> = {
       : signingKeysUnread(config)
         ? '/jwks publishes the public part of the keys in keys.signing.path (not read: --no-secrets)'
         : `/jwks publishes ephemeral keys made up at start-up (${list(config.algorithms.idToken)}; development: gone at restart)`,
-    mechanism: 'the library serves /jwks from the provider keys; production refuses to start without keys.signing (src/config/load.ts)',
+    mechanism: enforcedBy('EP-7'),
   }),
 
   'EP-8': ({ config, provider, clients }) => {
@@ -161,5 +161,8 @@ export const endpointRules: Record<string, Assess> = {
     };
   },
 
-  'EP-11': ({ config }) => tls(config),
+  'EP-11': ({ config }) => {
+    const t = tls(config);
+    return t.status === 'enforced' || t.status === 'default' ? { ...t, mechanism: enforcedBy('EP-11') } : t;
+  },
 };

@@ -77,7 +77,7 @@ export const oidcRules: Record<string, Assess> = {
       ? {
           status: 'enforced',
           evidence: `every decision (approve, partial, deny, withdraw) is an append-only ledger record in the ${config.store.type} store, kept for consent.retention = ${config.consent.retention} s`,
-          mechanism: 'src/consent/decision.ts builds and src/consent/record.ts writes the record before the grant is saved or the flow continues; a failed write stops the flow',
+          mechanism: enforcedBy('OIDC-8'),
         }
       : {
           status: 'default',

@@ -11,8 +11,7 @@ export const tokenRules: Record<string, Assess> = {
   'TOK-1': ({ config, provider }) => ({
     status: 'enforced',
     evidence: `lifetimes.authorizationCode = ${config.lifetimes.authorizationCode} s (cap ${AUTHORIZATION_CODE_CAP}); ttl.AuthorizationCode = ${seconds(provider.ttl.authorizationCode)}; store: ${config.store.type}`,
-    mechanism:
-      "the store's consume() keeps only the replay-detection fields of a used code (src/storage/records.ts consumedRecord) and refuses a second consume; the library refuses a reused code and revokes its grant (consumeGrantSource); a longer code lifetime stops start-up",
+    mechanism: enforcedBy('TOK-1'),
   }),
 
   'TOK-2': ({ config }) => {
@@ -105,7 +104,7 @@ export const tokenRules: Record<string, Assess> = {
     // or always when conformIdTokenClaims is off (see build.ts).
     const idTokensCarry = BUILD.backChannelIdTokenClaims && (!provider.conformIdTokenClaims || config.resourceServers.length > 0);
     if (!pii.length) return { status: 'not applicable', evidence: `no scope releases identity claims, so no token carries PII; ${accessPart}` };
-    if (!idTokensCarry) return { status: 'default', evidence: `ID tokens carry only protocol claims (identity claims come from /userinfo); ${accessPart}` };
+    if (!idTokensCarry) return { status: 'default', evidence: `ID tokens carry only protocol claims (identity claims come from /userinfo); ${accessPart}`, mechanism: enforcedBy('TOK-8') };
     const claims = pii.map(([scope, c]) => `${scope} → ${c.join(', ')}`).join('; ');
     if (provider.features.encryption) {
       return {

@@ -19,8 +19,12 @@ import { responseTypes } from './response-types.js';
 import { scopes } from './scopes.js';
 import { senderConstraint } from './sender-constraint.js';
 import { signingAlgs } from './signing-algs.js';
+import { signingKeys } from './signing-keys.js';
 import { smart } from './smart.js';
 import { stateNonce } from './state-nonce.js';
+import { store } from './store.js';
+import { tls } from './tls.js';
+import { tokenEncryption } from './token-encryption.js';
 import type { Executor, LibraryMessage, ReportLine } from './types.js';
 
 export type * from './types.js';
@@ -43,7 +47,7 @@ export const CLIENT_EXECUTORS: Readonly<Record<ExecutorName, Executor>> = {
 };
 
 /** Concerns of the deployment rather than of a client's profile. */
-export const DEPLOYMENT_EXECUTORS: readonly Executor[] = [tokenLifetimes, introspection, idTokenHashes, smart, assuranceLevels];
+export const DEPLOYMENT_EXECUTORS: readonly Executor[] = [tls, tokenLifetimes, store, signingKeys, introspection, tokenEncryption, idTokenHashes, smart, assuranceLevels];
 
 /** The executors that hold a class's profile, in the order the profile lists them. */
 export function executorsFor(classification: Classification): readonly Executor[] {
@@ -52,6 +56,9 @@ export function executorsFor(classification: Classification): readonly Executor[
 
 /** Every executor, each once. */
 export const ALL_EXECUTORS: readonly Executor[] = [...Object.values(CLIENT_EXECUTORS), ...DEPLOYMENT_EXECUTORS];
+
+/** The executors with a start-up check (the deployment event), in registry order. */
+export const START_UP_EXECUTORS: readonly Executor[] = ALL_EXECUTORS.filter((e) => e.checkDeployment !== undefined);
 
 /** The executor that owns a rule's line in the compliance report (one per rule), if one does. */
 export function ownerOf(rule: string): { executor: Executor; line: ReportLine } | undefined {

@@ -53,4 +53,6 @@ export const introspection: Executor = {
   report: [
     { rule: 'EP-5', mechanism: 'features.introspection is always on and its allowedPolicy refuses public clients and answers active:false to any client that is neither the token\'s own nor the introspectionClientId of the API in its audience (src/policy/executors/introspection.ts mayIntrospect)' },
   ],
+  checkDeployment: (config) =>
+    config.resourceServers.flatMap((api, i) => introspectionClientProblems(api, config.clients).map((p) => ({ ...p, field: `resourceServers[${i}].${p.field}` }))),
 };

@@ -87,6 +87,11 @@ export const tokenLifetimes: Executor = {
   ],
   report: [
     {
+      rule: 'TOK-1',
+      mechanism:
+        "the store's consume() keeps only the replay-detection fields of a used code (src/storage/records.ts consumedRecord) and refuses a second consume; the library refuses a reused code and revokes its grant (consumeGrantSource); a code lifetime over 600 s stops start-up (src/policy/executors/lifetimes.ts)",
+    },
+    {
       rule: 'TOK-3',
       mechanism:
         "ttl.AccessToken and ttl.ClientCredentials return min(API's own TTL, lifetimes.accessToken, 3599) (src/policy/executors/lifetimes.ts accessTokenTtl); a larger configured value stops start-up unless a TOK-3 deviation is declared",

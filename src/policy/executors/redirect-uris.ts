@@ -2,7 +2,9 @@
 // absolute, no fragment, no wildcard (they match exactly), https except loopback; a logout
 // redirect carries the person back over the network like any other. The library matches
 // each request's redirect_uri exactly against the registration
-// (allowOmittingSingleRegisteredRedirectUri: false).
+// (allowOmittingSingleRegisteredRedirectUri: false). EP-3's report line is here; the
+// state and nonce half is src/policy/executors/state-nonce.ts, and EP-11's line is the tls
+// executor's.
 import type { Problem } from '../../config/errors.js';
 import type { Executor } from './types.js';
 
@@ -17,7 +19,13 @@ export const redirectUris: Executor = {
   libraryMessages: [
     { pattern: /redirect_uri/i, rule: 'EP-3' },
   ],
-  report: [],
+  report: [
+    {
+      rule: 'EP-3',
+      mechanism:
+        'the library compares redirect_uri exactly and never lets it be omitted (allowOmittingSingleRegisteredRedirectUri off, PAR takes registered URIs only); registration refuses wildcards and fragments (src/policy/executors/redirect-uris.ts); the authorization policy refuses a request without state or nonce (src/policy/executors/state-nonce.ts)',
+    },
+  ],
   checkClient(meta, { usesAuthorize }, ctx) {
     const problems: Problem[] = [];
     const add = (field: string, message: string, rule: string) => problems.push({ field, message, rule });

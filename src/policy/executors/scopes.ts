@@ -2,8 +2,9 @@
 // lists only scopes the deployment offers (identity scopes and API scopes alike).
 // Authorization request: no scope beyond the registration (the library refuses one first;
 // this is the backstop). Token request: no API scope beyond it (src/provider/hooks.ts).
+// Start-up: the file cannot redefine the library's own scopes.
 import type { Problem } from '../../config/errors.js';
-import { SCOPE_TOKEN, splitScope, type KnownScopes } from '../scopes.js';
+import { BUILT_IN_SCOPES, SCOPE_TOKEN, splitScope, type KnownScopes } from '../scopes.js';
 import type { ClientMetadata, Executor, Refusal } from './types.js';
 
 /**
@@ -40,8 +41,12 @@ export function claimsParameterRefusal(claims: { id_token?: unknown; userinfo?: 
 export const scopes: Executor = {
   name: 'scopes',
   report: [
-    { rule: 'OIDC-3', mechanism: 'the library releases only the claims of granted scopes; the policy refuses scopes outside a client\'s registration, and a claims parameter asking for anything but the ID token\'s acr (src/policy/executors/scopes.ts); consent is asked per scope' },
+    { rule: 'OIDC-3', mechanism: 'the library releases only the claims of granted scopes; the policy refuses scopes outside a client\'s registration and a claims parameter asking for anything but the ID token\'s acr, and start-up refuses a file that redefines openid or offline_access (src/policy/executors/scopes.ts); consent is asked per scope' },
   ],
+  // OIDC-3: `openid` releases the subject only, `offline_access` nothing: a file cannot
+  // make either release claims (scopes.openid could otherwise hand out the NHI number).
+  checkDeployment: (config) =>
+    BUILT_IN_SCOPES.filter((scope) => Object.hasOwn(config.scopes, scope)).map((scope) => ({ field: `scopes.${scope}`, message: `"${scope}" is built in and cannot be redefined`, rule: 'OIDC-3' })),
   checkClient(meta, _client, ctx) {
     const scope = registeredScope(meta);
     const problem = scope !== undefined && ctx.scopes ? scopeProblem(scope, ctx.scopes) : undefined;

@@ -3,7 +3,9 @@
 // DPoP- or mTLS-bound tokens, one mechanism not both; a self-registered client gets the one
 // that fits its authentication set for it. Token endpoint and /par: DPoP proofs of
 // SENSITIVE clients (and features.dpopNonceFor) carry a server nonce (RFC 9449 §8), as a
-// proof without one can be made in advance.
+// proof without one can be made in advance. Start-up: mTLS needs a certificate to read,
+// from TLS here or from a proxy the IdP trusts to forward it.
+import type { Problem } from '../../config/errors.js';
 import type { Classification } from '../../config/schema.js';
 import type { Executor } from './types.js';
 
@@ -17,8 +19,19 @@ export const senderConstraint: Executor = {
     { pattern: /DPoP|jkt|x5t#S256|mutual TLS/i, rule: 'EP-2' },
   ],
   report: [
-    { rule: 'EP-2', mechanism: 'the profile limits token_endpoint_auth_method and refuses HTTP Basic and long-lived or multi-audience client assertions (src/policy/executors/client-auth.ts); SENSITIVE clients (and IN-CONFIDENCE with features.senderConstrainedInConfidence) must have DPoP- or mTLS-bound tokens, DPoP proofs with a server nonce (src/policy/executors/sender-constraint.ts)' },
+    { rule: 'EP-2', mechanism: 'the profile limits token_endpoint_auth_method and refuses HTTP Basic and long-lived or multi-audience client assertions (src/policy/executors/client-auth.ts); SENSITIVE clients (and IN-CONFIDENCE with features.senderConstrainedInConfidence) must have DPoP- or mTLS-bound tokens, DPoP proofs with a server nonce; start-up refuses mTLS without TLS here or a trusted proxy forwarding the certificate (src/policy/executors/sender-constraint.ts)' },
   ],
+  checkDeployment({ mtls, tls }) {
+    const problems: Problem[] = [];
+    if (mtls.enabled && !tls && !mtls.proxyHeader) {
+      problems.push({ field: 'mtls', message: 'mutual TLS needs either tls (the IdP terminates TLS) or mtls.proxyHeader (a proxy forwards the certificate)', rule: 'EP-2' });
+    }
+    // EP-2: a certificate header from anyone would let a caller claim any client's certificate.
+    if (mtls.proxyHeader && mtls.trustedProxies.length === 0) {
+      problems.push({ field: 'mtls.trustedProxies', message: 'list the proxies allowed to forward client certificates; the header is ignored from anyone else', rule: 'EP-2' });
+    }
+    return problems;
+  },
   fillInRegistration(meta, profile) {
     if (profile.senderConstrained !== 'required' || meta.dpop_bound_access_tokens !== undefined || meta.tls_client_certificate_bound_access_tokens !== undefined) return meta;
     const mtls = meta.token_endpoint_auth_method === 'tls_client_auth' || meta.token_endpoint_auth_method === 'self_signed_tls_client_auth';

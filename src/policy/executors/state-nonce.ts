@@ -1,5 +1,6 @@
 // EP-3: `state` and `nonce` are included in authorisation requests. Only this check
-// enforces them (the library leaves both optional for code flows).
+// enforces them (the library leaves both optional for code flows). The redirect URI half
+// of EP-3 is src/policy/executors/redirect-uris.ts, which owns the rule's report line.
 import type { Executor } from './types.js';
 
 /** EP-3; SMART apps built with fhirclient send no nonce by themselves, so the text says how (OIDC-9). */
@@ -11,13 +12,8 @@ export const stateNonce: Executor = {
   libraryMessages: [
     { pattern: /missing required parameter '(nonce|state|redirect_uri)'/i, rule: 'EP-3' },
   ],
-  report: [
-    {
-      rule: 'EP-3',
-      mechanism:
-        'the library compares redirect_uri exactly and never lets it be omitted (allowOmittingSingleRegisteredRedirectUri off, PAR takes registered URIs only); registration refuses wildcards and fragments (src/policy/executors/redirect-uris.ts); the authorization policy refuses a request without state or nonce (src/policy/executors/state-nonce.ts)',
-    },
-  ],
+  // EP-3's report line is the redirect-uris executor's (one line per rule); it names this check.
+  report: [],
   authorizationRequest(_profile, facts) {
     if (!facts.state) return { error: 'invalid_request', description: 'state is required (EP-3)' };
     if (!facts.nonce) return { error: 'invalid_request', description: NONCE_REQUIRED };
