@@ -7,20 +7,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { ConsentRecord } from '../../src/consent/ledger.js';
-import { axeViolations, browserMissing, cspViolations, inlineScripts, launchBrowser, MISSING, screenshot, watchConsole, type Browser } from '../helpers/browser.js';
+import { browserMissing, browserSuiteSkip, checkPage, cspViolations, inlineScripts, launchBrowser, printAxeReport, signIn, watchConsole, type AxeReport, type Browser } from '../helpers/browser.js';
 import { PASSWORDS } from '../helpers/fixtures.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
 
 const missing = browserMissing();
-const ci = process.env.CI === 'true';
-if (missing && !ci) process.stderr.write(`\n\n  ******************************************************\n  ${MISSING}\n  ******************************************************\n\n`);
 
-describe('browser: sign-in, granular consent, withdrawal (OIDC-7, OIDC-8)', { skip: missing && !ci ? MISSING : false }, () => {
+describe('browser: sign-in, granular consent, withdrawal (OIDC-7, OIDC-8)', { skip: browserSuiteSkip() }, () => {
   let running: RunningIdp;
   let browser: Browser;
   let page: Page;
   let consoleCsp: string[];
-  const report: Record<string, string[]> = {};
+  const report: AxeReport = {};
 
   before(async () => {
     if (missing) return;
@@ -32,20 +30,11 @@ describe('browser: sign-in, granular consent, withdrawal (OIDC-7, OIDC-8)', { sk
   after(async () => {
     await browser?.close();
     await running?.close();
-    if (Object.keys(report).length) process.stdout.write(`# axe (minor/moderate, not failing): ${JSON.stringify(report)}\n`);
+    printAxeReport(report);
   });
 
   /** Screenshot, accessibility and CSP checks of the page now shown. */
-  async function check(name: string): Promise<void> {
-    await screenshot(page, name);
-    const violations = await axeViolations(page);
-    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(bad, [], `${name}: no serious or critical accessibility violations`);
-    const minor = violations.map((v) => `${v.id} (${v.impact})`);
-    if (minor.length) report[name] = minor;
-    assert.deepEqual(await cspViolations(page), [], `${name}: no CSP violation`);
-    assert.equal(await inlineScripts(page), 0, `${name}: no inline script`);
-  }
+  const check = (name: string) => checkPage(page, name, report);
 
   it('chromium is installed (CI=true requires it)', () => {
     assert.equal(missing, undefined, missing);
@@ -58,16 +47,12 @@ describe('browser: sign-in, granular consent, withdrawal (OIDC-7, OIDC-8)', { sk
     await page.waitForURL(/\/interaction\//);
     await check('login');
 
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('not-the-password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, 'alice', 'not-the-password');
     await page.getByRole('alert').waitFor();
     assert.equal(await page.getByRole('alert').textContent(), 'The username or password is not right.');
     await check('login-error');
 
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill(PASSWORDS.alice);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, 'alice', PASSWORDS.alice);
     await page.getByRole('heading', { name: 'Share your information?' }).waitFor();
     await check('consent');
 
@@ -102,9 +87,7 @@ describe('browser: sign-in, granular consent, withdrawal (OIDC-7, OIDC-8)', { sk
     await page.goto(`${running.url}/account/consents`);
     await page.waitForURL(/\/account\/login$/);
     await check('account-login');
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill(PASSWORDS.alice);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, 'alice', PASSWORDS.alice);
     await page.getByRole('heading', { name: 'Your consents' }).waitFor();
     const section = page.getByRole('region', { name: 'Demo clinic portal' });
     assert.match((await section.textContent()) ?? '', /Allowed since .* until /);

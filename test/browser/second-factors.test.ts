@@ -11,17 +11,15 @@ import type { CDPSession, Page } from 'playwright-core';
 import { hashPassword } from '../../src/accounts/password.js';
 import { createIdp, type Idp } from '../../src/server.js';
 import type { Logger } from '../../src/ops/log.js';
-import { axeViolations, browserMissing, cspViolations, inlineScripts, launchBrowser, MISSING, screenshot, watchConsole, type Browser } from '../helpers/browser.js';
+import { browserMissing, browserSuiteSkip, checkPage, launchBrowser, printAxeReport, signIn, watchConsole, type AxeReport, type Browser } from '../helpers/browser.js';
 import { PASSWORDS, TEST_ACCOUNTS } from '../helpers/fixtures.js';
 import { configFrom, freePort, testRawConfig } from '../helpers/idp.js';
 
 const missing = browserMissing();
-const ci = process.env.CI === 'true';
-if (missing && !ci) process.stderr.write(`\n\n  ******************************************************\n  ${MISSING}\n  ******************************************************\n\n`);
 
 const MFA = 'urn:health-idp:acr:mfa';
 
-describe('browser: passkeys and one-time codes for the MFA level (AUTH-1)', { skip: missing && !ci ? MISSING : false }, () => {
+describe('browser: passkeys and one-time codes for the MFA level (AUTH-1)', { skip: browserSuiteSkip() }, () => {
   let idp: Idp;
   let url: string;
   let browser: Browser;
@@ -30,7 +28,7 @@ describe('browser: passkeys and one-time codes for the MFA level (AUTH-1)', { sk
   let consoleCsp: string[];
   let authenticatorId = '';
   const logged: string[] = [];
-  const report: Record<string, string[]> = {};
+  const report: AxeReport = {};
 
   before(async () => {
     if (missing) return;
@@ -53,28 +51,17 @@ describe('browser: passkeys and one-time codes for the MFA level (AUTH-1)', { sk
   after(async () => {
     await browser?.close();
     await idp?.close();
-    if (Object.keys(report).length) process.stdout.write(`# axe (minor/moderate, not failing): ${JSON.stringify(report)}\n`);
+    printAxeReport(report);
   });
 
-  async function check(name: string): Promise<void> {
-    await screenshot(page, name);
-    const violations = await axeViolations(page);
-    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(bad, [], `${name}: no serious or critical accessibility violations`);
-    const minor = violations.map((v) => `${v.id} (${v.impact})`);
-    if (minor.length) report[name] = minor;
-    assert.deepEqual(await cspViolations(page), [], `${name}: no CSP violation`);
-    assert.equal(await inlineScripts(page), 0, `${name}: no inline script`);
-  }
+  const check = (name: string) => checkPage(page, name, report);
 
   async function startSensitive(username: string, password: string): Promise<void> {
     await browser.context.clearCookies();
     await page.goto(`${url}/demo`);
     await page.getByRole('button', { name: 'Sign in as Demo health records service' }).click();
     await page.waitForURL(/\/interaction\//);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signIn(page, username, password);
   }
 
   async function approveAndSeeClaims(): Promise<Record<string, unknown>> {

@@ -1,6 +1,7 @@
 // A real browser for the page tests: Debian's chromium driven by playwright-core (never a
 // downloaded browser), headless, with a fresh profile; axe-core for accessibility; a
 // watch for Content-Security-Policy violations.
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -84,4 +85,43 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/**
+ * A browser suite's `skip` option: false when chromium is there or CI=true (then the suite's
+ * "chromium is installed" test fails instead); otherwise the reason, said loudly once.
+ */
+export function browserSuiteSkip(): string | false {
+  if (!browserMissing() || process.env.CI === 'true') return false;
+  process.stderr.write(`\n\n  ******************************************************\n  ${MISSING}\n  ******************************************************\n\n`);
+  return MISSING;
+}
+
+/** Minor and moderate axe findings per page, kept to print after a suite (they do not fail it). */
+export type AxeReport = Record<string, string[]>;
+
+/**
+ * The checks every page gets: a screenshot, no serious or critical accessibility violation
+ * (minor ones go to `report`), no CSP violation, no inline script.
+ */
+export async function checkPage(page: Page, name: string, report: AxeReport): Promise<void> {
+  await screenshot(page, name);
+  const violations = await axeViolations(page);
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad, [], `${name}: no serious or critical accessibility violations`);
+  const minor = violations.map((v) => `${v.id} (${v.impact})`);
+  if (minor.length) report[name] = minor;
+  assert.deepEqual(await cspViolations(page), [], `${name}: no CSP violation`);
+  assert.equal(await inlineScripts(page), 0, `${name}: no inline script`);
+}
+
+export function printAxeReport(report: AxeReport): void {
+  if (Object.keys(report).length) process.stdout.write(`# axe (minor/moderate, not failing): ${JSON.stringify(report)}\n`);
+}
+
+/** The password form, as a person fills it in: on a sign-in page already shown. */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }

@@ -8,17 +8,18 @@
 // Secrets and private keys are made up here, at test time, and live only in environment
 // variables of the children and a 0600 file in a temp dir removed at close.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { RawConfig } from '../../src/config/schema.js';
 import { testRawConfig } from './idp.js';
-import { freePort } from './redis-server.js';
+import { freePort, startRedisServer } from './redis-server.js';
 
 const HOST = '127.0.0.1';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -248,6 +249,52 @@ export async function startReplicaSet(options: ReplicaOptions): Promise<ReplicaS
       await proxy.close();
       await Promise.all([replicas.a.stop(), replicas.b.stop()]);
       cleanup();
+    },
+  };
+}
+
+export interface ReplicasOnRedis {
+  readonly set: ReplicaSet;
+  /** the Redis both replicas use */
+  readonly redisUrl: string;
+  /** the prefix of every key this set writes, unique to it */
+  readonly keyPrefix: string;
+  /** the keys under this set's prefix that match `pattern` (after the prefix), read from Redis itself */
+  keys(pattern: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Two replicas on REDIS_URL when it is set, else on a redis-server started for them, under
+ * a key prefix of their own; close() stops the replicas, then that server.
+ */
+export async function startReplicasOnRedis(patch: Partial<RawConfig>): Promise<ReplicasOnRedis> {
+  const redis = process.env.REDIS_URL ? undefined : await startRedisServer();
+  const redisUrl = process.env.REDIS_URL ?? redis?.url ?? '';
+  const keyPrefix = `test:${randomUUID().slice(0, 8)}:`;
+  let set: ReplicaSet;
+  try {
+    set = await startReplicaSet({ redisUrl, keyPrefix, patch });
+  } catch (err) {
+    await redis?.stop();
+    throw err;
+  }
+  return {
+    set,
+    redisUrl,
+    keyPrefix,
+    async keys(pattern) {
+      const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      try {
+        await client.connect();
+        return await client.keys(`${keyPrefix}${pattern}`);
+      } finally {
+        client.disconnect();
+      }
+    },
+    async close() {
+      await set.close();
+      await redis?.stop();
     },
   };
 }

@@ -1,5 +1,6 @@
 // What start-up says about a deployment file, without starting anything: the same checks
 // in the same order as `npm start` (load and resolve, the policy, then each key tried).
+import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,3 +55,20 @@ export async function startupVerdict(raw: unknown, env: NodeJS.ProcessEnv = {}):
 
 /** [field, rule] of each problem, for compact assertions. */
 export const fieldsAndRules = (problems: readonly Problem[]) => problems.map((p) => [p.field, p.rule]);
+
+/**
+ * What start-up says when `run` refuses: its ConfigError's first problem's field and the
+ * text an operator reads, which holds no stack trace. Fails if `run` goes on, or throws
+ * anything but a ConfigError.
+ */
+export async function startupError(run: () => Promise<unknown>): Promise<{ field: string; text: string }> {
+  try {
+    await run();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `a ConfigError, not ${String(err)}`);
+    const text = err.format();
+    assert.doesNotMatch(text, /\n\s+at .*:\d+:\d+/, 'no stack trace');
+    return { field: err.problems[0]?.field ?? '', text };
+  }
+  assert.fail('start-up went on');
+}

@@ -5,8 +5,6 @@
 // (a readable page, /readyz naming the source, the file accounts unaffected) and recovery.
 // OIDC-8: the consent ledger names the source each person signed in with.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
@@ -17,6 +15,7 @@ import { makePki, hasOpenssl, type TestPki } from '../helpers/certs.js';
 import { PASSWORDS, TEST_SCOPES } from '../helpers/fixtures.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
 import { Person } from '../helpers/person.js';
+import { accountModuleSource, moduleDir } from '../helpers/plugins.js';
 import { authorizationRequest, relyingParty } from '../helpers/rp.js';
 import { BASE_DN, DIRECTORY_PEOPLE, SERVICE_DN, SERVICE_PASSWORD, slapdSkip, startDirectory, type LocalDirectory } from '../helpers/slapd.js';
 
@@ -267,30 +266,15 @@ describe('choosing the source on the login page (login.chooseSource)', { skip },
 });
 
 // Issue 17 (4): an agency's account module (plugins.accounts) is one source among the others.
-const PLUGIN = `const people = new Map([['dana', { id: 'dir-dana', password: 'dana-module-password', claims: { name: 'Dana Module' } }]]);
-export function createAccountStore() {
-  return {
-    async authenticate(username, password) {
-      const person = people.get(username);
-      return person && person.password === password ? person.id : undefined;
-    },
-    async find(id) {
-      const person = [...people.values()].find((p) => p.id === id);
-      return person ? { id: person.id, claims: person.claims } : undefined;
-    },
-  };
-}
-`;
+const PLUGIN = accountModuleSource({ dana: { id: 'dir-dana', password: 'dana-module-password', claims: { name: 'Dana Module' } } });
 
 describe('a plug-in account module beside the directory', { skip }, () => {
   let directory: LocalDirectory;
   let running: RunningIdp;
   before(async () => {
     directory = await startDirectory();
-    const dir = mkdtempSync(join(tmpdir(), 'idp-plugin-'));
-    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-    writeFileSync(join(dir, 'accounts.js'), PLUGIN);
-    running = await startIdp({ clients: staticClients, sources: [ldapSource(directory.url)], plugins: { accounts: { path: join(dir, 'accounts.js') } } });
+    const { dir, module } = moduleDir();
+    running = await startIdp({ clients: staticClients, sources: [ldapSource(directory.url)], plugins: { accounts: { path: join(dir, module('accounts.js', PLUGIN)) } } });
   });
   after(async () => {
     await running?.close();

@@ -2,33 +2,22 @@
 // per-address limit of the state-creating endpoints counts every replica's requests,
 // under keyed hashes, like the login throttle.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
 import { staticClients } from '../helpers/clients.js';
-import { redisSkip, startRedisServer, type LocalRedis } from '../helpers/redis-server.js';
-import { startReplicaSet, via, type ReplicaName, type ReplicaSet, SERVED_BY_HEADER } from '../helpers/replicas.js';
+import { redisSkip } from '../helpers/redis-server.js';
+import { startReplicasOnRedis, via, type ReplicaName, type ReplicasOnRedis, type ReplicaSet, SERVED_BY_HEADER } from '../helpers/replicas.js';
 
 const skip = redisSkip();
 
 void describe('per-address limit of /authorize, /par and /logout on Redis: two replicas count together', { skip }, () => {
-  let redis: LocalRedis | undefined;
-  let url: string;
+  let replicas: ReplicasOnRedis;
   let set: ReplicaSet;
-  const keyPrefix = `test:${randomUUID().slice(0, 8)}:`;
 
   before(async () => {
-    url = process.env.REDIS_URL ?? '';
-    if (!url) {
-      redis = await startRedisServer();
-      url = redis.url;
-    }
-    set = await startReplicaSet({ redisUrl: url, keyPrefix, patch: { clients: staticClients, limits: { stateCreating: { requests: 4, window: 600 } } } });
+    replicas = await startReplicasOnRedis({ clients: staticClients, limits: { stateCreating: { requests: 4, window: 600 } } });
+    ({ set } = replicas);
   });
-  after(async () => {
-    await set?.close();
-    await redis?.stop();
-  });
+  after(() => replicas?.close());
 
   async function logout(replica: ReplicaName): Promise<number> {
     const res = await fetch(`${set.issuer}/logout`, via(replica, { redirect: 'manual' }));
@@ -45,14 +34,8 @@ void describe('per-address limit of /authorize, /par and /logout on Redis: two r
   });
 
   it('TOK-2: the counts sit in Redis under keyed hashes, naming no address', async () => {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await client.connect();
-      const keys = await client.keys(`${keyPrefix}state*`);
-      assert.ok(keys.length > 0, 'the per-address count is in Redis');
-      for (const key of keys) assert.doesNotMatch(key, /127\.0\.0\.1|::1/);
-    } finally {
-      client.disconnect();
-    }
+    const keys = await replicas.keys('state*');
+    assert.ok(keys.length > 0, 'the per-address count is in Redis');
+    for (const key of keys) assert.doesNotMatch(key, /127\.0\.0\.1|::1/);
   });
 });

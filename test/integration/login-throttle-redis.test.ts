@@ -5,40 +5,26 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
 import type { AccountStore } from '../../src/accounts/store.js';
 import { staticClients } from '../helpers/clients.js';
 import { PASSWORDS } from '../helpers/fixtures.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
 import { parseForms, Person } from '../helpers/person.js';
 import { redisServerSkip, redisSkip, startRedisServer, type LocalRedis } from '../helpers/redis-server.js';
-import { startReplicaSet, via, type ReplicaName, type ReplicaSet, SERVED_BY_HEADER } from '../helpers/replicas.js';
+import { startReplicasOnRedis, via, type ReplicaName, type ReplicasOnRedis, type ReplicaSet, SERVED_BY_HEADER } from '../helpers/replicas.js';
 
 const skip = redisSkip();
 
 void describe('login throttle on Redis: two replicas count the same attempts', { skip }, () => {
-  let redis: LocalRedis | undefined;
-  let url: string;
+  let replicas: ReplicasOnRedis;
   let set: ReplicaSet;
-  const keyPrefix = `test:${randomUUID().slice(0, 8)}:`;
 
   before(async () => {
-    url = process.env.REDIS_URL ?? '';
-    if (!url) {
-      redis = await startRedisServer();
-      url = redis.url;
-    }
-    set = await startReplicaSet({
-      redisUrl: url,
-      keyPrefix,
-      // Checks in flight unbounded: only the shared count may stop the parallel burst.
-      patch: { clients: staticClients, login: { throttle: { inFlight: { perAccount: 100, perProcess: 100 } } } },
-    });
+    // Checks in flight unbounded: only the shared count may stop the parallel burst.
+    replicas = await startReplicasOnRedis({ clients: staticClients, login: { throttle: { inFlight: { perAccount: 100, perProcess: 100 } } } });
+    ({ set } = replicas);
   });
-  after(async () => {
-    await set?.close();
-    await redis?.stop();
-  });
+  after(() => replicas?.close());
 
   /** A person on the consents page's sign-in, and a way to post its form to a chosen replica. */
   async function signInForm() {
@@ -74,16 +60,11 @@ void describe('login throttle on Redis: two replicas count the same attempts', {
   });
 
   it('the counts are in Redis under keyed hashes: no username or address in a key', async () => {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await client.connect();
-      const keys = await client.keys(`${keyPrefix}login:*`);
-      assert.ok(keys.some((k) => k.startsWith(`${keyPrefix}login:account-address:`)), 'per (username, address) counts are shared');
-      assert.ok(keys.some((k) => k.startsWith(`${keyPrefix}login:address:`)));
-      for (const key of keys) assert.doesNotMatch(key, /alice|ghost|127\.0\.0\.1/);
-    } finally {
-      client.disconnect();
-    }
+    const { keyPrefix } = replicas;
+    const keys = await replicas.keys('login:*');
+    assert.ok(keys.some((k) => k.startsWith(`${keyPrefix}login:account-address:`)), 'per (username, address) counts are shared');
+    assert.ok(keys.some((k) => k.startsWith(`${keyPrefix}login:address:`)));
+    for (const key of keys) assert.doesNotMatch(key, /alice|ghost|127\.0\.0\.1/);
   });
 });
 

@@ -4,40 +4,24 @@
 // in another directory; a real relying party signs a person in through them. The declarations the
 // build emits are what an agency's TypeScript module compiles against.
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import * as oidc from 'openid-client';
+import { buildApp, ROOT, run, startBuilt, stop } from '../helpers/built.js';
 import { web, WEB_SECRET } from '../helpers/clients.js';
 import { REDIRECT, TEST_APIS, TEST_SCOPES } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/idp.js';
 import { MAP_BACKEND_SOURCE } from '../helpers/map-backend.js';
 import { Person } from '../helpers/person.js';
+import { accountModuleSource, moduleDir } from '../helpers/plugins.js';
 import { callbackInput } from '../helpers/rp.js';
 
-const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '../..');
 const PASSWORD = 'dana-directory-password';
 
-const ACCOUNTS = `// An agency's directory, in plain JavaScript.
-const people = new Map([['dana', { id: 'dir-dana', password: ${JSON.stringify(PASSWORD)}, claims: { name: 'Dana Directory', given_name: 'Dana', family_name: 'Directory' } }]]);
-export function createAccountStore(options, context) {
-  context.logger.log('info', 'agency.accounts.ready', { directory: options.directory });
-  return {
-    async authenticate(username, password) {
-      const person = people.get(username);
-      return person && person.password === password ? person.id : undefined;
-    },
-    async find(id) {
-      const person = [...people.values()].find((p) => p.id === id);
-      return person ? { id: person.id, claims: person.claims } : undefined;
-    },
-  };
-}
-`;
+const ACCOUNTS = accountModuleSource({ dana: { id: 'dir-dana', password: PASSWORD, claims: { name: 'Dana Directory', given_name: 'Dana', family_name: 'Directory' } } }, { logReady: true });
 
 const AUDIT = `import { appendFileSync } from 'node:fs';
 export function createAuditSink(options) {
@@ -76,15 +60,6 @@ const WRONG_TS = `import type { CreateAccountStore } from 'health-idp';
 export const createAccountStore: CreateAccountStore = () => ({ authenticate: async () => 42, find: async () => undefined });
 `;
 
-function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    child.once('exit', () => done());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
-}
-
 const lines = (file: string): Record<string, unknown>[] =>
   existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
 
@@ -93,25 +68,22 @@ describe('plug-ins in the built IdP: modules named in the deployment file', { ti
   let plugins: string;
   let idp: ChildProcess | undefined;
   let issuer: string;
-  let output = '';
+  let output: () => string = () => '';
 
   before(async () => {
     // The image's layout: package.json, dist/ and views/ in one directory (inside the
     // repository, so the dependencies resolve from its node_modules).
     mkdirSync(join(ROOT, 'test-output'), { recursive: true });
     app = mkdtempSync(join(ROOT, 'test-output', 'plugins-'));
-    await run('npm', ['run', 'build', '--', '--outDir', join(app, 'dist')], { cwd: ROOT });
-    cpSync(join(ROOT, 'package.json'), join(app, 'package.json'));
-    cpSync(join(ROOT, 'views'), join(app, 'views'), { recursive: true });
+    await buildApp(app);
 
     // The agency's modules and deployment file, elsewhere (as mounted at /etc/idp).
     plugins = mkdtempSync(join(tmpdir(), 'idp-agency-'));
-    mkdirSync(join(plugins, 'plugins'));
-    writeFileSync(join(plugins, 'plugins', 'package.json'), '{ "type": "module" }\n');
-    writeFileSync(join(plugins, 'plugins', 'accounts.js'), ACCOUNTS);
-    writeFileSync(join(plugins, 'plugins', 'audit.js'), AUDIT);
-    writeFileSync(join(plugins, 'plugins', 'logger.cjs'), LOGGER);
-    writeFileSync(join(plugins, 'plugins', 'store.js'), MAP_BACKEND_SOURCE);
+    const { module } = moduleDir(join(plugins, 'plugins'));
+    module('accounts.js', ACCOUNTS);
+    module('audit.js', AUDIT);
+    module('logger.cjs', LOGGER);
+    module('store.js', MAP_BACKEND_SOURCE);
     const port = await freePort();
     issuer = `http://127.0.0.1:${port}`;
     writeFileSync(
@@ -132,19 +104,15 @@ describe('plug-ins in the built IdP: modules named in the deployment file', { ti
       }),
     );
 
-    idp = spawn(process.execPath, [join(app, 'dist/src/main.js'), '--config', join(plugins, 'idp.json')], {
-      cwd: app,
-      env: { PATH: process.env.PATH ?? '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    idp.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    idp.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const built = startBuilt(app, join(plugins, 'idp.json'));
+    idp = built.child;
+    output = built.output;
     const end = Date.now() + 60_000;
     while (Date.now() < end && idp.exitCode === null) {
       if (await fetch(`${issuer}/healthz`).then((r) => r.ok, () => false)) return;
       await new Promise((r) => setTimeout(r, 200));
     }
-    assert.fail(`the built IdP did not come up: ${output.slice(-1500)}`);
+    assert.fail(`the built IdP did not come up: ${output().slice(-1500)}`);
   });
 
   after(async () => {

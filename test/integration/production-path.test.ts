@@ -5,26 +5,23 @@
 // certificate. Then a full sign-in with a real relying party and an mTLS-bound token,
 // both through nginx. nginx runs the shipped config/nginx.example.conf.
 import assert from 'node:assert/strict';
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate, createHash, randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { exportJWK, generateKeyPair } from 'jose';
 import * as oidc from 'openid-client';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { hashPassword } from '../../src/accounts/password.js';
 import { hasOpenssl, makePki, type Pem, type TestPki } from '../helpers/certs.js';
+import { buildApp, ROOT, run, startBuilt, stop } from '../helpers/built.js';
 import { API, REDIRECT, TEST_APIS, TEST_SCOPES } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/idp.js';
 import { Person } from '../helpers/person.js';
 import { callbackInput, decodeJwt } from '../helpers/rp.js';
 import { redisServerSkip, startRedisServer, type LocalRedis } from '../helpers/redis-server.js';
-
-const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, '../..');
 
 function hasNginx(): boolean {
   try {
@@ -86,15 +83,6 @@ async function waitUntil(check: () => Promise<boolean>, what: string, ms = 60_00
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    child.once('exit', () => done());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
-}
-
 /** A person's browser that trusts the test CA. */
 class Browser extends Person {
   constructor(origin: string, private readonly dispatcher: Agent) {
@@ -117,7 +105,7 @@ describe('the production path: built IdP behind nginx, Redis, secrets from files
   let idp: ChildProcess | undefined;
   let nginx: ChildProcess | undefined;
   let issuer: string;
-  let idpLog = '';
+  let idpLog: () => string = () => '';
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'idp-prod-'));
@@ -128,9 +116,7 @@ describe('the production path: built IdP behind nginx, Redis, secrets from files
     // dependencies only, in a clean directory.
     const app = join(work, 'app');
     mkdirSync(app);
-    await run('npm', ['run', 'build', '--', '--outDir', join(app, 'dist')], { cwd: ROOT });
-    for (const f of ['package.json', 'package-lock.json']) cpSync(join(ROOT, f), join(app, f));
-    cpSync(join(ROOT, 'views'), join(app, 'views'), { recursive: true });
+    await buildApp(app, ['package.json', 'package-lock.json']);
     await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app });
 
     // Secrets as files (never in the deployment file), as an agency mounts them.
@@ -191,13 +177,9 @@ describe('the production path: built IdP behind nginx, Redis, secrets from files
     writeFileSync(join(work, 'idp.json'), JSON.stringify(deployment, null, 2));
 
     // The image's command, with the image's environment.
-    idp = spawn(process.execPath, ['dist/src/main.js', '--config', join(work, 'idp.json')], {
-      cwd: app,
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', IDP_COOKIE_KEY: randomBytes(48).toString('base64') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    idp.stdout?.on('data', (d: Buffer) => (idpLog += d.toString()));
-    idp.stderr?.on('data', (d: Buffer) => (idpLog += d.toString()));
+    const built = startBuilt(app, join(work, 'idp.json'), { NODE_ENV: 'production', IDP_COOKIE_KEY: randomBytes(48).toString('base64') });
+    idp = built.child;
+    idpLog = built.output;
 
     const nginxDir = join(work, 'nginx');
     mkdirSync(nginxDir);
@@ -205,7 +187,7 @@ describe('the production path: built IdP behind nginx, Redis, secrets from files
     nginx = spawn('nginx', ['-p', nginxDir, '-c', join(nginxDir, 'nginx.conf')], { stdio: 'ignore' });
 
     const probe = new Agent({ connect: { ca: pki.ca.cert } });
-    await waitUntil(async () => (await undiciFetch(`${issuer}/readyz`, { dispatcher: probe })).status === 200, `the IdP ready through nginx (log so far: ${idpLog.slice(-500)})`);
+    await waitUntil(async () => (await undiciFetch(`${issuer}/readyz`, { dispatcher: probe })).status === 200, `the IdP ready through nginx (log so far: ${idpLog().slice(-500)})`);
   });
 
   after(async () => {

@@ -9,28 +9,21 @@ import * as oidc from 'openid-client';
 import { allClients, sensitive, spa, web } from '../helpers/clients.js';
 import { API, PASSWORDS, REDIRECT } from '../helpers/fixtures.js';
 import { Person } from '../helpers/person.js';
-import { redisSkip, startRedisServer, type LocalRedis } from '../helpers/redis-server.js';
-import { startReplicaSet, via, type ReplicaName, type ReplicaSet, SERVED_BY_HEADER } from '../helpers/replicas.js';
+import { redisSkip } from '../helpers/redis-server.js';
+import { startReplicasOnRedis, via, type ReplicaName, type ReplicasOnRedis, type ReplicaSet, SERVED_BY_HEADER } from '../helpers/replicas.js';
 import { authorizationRequest, callbackInput, pushedAuthorizationRequest, relyingParty, type TestClient } from '../helpers/rp.js';
 
 const skip = redisSkip();
 
 void describe('two IdP replicas on one Redis', { skip }, () => {
-  let redis: LocalRedis | undefined;
+  let replicas: ReplicasOnRedis;
   let set: ReplicaSet;
 
   before(async () => {
-    let url = process.env.REDIS_URL;
-    if (!url) {
-      redis = await startRedisServer();
-      url = redis.url;
-    }
-    set = await startReplicaSet({ redisUrl: url, keyPrefix: `test:${randomUUID().slice(0, 8)}:`, patch: { clients: allClients } });
+    replicas = await startReplicasOnRedis({ clients: allClients });
+    ({ set } = replicas);
   });
-  after(async () => {
-    await set?.close();
-    await redis?.stop();
-  });
+  after(() => replicas?.close());
 
   /** Run `step` with every request that names no replica sent to `replica`; the requests it made. */
   async function at<T>(replica: ReplicaName, step: () => Promise<T>): Promise<T> {

@@ -2,12 +2,8 @@
 // file, wrapped with the deployment's sealing keys (TOK-2); each start-up error names its
 // field; the backend contract runs against the module as loaded.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { complianceReport } from '../../src/compliance/report.js';
-import { ConfigError } from '../../src/config/errors.js';
 import { checkDeployment } from '../../src/policy/deployment.js';
 import { silentLogger, type Logger } from '../../src/ops/log.js';
 import { loadPlugin } from '../../src/plugins/load.js';
@@ -18,30 +14,14 @@ import { backendContract } from '../contract/backend-contract.js';
 import { storeContract } from '../contract/store-contract.js';
 import { configFrom, testRawConfig } from '../helpers/idp.js';
 import { MAP_BACKEND_SOURCE } from '../helpers/map-backend.js';
-import { productionRaw, startupVerdict } from '../helpers/startup.js';
+import { moduleDir } from '../helpers/plugins.js';
+import { productionRaw, startupError, startupVerdict } from '../helpers/startup.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'idp-store-plugin-'));
-writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-function module(name: string, source: string): string {
-  writeFileSync(join(dir, name), source);
-  return name;
-}
+const { dir, module } = moduleDir();
 const MAP = module('map-backend.js', MAP_BACKEND_SOURCE);
 
 function deployment(store: { path: string; options?: Record<string, unknown> }, patch: Record<string, unknown> = {}) {
   return { ...configFrom(testRawConfig('http://127.0.0.1:3000', { plugins: { store }, ...patch })), baseDir: dir };
-}
-
-async function startupError(run: () => Promise<unknown>): Promise<{ field: string; text: string }> {
-  try {
-    await run();
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `a ConfigError, not ${String(err)}`);
-    const text = err.format();
-    assert.doesNotMatch(text, /\n\s+at .*:\d+:\d+/, 'no stack trace');
-    return { field: err.problems[0]?.field ?? '', text };
-  }
-  assert.fail('start-up went on');
 }
 
 /** The backend as start-up loads it from the deployment file. */

@@ -1,41 +1,23 @@
 // Modules named in the deployment file (src/plugins/): each way loading one can fail is a
 // start-up error naming the field, and what a module provides is still held to our rules.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { CibaDecisions } from '../../src/ciba/device.js';
-import { ConfigError } from '../../src/config/errors.js';
 import { configSchema } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/ops/log.js';
 import { loadAccounts, loadCibaDevice, loadLogger } from '../../src/plugins/index.js';
 import { importPlugin } from '../../src/plugins/load.js';
 import { configFrom, testRawConfig } from '../helpers/idp.js';
+import { moduleDir } from '../helpers/plugins.js';
+import { startupError } from '../helpers/startup.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'idp-plugins-'));
 // Plain .js modules, as an agency mounts them: the directory says they are ES modules.
-writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-function module(name: string, source: string): string {
-  writeFileSync(join(dir, name), source);
-  return name;
-}
+const { dir, module } = moduleDir();
 
 function deployment(plugins: Record<string, unknown>, patch: Record<string, unknown> = {}) {
   return { ...configFrom(testRawConfig('http://127.0.0.1:3000', { plugins, ...patch })), baseDir: dir };
-}
-
-/** The ConfigError's one problem, formatted as an operator reads it. */
-async function startupError(run: () => Promise<unknown>): Promise<{ field: string; text: string }> {
-  try {
-    await run();
-  } catch (err) {
-    assert.ok(err instanceof ConfigError, `a ConfigError, not ${String(err)}`);
-    const text = err.format();
-    assert.doesNotMatch(text, /\n\s+at .*:\d+:\d+/, 'no stack trace');
-    return { field: err.problems[0]?.field ?? '', text };
-  }
-  assert.fail('start-up went on');
 }
 
 const ACCOUNTS = 'export function createAccountStore(options) { return { async authenticate(u, p) { return u === options.user && p === "pw" ? "acct-1" : undefined; }, async find(id) { return id === "acct-1" ? { id, claims: { name: "One" } } : undefined; } }; }\n';
