@@ -111,6 +111,15 @@ function withLoopbackPort(issuer: string, port: string): string {
   }
 }
 
+/** OIDC-9: the demo FHIR API is served under the issuer, so it moves when the issuer does. */
+function withDemoFhirAt(servers: unknown, base: string): unknown {
+  if (!Array.isArray(servers)) return servers;
+  return servers.map((s: unknown) => {
+    const api = s as { fhir?: { demo?: unknown } } | null;
+    return api && typeof api === 'object' && api.fhir?.demo === true ? { ...api, identifier: base } : s;
+  });
+}
+
 /** Apply the environment overrides (PORT, ISSUER, HOST, REDIS_URL) to the raw file. */
 function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
@@ -121,6 +130,7 @@ function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
     if (!env.ISSUER && out.mode === 'development' && typeof out.issuer === 'string') out.issuer = withLoopbackPort(out.issuer, env.PORT);
   }
   if (env.ISSUER) out.issuer = env.ISSUER;
+  if (out.issuer !== (raw as Record<string, unknown>).issuer) out.resourceServers = withDemoFhirAt(out.resourceServers, `${String(out.issuer).replace(/\/$/, '')}/demo/fhir`);
   if (env.HOST) out.host = env.HOST;
   if (env.REDIS_URL) {
     const current = (out.store ?? {}) as Record<string, unknown>;

@@ -16,6 +16,47 @@ export interface DemoClient {
   par: boolean;
   dpop: boolean;
   hybrid: boolean;
+  /** OIDC-9: a SMART app of the demo, launching against the demo FHIR API at `fhir` */
+  smart?: { app: 'patient' | 'clinician'; fhir: string };
+}
+
+/**
+ * OIDC-9: the demo's two SMART apps (standalone launch, `aud` = the demo FHIR API): a
+ * patient app reading the person's own results and a clinician app whose user picks the
+ * patient. Confidential web apps as SMART's asymmetric profile has them (ES384
+ * private_key_jwt), with `code id_token` as GR-4 asks of IN-CONFIDENCE clients.
+ */
+export async function makeSmartDemoClients(issuer: string, fhir: string): Promise<DemoClient[]> {
+  const base = issuer.replace(/\/$/, '');
+  const { privateKey, publicKey } = await generateKeyPair('ES384', { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), alg: 'ES384', use: 'sig', kid: 'demo-smart' };
+  const app = (id: string, name: string, label: string, smart: 'patient' | 'clinician', scope: string): DemoClient => ({
+    classification: 'IN-CONFIDENCE',
+    label,
+    metadata: {
+      client_id: id,
+      client_name: name,
+      application_type: 'native',
+      classification: 'IN-CONFIDENCE',
+      token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: 'ES384',
+      jwks: { keys: [jwk] },
+      response_types: ['code id_token'],
+      grant_types: ['authorization_code'],
+      redirect_uris: [`${base}/demo/callback`],
+      post_logout_redirect_uris: [`${base}/demo`],
+    },
+    privateKey,
+    scope,
+    par: false,
+    dpop: false,
+    hybrid: true,
+    smart: { app: smart, fhir },
+  });
+  return [
+    app('demo-smart-patient', 'Demo SMART patient app', 'A patient app (standalone launch): reads your own test results from the demo FHIR API', 'patient', 'openid fhirUser launch/patient patient/Patient.rs patient/Observation.rs'),
+    app('demo-smart-clinician', 'Demo SMART clinician app', 'A clinician app (standalone launch): you choose a patient, it reads their test results from the demo FHIR API', 'clinician', 'openid fhirUser launch/patient user/Patient.rs user/Observation.rs'),
+  ];
 }
 
 export async function makeDemoClients(issuer: string, apis: Partial<Record<Classification, string>>): Promise<DemoClient[]> {

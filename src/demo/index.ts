@@ -8,7 +8,8 @@ import type { Config } from '../config/load.js';
 import type { Classification } from '../config/schema.js';
 import { readForm } from '../web/form.js';
 import { sendPage } from '../web/render.js';
-import { makeDemoClients, type DemoClient } from './clients.js';
+import { makeDemoClients, makeSmartDemoClients, type DemoClient } from './clients.js';
+import { callDemoFhir } from './smart.js';
 
 interface Flow {
   client: DemoClient;
@@ -51,6 +52,9 @@ export async function withDemoClients(config: Config): Promise<{ config: Config;
     const api = config.resourceServers.find((r) => r.identifier === c.resource);
     return api ? { ...c, scope: [c.scope, ...Object.keys(api.scopes)].join(' ') } : c;
   });
+  // OIDC-9: with the demo FHIR API (development.json declares it), two SMART apps call it.
+  const fhir = config.resourceServers.find((api) => api.fhir?.demo);
+  if (fhir) clients.push(...(await makeSmartDemoClients(config.issuer, fhir.identifier.replace(/\/+$/, ''))));
   return { config: { ...config, clients: [...config.clients, ...clients.map((c) => c.metadata)] }, clients };
 }
 
@@ -89,12 +93,13 @@ export function demoRouter(config: Config, clients: DemoClient[]): Router {
 
   router.get('/', async (ctx) => {
     const h = heldFor(ctx);
-    await sendPage(ctx, 'demo', { title: 'Demo relying party', clients, held: h ? { clientName: h.client.metadata.client_name } : undefined });
+    await sendPage(ctx, 'demo', { title: 'Demo relying party', clients: clients.filter((c) => !c.smart), smartApps: clients.filter((c) => c.smart), held: h ? { clientName: h.client.metadata.client_name } : undefined });
   });
 
   router.post('/start', async (ctx) => {
     const form = await readForm(ctx);
-    const client = clients.find((c) => c.classification === form.get('classification'));
+    const app = form.get('app');
+    const client = app ? clients.find((c) => c.smart?.app === app) : clients.find((c) => !c.smart && c.classification === form.get('classification'));
     if (!client) return sendPage(ctx, 'error', { title: 'Unknown demo client', message: 'Choose one of the demo clients.' }, 400);
     sweep();
     const rp = await rpConfig(client);
@@ -112,6 +117,8 @@ export function demoRouter(config: Config, clients: DemoClient[]): Router {
     if (client.hybrid) params.response_mode = 'form_post';
     if (client.scope.includes('offline_access')) params.prompt = 'consent';
     if (client.resource) params.resource = client.resource;
+    // OIDC-9: a SMART app names its FHIR server with `aud`, its base URL.
+    if (client.smart) params.aud = client.smart.fhir;
     // AUTH-1: the SENSITIVE demo client asks for the strongest level (multi-factor by default).
     const strongest = config.assurance.levels[config.assurance.levels.length - 1]?.acr;
     if (client.classification === 'SENSITIVE' && strongest) params.acr_values = strongest;
@@ -143,6 +150,18 @@ export function demoRouter(config: Config, clients: DemoClient[]): Router {
         const heldId = randomBytes(16).toString('base64url');
         held.set(heldId, { client: flow.client, refreshToken: tokens.refresh_token, dpop: flow.dpop, created: Date.now() });
         ctx.cookies.set(HELD_COOKIE, heldId, { httpOnly: true, sameSite: 'lax', path: '/demo', secure: ctx.secure, signed: true });
+      }
+      if (flow.client.smart) {
+        const patient = typeof tokens.patient === 'string' ? tokens.patient : undefined;
+        return await sendPage(ctx, 'demo-smart-result', {
+          title: 'SMART app: test results',
+          client: flow.client,
+          fhirUser: tokens.claims()?.fhirUser,
+          scope: tokens.scope,
+          patient,
+          accessTokenClaims: decodeJwt(tokens.access_token),
+          ...(await callDemoFhir(rp, flow.client.smart.fhir, tokens.access_token, patient, flow.dpop)),
+        });
       }
       const accessTokenClaims = decodeJwt(tokens.access_token) ?? (await oidc.tokenIntrospection(rp, tokens.access_token).catch(() => undefined));
       await sendPage(ctx, 'demo-result', {

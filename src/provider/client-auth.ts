@@ -4,6 +4,7 @@ import type { Middleware } from 'koa';
 import { errors, type KoaContextWithOIDC, type Provider } from 'oidc-provider';
 import { clientAssertionAlgs } from '../policy/algorithms.js';
 import { assertionAlgRefusal, basicAuthRefusal, checkClientAssertionAudience, checkClientAssertionLifetime } from '../policy/executors/client-auth.js';
+import { jwksUriRefusal } from './fetch-limits.js';
 
 /** The endpoints that authenticate clients (also at the mTLS alias host, same paths). */
 const CLIENT_AUTH_PATHS = new Set(['/token', '/revoke', '/introspect', '/par', '/bc-authorize']);
@@ -92,7 +93,13 @@ export function explainClientAuthRefusal(configuredAlgs: readonly string[]) {
   const { asymmetric, symmetric } = clientAssertionAlgs(configuredAlgs);
   return (ctx: KoaContextWithOIDC, err: { error?: unknown; error_detail?: unknown }): void => {
     const body = ctx.body as ErrorBody | undefined;
-    if (!body || body.error !== 'invalid_client' || typeof err.error_detail !== 'string') return;
+    if (!body || body.error !== 'invalid_client') return;
+    const jwks = jwksUriRefusal(err);
+    if (jwks) {
+      body.error_description = jwks;
+      return;
+    }
+    if (typeof err.error_detail !== 'string') return;
     if (OURS.test(err.error_detail)) {
       body.error_description = err.error_detail;
       return;

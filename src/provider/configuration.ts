@@ -16,6 +16,7 @@ import { claimsByScope } from '../policy/scopes.js';
 import type { Store } from '../storage/store.js';
 import { cibaFeature, cibaRequestTtl } from '../ciba/feature.js';
 import { outgoingFetch } from '../ciba/notify.js';
+import { fetchResponseBodyLimits } from './fetch-limits.js';
 import { registrationPolicies } from '../registration/policies.js';
 import { findAccountWith } from './accounts.js';
 import { assertClaimsParameter, interactionPolicyFor, withAssuranceClaims } from './assurance.js';
@@ -64,6 +65,8 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     // OIDC-7: consents remembered across sessions (src/consent/grants.ts).
     ...(parts.hooks?.loadExistingGrant ? { loadExistingGrant: parts.hooks.loadExistingGrant } : {}),
     fetch: outgoingFetch(config), // the library's own, plus loopback ping in development (src/ciba/notify.ts)
+    // EP-2, OIDC-9: a size limit on fetched jwks_uri / sector_identifier_uri documents (src/provider/fetch-limits.ts).
+    fetchResponseBodyLimits,
 
     // GR-1, GR-4: only the agreed response types.
     responseTypes: offeredResponseTypes(options) as Configuration['responseTypes'],

@@ -1,7 +1,8 @@
 // OIDC-9: SMART's own routes. `POST /smart/launch`: an EHR system posts a launch context
 // and gets an opaque, short-lived, single-use `launch` value for the app it opens. The
 // EHR proves who it is with an access token it got from /token by client_credentials (so
-// every client authentication the token endpoint accepts works here, checked there).
+// every client authentication the token endpoint accepts works here, checked there); a
+// DPoP- or mTLS-bound token (a SENSITIVE EHR's) with its proof (src/smart/sender-proof.ts).
 // `/interaction/:uid/patient`: the patient picker of a practitioner's standalone launch.
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -15,6 +16,7 @@ import type { AccountStore } from '../accounts/store.js';
 import type { PatientDirectory } from './directory.js';
 import type { SmartStore } from './launch-store.js';
 import { PICKER_PROMPT } from './provider.js';
+import { senderProofChecker } from './sender-proof.js';
 
 export interface SmartRouteDeps {
   provider: Provider;
@@ -24,23 +26,23 @@ export interface SmartRouteDeps {
   directory: PatientDirectory;
 }
 
-function oauthError(ctx: Context, status: number, error: string, description: string): void {
+function oauthError(ctx: Context, status: number, error: string, description: string, challenge?: string): void {
   ctx.status = status;
   ctx.set('cache-control', 'no-store');
-  if (status === 401) ctx.set('www-authenticate', `Bearer error="${error}"`);
+  if (status === 401) ctx.set('www-authenticate', challenge ?? `Bearer error="${error}"`);
   ctx.body = { error, error_description: description };
 }
 
 /** The EHR client behind a bearer token from client_credentials, or why not. */
-async function launcherOf(ctx: Context, deps: SmartRouteDeps): Promise<string | { status: number; error: string; description: string }> {
-  const token = /^bearer\s+([\w\-.~+/]+=*)$/i.exec(ctx.get('authorization'))?.[1];
-  if (!token) return { status: 401, error: 'invalid_token', description: 'send an access token from client_credentials at /token as Authorization: Bearer (OIDC-9)' };
+async function launcherOf(ctx: Context, deps: SmartRouteDeps & { checkProof: ReturnType<typeof senderProofChecker> }): Promise<string | { status: number; error: string; description: string; challenge?: string }> {
+  const [, scheme = '', token] = /^(bearer|dpop)\s+([\w\-.~+/]+=*)$/i.exec(ctx.get('authorization')) ?? [];
+  if (!token) return { status: 401, error: 'invalid_token', description: 'send an access token from client_credentials at /token as Authorization: Bearer (or DPoP, when bound) (OIDC-9)' };
   const found = await deps.provider.ClientCredentials.find(token);
   if (!found || found.isExpired) return { status: 401, error: 'invalid_token', description: 'the access token is unknown or has expired (OIDC-9)' };
-  const bound = found as unknown as { jkt?: unknown; 'x5t#S256'?: unknown };
-  // EP-2: a sender-constrained token is worth nothing without its proof; this route takes bearer tokens only.
-  if (bound.jkt || bound['x5t#S256']) return { status: 401, error: 'invalid_token', description: 'sender-constrained tokens are not accepted at /smart/launch; the EHR client gets a bearer token (OIDC-9, EP-2)' };
   const clientId = found.clientId;
+  // EP-2: a sender-constrained token is worth nothing without its proof (src/smart/sender-proof.ts).
+  const proof = await deps.checkProof(ctx, scheme.toLowerCase(), token, found, clientId ?? '');
+  if (!proof.ok) return { status: 401, error: proof.error, description: proof.description, challenge: proof.challenge };
   if (!clientId || !deps.config.smart.ehrLaunchers.includes(clientId)) return { status: 403, error: 'insufficient_scope', description: 'this client is not an EHR allowed to launch apps: list it in smart.ehrLaunchers (OIDC-9)' };
   return clientId;
 }
@@ -49,10 +51,11 @@ async function launcherOf(ctx: Context, deps: SmartRouteDeps): Promise<string | 
 export function launchRouter(deps: SmartRouteDeps): Router {
   const router = new Router();
   const { provider, config, store } = deps;
+  const checkProof = senderProofChecker(provider, config);
 
   router.post('/smart/launch', async (ctx) => {
-    const launcher = await launcherOf(ctx, deps);
-    if (typeof launcher !== 'string') return oauthError(ctx, launcher.status, launcher.error, launcher.description);
+    const launcher = await launcherOf(ctx, { ...deps, checkProof });
+    if (typeof launcher !== 'string') return oauthError(ctx, launcher.status, launcher.error, launcher.description, launcher.challenge);
     let body: Record<string, unknown>;
     if (ctx.is('application/json')) {
       const raw = await readText(ctx);

@@ -72,6 +72,37 @@ describe('standalone launch, patient app (OIDC-9)', () => {
   });
 });
 
+describe('OpenID Connect: fhirUser at /userinfo (OIDC-9, OIDC-4)', () => {
+  async function userinfo(scope: string): Promise<{ tokenResponse: Record<string, unknown>; status: number; claims: Record<string, unknown> }> {
+    const app = new FhirApp();
+    const url = await app.authorize({ iss: s.fhir, scope });
+    // No aud: the app asks for identity only, so its access token is for /userinfo, not the FHIR server.
+    url.searchParams.delete('aud');
+    const client = await app.ready((await new Person(s.url).signIn(url, { username: 'alice', password: PASSWORD })).url);
+    const tokenResponse = (client.state.tokenResponse ?? {}) as Record<string, unknown>;
+    const { userinfo_endpoint } = (await (await fetch(`${s.url}/.well-known/openid-configuration`)).json()) as { userinfo_endpoint: string };
+    const res = await fetch(userinfo_endpoint, { headers: { authorization: `Bearer ${String(tokenResponse.access_token)}` } });
+    return { tokenResponse, status: res.status, claims: (await res.json()) as Record<string, unknown> };
+  }
+
+  it('OIDC-9: with openid and fhirUser, /userinfo carries fhirUser', async () => {
+    const { tokenResponse, status, claims } = await userinfo('openid fhirUser');
+    assert.equal(status, 200);
+    assert.equal(claims.fhirUser, 'Patient/p-alice');
+    assert.equal(claims.sub, 'acct-alice');
+    // With an access token for /userinfo, scope claims are left to /userinfo (conformIdTokenClaims,
+    // OpenID Connect Core 5.4); with a SMART aud the ID token carries fhirUser (first test above).
+    assert.equal(decodeJwt(String(tokenResponse.id_token)).fhirUser, undefined);
+  });
+
+  it('OIDC-3: without the fhirUser scope, /userinfo does not release it', async () => {
+    const { status, claims } = await userinfo('openid profile');
+    assert.equal(status, 200);
+    assert.equal(claims.fhirUser, undefined);
+    assert.equal(claims.sub, 'acct-alice');
+  });
+});
+
 describe('negative cases after Inferno (OIDC-9)', () => {
   async function refusal(url: URL): Promise<URLSearchParams> {
     const person = new Person(s.url);
