@@ -1,6 +1,6 @@
 // Validated Config + policy → the oidc-provider Configuration. Every library default
 // that breaks the guideline is set here, with the rule ID beside it.
-import { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountStore } from '../accounts/store.js';
 import type { Config, Jwks } from '../config/load.js';
 import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING, clientAssertionAlgs, enabledSigningAlgs } from '../policy/algorithms.js';
@@ -9,6 +9,7 @@ import { clientCheckContext } from '../policy/deployment.js';
 import { mayIssueRefreshToken } from '../policy/executors/grants.js';
 import { fapiProfileFor } from '../policy/executors/id-token-hashes.js';
 import { audienceOf, mayIntrospect } from '../policy/executors/introspection.js';
+import { REVOCATION_REFUSED, revocationDecision } from '../policy/revocation.js';
 import { accessTokenTtl, capsFor, refreshTokenTtl } from '../policy/executors/lifetimes.js';
 import { pkceRequired } from '../policy/executors/pkce.js';
 import { dpopNonceRequired } from '../policy/executors/sender-constraint.js';
@@ -178,7 +179,16 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
             audience: audienceOf((token as { aud?: unknown }).aud),
           }),
       },
-      revocation: { enabled: true }, // EP-4
+      revocation: {
+        enabled: true, // EP-4
+        // EP-4, TOK-6: only the token's own client (src/policy/revocation.ts); said explicitly so the
+        // library does not warn operators that its default policy is in use.
+        allowedPolicy: (_ctx, client, token) => {
+          const decision = revocationDecision({ callerId: client.clientId, callerPublic: client.clientAuthMethod === 'none', tokenClientId: token.clientId });
+          if (decision === 'refuse') throw new errors.InvalidRequest(REVOCATION_REFUSED);
+          return decision === 'revoke';
+        },
+      },
       userinfo: { enabled: true }, // EP-6
       pushedAuthorizationRequests: { enabled: true, allowUnregisteredRedirectUris: false }, // EP-8, GR-8
       resourceIndicators: {

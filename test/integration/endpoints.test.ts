@@ -54,6 +54,25 @@ describe('introspection and userinfo', () => {
     assert.equal(r.body.error, 'invalid_client');
   });
 
+  it('EP-4, TOK-6: another confidential client cannot revoke a token it was not issued, and the token stays active', async () => {
+    const other = await relyingParty(running.url, service);
+    await assert.rejects(oidc.tokenRevocation(other, tokens.access_token), (e: unknown) => {
+      assert.ok(e instanceof oidc.ResponseBodyError, String(e));
+      assert.equal(e.error, 'invalid_request');
+      assert.match(e.error_description ?? '', /not issued to this client/);
+      return true;
+    });
+    const info = await oidc.tokenIntrospection(await relyingParty(running.url, web), tokens.access_token);
+    assert.equal(info.active, true);
+  });
+
+  it('EP-4: a public client that presents another client\'s token is answered like a success (no oracle) and revokes nothing', async () => {
+    const res = await fetch(`${running.url}/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: tokens.access_token, client_id: 'spa' }) });
+    assert.equal(res.status, 200);
+    const info = await oidc.tokenIntrospection(await relyingParty(running.url, web), tokens.access_token);
+    assert.equal(info.active, true);
+  });
+
   it('OIDC-5: userinfo gives the NHI number the ID token does not carry', async () => {
     assert.equal(tokens.claims()?.nhi, undefined);
     const userinfo = await oidc.fetchUserInfo(await relyingParty(running.url, web), tokens.access_token, 'acct-alice');
