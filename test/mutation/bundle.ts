@@ -11,7 +11,7 @@ import { dirname, basename, join } from 'node:path';
 /** Per area, the groups and the test files in each (a `*` matches within one folder). */
 export const GROUPS: Record<string, Record<string, readonly string[]>> = {
   policy: {
-    'policy-unit': ['test/unit/policy-*.test.ts', 'test/unit/smart-policy.test.ts'],
+    'policy-unit': ['test/unit/policy-*.test.ts', 'test/unit/smart-policy.test.ts', 'test/unit/rule-annotations.test.ts', 'test/unit/claims-parameter.test.ts'],
     'policy-startup': ['test/unit/startup-checks/*.test.ts', 'test/unit/deployment-edges.test.ts', 'test/unit/scope-claims.test.ts'],
   },
   storage: {
