@@ -69,8 +69,9 @@ export function secondFactorRoutes(router: Router, deps: SecondFactorDeps): Seco
   }
   const save = (uid: string, step: Step) => steps.upsert(uid, { ...step, kind: MODEL }, config.lifetimes.interaction);
 
-  async function finish(ctx: Context, details: Details, step: Step, method?: string) {
-    await steps.destroy(details.uid);
+  /** `saved`: the step was written (a second step was shown); one never written is not deleted (#13.7: a store call per sign-in). */
+  async function finish(ctx: Context, details: Details, step: Step, method?: string, saved = true) {
+    if (saved) await steps.destroy(details.uid);
     const amr = amrClaim(method ? [...step.amr, method] : step.amr);
     await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: step.accountId, amr, acr: acrReached(config.assurance, amr) }, ...(step.source ? { source: step.source } : {}) }, { mergeWithLastSubmission: false });
   }
@@ -84,7 +85,7 @@ export function secondFactorRoutes(router: Router, deps: SecondFactorDeps): Seco
     const needed = requirementFor(config, client, details.params);
     if (!needed.ok) return unmet(ctx, needed.reason);
     const step: Step = { accountId, amr, rank: needed.rank, ...(source ? { source } : {}) };
-    if (reaches(config, amr, needed.rank)) return finish(ctx, details, step);
+    if (reaches(config, amr, needed.rank)) return finish(ctx, details, step, undefined, false);
     await save(details.uid, step);
     ctx.status = 303;
     ctx.redirect(`${base(details.uid)}/factor`);
