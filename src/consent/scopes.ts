@@ -28,6 +28,15 @@ export function keyOf(scope: string, resource?: string): string {
   return resource ? `api:${resource} ${scope}` : `oidc:${scope}`;
 }
 
+/**
+ * OIDC-3, OIDC-9: the identity scopes that exist here — the library's two, then each row of
+ * the one claims table (the file's scopes; SMART's fhirUser and launch scopes once a FHIR
+ * server is configured). The library's `scopes` option and smart-configuration read it.
+ */
+export function identityScopes(config: Config): string[] {
+  return [...new Set([...BUILT_IN_SCOPES, ...scopeClaims(config).keys()])];
+}
+
 /** The claims the deployment's scopes release (OIDC-6), from the one table (src/policy/scopes.ts). */
 export function claimsOf(config: Config, scopes: readonly string[]): string[] {
   return claimsOfScopes(config, scopes);

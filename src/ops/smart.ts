@@ -3,8 +3,8 @@
 // capability below is listed only when the deployment has what makes it work.
 import Router from '@koa/router';
 import type { Config } from '../config/load.js';
+import { identityScopes } from '../consent/scopes.js';
 import { clientAssertionAlgs } from '../policy/algorithms.js';
-import { SMART_CONTEXT_SCOPES } from '../policy/smart-scopes.js';
 
 const SMART_SCOPE = /^(patient|user|system)\//;
 
@@ -34,7 +34,6 @@ export function smartCapabilities(config: Config, clientAuthMethods: readonly st
 
 export function smartConfiguration(config: Config, clientAuthMethods: readonly string[], responseTypes: readonly string[]): Record<string, unknown> {
   const base = config.issuer.replace(/\/$/, '');
-  const fhir = config.resourceServers.some((api) => api.fhir);
   return {
     issuer: config.issuer,
     jwks_uri: `${base}/jwks`,
@@ -49,7 +48,7 @@ export function smartConfiguration(config: Config, clientAuthMethods: readonly s
     token_endpoint_auth_methods_supported: clientAuthMethods.filter((m) => m !== 'none'),
     // TOK-9: what private_key_jwt accepts here (ES384 by default; RS384 only when opted in).
     token_endpoint_auth_signing_alg_values_supported: clientAssertionAlgs(config.algorithms.clientAuthentication).asymmetric,
-    scopes_supported: ['openid', 'offline_access', ...Object.keys(config.scopes), ...(fhir ? SMART_CONTEXT_SCOPES : []), ...smartScopes(config)],
+    scopes_supported: [...identityScopes(config), ...smartScopes(config)],
     response_types_supported: responseTypes,
     code_challenge_methods_supported: ['S256'],
     capabilities: smartCapabilities(config, clientAuthMethods),

@@ -3,6 +3,7 @@
 import { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountStore } from '../accounts/store.js';
 import type { Config, Jwks } from '../config/load.js';
+import { identityScopes } from '../consent/scopes.js';
 import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT, APPROVED_SIGNING, clientAssertionAlgs, enabledSigningAlgs } from '../policy/algorithms.js';
 import { offeredResponseTypes, type ProfileOptions } from '../policy/classification.js';
 import { clientCheckContext } from '../policy/deployment.js';
@@ -26,7 +27,7 @@ import { assertionClaimsCheck } from './client-auth.js';
 import { clientAuthMethods, mtlsEndpointAliases, mtlsFeature } from './mtls.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
 import { smartStore } from '../smart/launch-store.js';
-import { launchParam, smartDefaultResource, smartIdentityScopes, smartInteractionPolicy, smartResourceServerInfo, smartTokenClaims } from '../smart/provider.js';
+import { launchParam, smartDefaultResource, smartInteractionPolicy, smartResourceServerInfo, smartTokenClaims } from '../smart/provider.js';
 
 export interface ProviderParts {
   config: Config;
@@ -54,7 +55,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
   const asymmetric = [...APPROVED_SIGNING];
   const tokenRequest = tokenRequestPolicy(config);
   // OIDC-9: SMART's fhirUser and launch scopes join the identity scopes when a FHIR server is configured.
-  const scopes = ['openid', 'offline_access', ...Object.keys(config.scopes), ...smartIdentityScopes(config)];
+  const scopes = identityScopes(config);
   const smart = { config, store: smartStore(store), accounts };
   const assertionAlgs = clientAssertionAlgs(config.algorithms.clientAuthentication);
 

@@ -10,7 +10,7 @@ import type { Config } from '../config/load.js';
 import type { ResourceServerConfig } from '../config/schema.js';
 import { refuse } from '../provider/hooks.js';
 import { checkLaunchRedemption, contextFields, launchContextOf, needsPatientPick, type ContextSources } from '../policy/smart-launch.js';
-import { checkSmartScopes, looksSmart, scopeOfServer, SMART_CONTEXT_SCOPES } from '../policy/smart-scopes.js';
+import { checkSmartScopes, looksSmart, scopeOfServer } from '../policy/smart-scopes.js';
 import type { SmartStore } from './launch-store.js';
 
 /** SMART 2.2 (backend services): access tokens of at most five minutes. */
@@ -24,11 +24,6 @@ export function fhirServers(config: Config): ResourceServerConfig[] {
 
 export function fhirServerFor(config: Config, aud: string): ResourceServerConfig | undefined {
   return fhirServers(config).find((api) => trim(api.identifier) === trim(aud));
-}
-
-/** The SMART identity and context scopes, offered when the deployment has a FHIR server. */
-export function smartIdentityScopes(config: Config): string[] {
-  return fhirServers(config).length ? [...SMART_CONTEXT_SCOPES] : [];
 }
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
