@@ -3,45 +3,25 @@
 // the patient picker with its error state. The app is the stock fhirclient (Node adapter);
 // only the IdP's pages are visited, so the app's redirect target never needs to exist.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
-import { axeViolations, browserMissing, cspViolations, inlineScripts, launchBrowser, MISSING, screenshot, type Browser } from '../helpers/browser.js';
+import { describe, it } from 'node:test';
+import { browserMissing, browserSuite, browserSuiteSkip, signIn } from '../helpers/browser.js';
 import { FhirApp, PASSWORD, startSmartIdp, type SmartIdp } from '../helpers/smart.js';
 
 const missing = browserMissing();
-const ci = process.env.CI === 'true';
-if (missing && !ci) process.stderr.write(`\n\n  ******************************************************\n  ${MISSING}\n  ******************************************************\n\n`);
 
-describe('browser: SMART consent texts and the patient picker (OIDC-9)', { skip: missing && !ci ? MISSING : false }, () => {
+describe('browser: SMART consent texts and the patient picker (OIDC-9)', { skip: browserSuiteSkip() }, () => {
   let s: SmartIdp;
-  let browser: Browser;
-  let page: Page;
+  const b = browserSuite(
+    async () => (s = await startSmartIdp()),
+    async () => s?.close(),
+  );
 
-  before(async () => {
-    if (missing) return;
-    s = await startSmartIdp();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await s?.close();
-  });
-
-  async function check(name: string): Promise<void> {
-    await screenshot(page, name);
-    const bad = (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(bad, [], `${name}: no serious or critical accessibility violations`);
-    assert.deepEqual(await cspViolations(page), [], `${name}: no CSP violation`);
-    assert.equal(await inlineScripts(page), 0, `${name}: no inline script`);
-  }
-
-  async function signIn(scope: string, username: string): Promise<void> {
-    await browser.context.clearCookies();
-    page = await browser.context.newPage();
-    await page.goto((await new FhirApp().authorize({ iss: s.fhir, scope })).href);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+  /** The app's launch in a fresh page, then the sign-in as `username`. */
+  async function launch(scope: string, username: string): Promise<void> {
+    await b.browser.context.clearCookies();
+    b.page = await b.browser.context.newPage();
+    await b.page.goto((await new FhirApp().authorize({ iss: s.fhir, scope })).href);
+    await signIn(b.page, username, PASSWORD);
   }
 
   it('chromium is installed (CI=true requires it)', () => {
@@ -49,33 +29,33 @@ describe('browser: SMART consent texts and the patient picker (OIDC-9)', { skip:
   });
 
   it('OIDC-9: the consent page says a granular scope and a v1 scope in plain words', async () => {
-    await signIn('openid fhirUser launch/patient patient/Observation.rs?category=laboratory patient/Patient.read', 'alice');
-    await page.getByRole('heading', { name: 'Share your information?' }).waitFor();
-    const text = (await page.locator('main').textContent()) ?? '';
+    await launch('openid fhirUser launch/patient patient/Observation.rs?category=laboratory patient/Patient.read', 'alice');
+    await b.page.getByRole('heading', { name: 'Share your information?' }).waitFor();
+    const text = (await b.page.locator('main').textContent()) ?? '';
     assert.match(text, /Read your laboratory results/, 'granular: the category named');
     assert.match(text, /Know which health record is yours/, 'fhirUser');
     assert.match(text, /Read your patient details/, 'v1 patient/Patient.read in words, as its v2 equivalent');
     assert.doesNotMatch(text, /patient\/Observation\.rs\?category/, 'no scope strings for people');
-    await check('smart-consent-granular');
+    await b.check('smart-consent-granular');
   });
 
   it('OIDC-9: the patient picker — listed, searched, and a readable error when nothing is chosen', async () => {
-    await signIn('openid fhirUser launch/patient user/Observation.rs', 'drhine');
-    await page.getByRole('heading', { name: 'Choose a patient' }).waitFor();
-    assert.equal(await page.getByRole('radio').count(), 2);
-    await check('smart-picker-list');
-    await page.getByLabel('Search by name or identifier').fill('nobody-like-this');
-    await page.getByRole('button', { name: 'Search' }).click();
-    await page.getByRole('status').waitFor();
-    assert.match((await page.getByRole('status').textContent()) ?? '', /No patient matches/);
-    await check('smart-picker-none');
+    await launch('openid fhirUser launch/patient user/Observation.rs', 'drhine');
+    await b.page.getByRole('heading', { name: 'Choose a patient' }).waitFor();
+    assert.equal(await b.page.getByRole('radio').count(), 2);
+    await b.check('smart-picker-list');
+    await b.page.getByLabel('Search by name or identifier').fill('nobody-like-this');
+    await b.page.getByRole('button', { name: 'Search' }).click();
+    await b.page.getByRole('status').waitFor();
+    assert.match((await b.page.getByRole('status').textContent()) ?? '', /No patient matches/);
+    await b.check('smart-picker-none');
     // The browser's own check (required) bypassed: the server answers with a readable error.
-    await page.goBack();
-    await page.getByRole('heading', { name: 'Choose a patient' }).waitFor();
-    await page.locator('input[type=radio]').evaluateAll((inputs) => inputs.forEach((i) => i.removeAttribute('required')));
-    await page.getByRole('button', { name: 'Continue with this patient' }).click();
-    await page.getByRole('alert').waitFor();
-    assert.match((await page.getByRole('alert').textContent()) ?? '', /Choose one of the patients listed/);
-    await check('smart-picker-error');
+    await b.page.goBack();
+    await b.page.getByRole('heading', { name: 'Choose a patient' }).waitFor();
+    await b.page.locator('input[type=radio]').evaluateAll((inputs) => inputs.forEach((i) => i.removeAttribute('required')));
+    await b.page.getByRole('button', { name: 'Continue with this patient' }).click();
+    await b.page.getByRole('alert').waitFor();
+    assert.match((await b.page.getByRole('alert').textContent()) ?? '', /Choose one of the patients listed/);
+    await b.check('smart-picker-error');
   });
 });

@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { after, before } from 'node:test';
+import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(process.cwd(), 'test-output', 'screenshots');
@@ -124,4 +125,56 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export interface VirtualAuthenticator {
+  cdp: CDPSession;
+  authenticatorId: string;
+  /** how many passkeys it holds */
+  credentials(): Promise<number>;
+}
+
+/** A passkey authenticator for `page` (the DevTools protocol's virtual one: resident keys, user verified, presence simulated). */
+export async function virtualAuthenticator(context: BrowserContext, page: Page): Promise<VirtualAuthenticator> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  return { cdp, authenticatorId, credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials.length };
+}
+
+export interface BrowserSuite {
+  browser: Browser;
+  /** the suite's page (a test may open another and put it here: `check` looks at this one) */
+  page: Page;
+  /** CSP messages on the first page's console */
+  consoleCsp: string[];
+  /** minor axe findings, printed after the suite */
+  report: AxeReport;
+  /** {@link checkPage} on the page now shown */
+  check(name: string): Promise<void>;
+}
+
+/**
+ * A browser suite's hooks, registered in the calling `describe`: unless chromium is missing,
+ * `start` (the IdP), then Chromium with a page whose console is watched for CSP messages;
+ * after the suite the browser closes, then `stop`, and the minor axe findings are printed.
+ * A `before` the suite registers after this call runs once the page is open.
+ */
+export function browserSuite(start: () => Promise<unknown>, stop: () => Promise<unknown>): BrowserSuite {
+  const suite = { consoleCsp: [], report: {}, check: (name: string) => checkPage(suite.page, name, suite.report) } as unknown as BrowserSuite;
+  before(async () => {
+    if (browserMissing()) return;
+    await start();
+    suite.browser = await launchBrowser();
+    suite.page = await suite.browser.context.newPage();
+    suite.consoleCsp = watchConsole(suite.page);
+  });
+  after(async () => {
+    await (suite.browser as Browser | undefined)?.close();
+    await stop();
+    printAxeReport(suite.report);
+  });
+  return suite;
 }

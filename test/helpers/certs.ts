@@ -75,3 +75,42 @@ export function makePki(): TestPki {
 export function derBase64(cert: string): string {
   return cert.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, '');
 }
+
+/**
+ * The `skip` option of a suite that needs openssl: false when it is there; otherwise the
+ * reason, said loudly (with CI=true a missing openssl fails the run instead).
+ */
+export function opensslSkip(suite: string): string | false {
+  if (hasOpenssl()) return false;
+  const missing = `${suite} DID NOT RUN: install openssl (apt-get install -y openssl)`;
+  if (process.env.CI === 'true') throw new Error(missing);
+  console.error(`\n*** ${missing} ***\n`);
+  return missing;
+}
+
+/** The subject DN of makePki()'s client certificate, as a tls_client_auth client registers it. */
+export const LAB_SUBJECT_DN = 'CN=lab-system,O=Health Test';
+
+/**
+ * EP-2 (RFC 8705): a machine client that authenticates with makePki()'s client certificate
+ * and gets certificate-bound access tokens; `patch` changes its id, name or class.
+ */
+export function labClient(patch: Record<string, unknown> = {}): Record<string, unknown> & { client_id: string } {
+  return {
+    client_id: 'lab',
+    client_name: 'Lab system',
+    classification: 'IN-CONFIDENCE',
+    token_endpoint_auth_method: 'tls_client_auth',
+    tls_client_auth_subject_dn: LAB_SUBJECT_DN,
+    tls_client_certificate_bound_access_tokens: true,
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    ...patch,
+  };
+}
+
+/** mTLS terminated by a proxy on this host (nginx, or a test sending the header itself), trusting the test CA. */
+export function proxiedMtls(pki: TestPki): { enabled: true; caFile: string; proxyHeader: string; trustedProxies: string[] } {
+  return { enabled: true, caFile: pki.ca.certFile, proxyHeader: 'x-ssl-client-cert', trustedProxies: ['127.0.0.1'] };
+}

@@ -1,6 +1,6 @@
 // Start the real IdP on a free loopback port with a test deployment file.
 import { createServer } from 'node:net';
-import { resolveConfig, type Config } from '../../src/config/load.js';
+import { loadConfig, resolveConfig, type Config } from '../../src/config/load.js';
 import { configSchema, type RawConfig } from '../../src/config/schema.js';
 import type { AuditSink } from '../../src/ops/audit.js';
 import { createIdp, type Idp, type IdpOptions } from '../../src/server.js';
@@ -51,4 +51,13 @@ export async function startIdp(patch: Partial<RawConfig> = {}, options: IdpOptio
   const idp = await createIdp(config, { auditSink: discard, ...options });
   await idp.listen(port, '127.0.0.1');
   return { url, idp, config, close: async () => void (await idp.close()) };
+}
+
+/** `npm start`'s own file (config/development.json) as `PORT=… npm start` reads it: the issuer and the demo FHIR API move to a free port. */
+export async function startDevelopmentFile(options: IdpOptions = {}): Promise<RunningIdp> {
+  const port = await freePort();
+  const config = loadConfig('config/development.json', { env: { PORT: String(port) } });
+  const idp = await createIdp(config, { auditSink: discard, ...options });
+  await idp.listen(port, '127.0.0.1');
+  return { url: config.issuer.replace(/\/$/, ''), idp, config, close: async () => void (await idp.close()) };
 }

@@ -5,22 +5,20 @@
 // for that FHIR API. Driven by a person without JavaScript.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Secret, TOTP } from 'otpauth';
 import { loadConfig, type Config } from '../../src/config/load.js';
-import type { Logger } from '../../src/ops/log.js';
 import { createIdp, type Idp } from '../../src/server.js';
+import { codeFor, demoKeyFrom, keptLog } from '../helpers/factors.js';
 import { freePort } from '../helpers/idp.js';
 import { parseForms, Person } from '../helpers/person.js';
 
 describe('config/development.json: the demo FHIR APIs (OIDC-9)', () => {
   let idp: Idp;
   let config: Config;
-  const logged: string[] = [];
+  const { logger, logged } = keptLog();
 
   before(async () => {
     const port = await freePort();
     config = loadConfig('config/development.json', { env: { PORT: String(port) } });
-    const logger: Logger = { log: (_level, event, fields) => void logged.push(`${event} ${typeof fields?.message === 'string' ? fields.message : ''}`) };
     idp = await createIdp(config, { logger, auditSink: { write: () => undefined } });
     await idp.listen(port, '127.0.0.1');
   });
@@ -35,15 +33,14 @@ describe('config/development.json: the demo FHIR APIs (OIDC-9)', () => {
   it('AUTH-1, OIDC-9: the SENSITIVE demo client signs in at the MFA level and gets a token for the FHIR API', async () => {
     const records = config.resourceServers.find((api) => api.classification === 'SENSITIVE');
     assert.ok(records?.fhir, 'the SENSITIVE demo client calls the FHIR records API');
-    const key = /app: ([A-Z2-7 ]+) \(/.exec(logged.find((l) => l.startsWith('demo.one_time_code')) ?? '')?.[1]?.replace(/ /g, '') ?? '';
-    assert.ok(key, 'start-up logged alice\'s demo key');
+    const key = demoKeyFrom(logged);
 
     const person = new Person(config.issuer.replace(/\/$/, ''));
     await person.visit(`${person.idpOrigin}/demo`);
     await person.submit('/demo/start', { classification: 'SENSITIVE' });
     await person.submit('/login', { username: 'alice', password: 'alice-demo-password' });
     assert.match(person.lastPage, /Confirm it is you/);
-    await person.submit('/factor/otp', { code: new TOTP({ secret: Secret.fromBase32(key) }).generate() });
+    await person.submit('/factor/otp', { code: codeFor(key) });
     assert.match(person.lastPage, /Share your information\?/);
     assert.match(person.lastPage, /Read your test results/, 'the FHIR scope in plain words');
     // SMART scopes are optional lines (checkboxes named "allow", all ticked): send each, as a browser does.

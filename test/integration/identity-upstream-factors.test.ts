@@ -9,28 +9,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair } from 'jose';
 import * as oidc from 'openid-client';
-import { Secret, TOTP } from 'otpauth';
 import type { ConsentRecord } from '../../src/consent/ledger.js';
 import { spa } from '../helpers/clients.js';
+import { codeFor, keyOnPage, MFA, PASSWORD_LEVEL } from '../helpers/factors.js';
 import { freePort, startIdp, type RunningIdp } from '../helpers/idp.js';
 import { Person, type Arrival } from '../helpers/person.js';
 import { authorizationRequest, decodeJwt, relyingParty, type PendingAuthorization } from '../helpers/rp.js';
 import { startUpstream, UPSTREAM_ACR, type RunningUpstream } from '../helpers/upstream-idp.js';
 
 const SECRET = 'upstream-client-secret-long-enough-0123456789';
-const PASSWORD_LEVEL = 'urn:health-idp:acr:password';
-const MFA = 'urn:health-idp:acr:mfa';
-
-function codeFor(secret: string, steps = 0, from = Date.now()): string {
-  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp: from + steps * 30_000 });
-}
-
-function keyOnPage(html: string): string {
-  const match = /class="secret">([A-Z2-7 ]+)</.exec(html);
-  assert.ok(match, 'the enrolment page shows the key as text');
-  return (match[1] ?? '').replace(/ /g, '');
-}
-
 describe('upstream sign-ins and the second step (AUTH-1)', () => {
   let running: RunningIdp;
   /** the same sources, but no enrolment during sign-in */

@@ -6,14 +6,12 @@ import { after, before, describe, it } from 'node:test';
 import { exportJWK } from 'jose';
 import * as oidc from 'openid-client';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { derBase64, hasOpenssl, makePki, type Pem, type TestPki } from '../helpers/certs.js';
+import { derBase64, labClient, makePki, opensslSkip, type Pem, type TestPki } from '../helpers/certs.js';
 import { API, TEST_APIS } from '../helpers/fixtures.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
 import { decodeJwt } from '../helpers/rp.js';
 
-const missing = hasOpenssl() ? false : 'MTLS SUITE DID NOT RUN: install openssl (apt-get install -y openssl)';
-if (missing && process.env.CI === 'true') throw new Error(missing);
-if (missing) console.error(`\n*** ${missing} ***\n`);
+const missing = opensslSkip('MTLS SUITE');
 
 const OPAQUE_API = 'https://api.test/opaque';
 const apis = [...TEST_APIS, { identifier: OPAQUE_API, classification: 'IN-CONFIDENCE' as const, scopes: { 'lab.write': 'Send lab results' }, accessTokenFormat: 'opaque' as const }];
@@ -26,17 +24,6 @@ describe('mutual TLS', { skip: missing }, () => {
   let pki: TestPki;
   before(() => {
     pki = makePki();
-  });
-
-  const labClient = () => ({
-    client_id: 'lab',
-    client_name: 'Lab system',
-    classification: 'IN-CONFIDENCE',
-    token_endpoint_auth_method: 'tls_client_auth',
-    tls_client_auth_subject_dn: 'CN=lab-system,O=Health Test',
-    tls_client_certificate_bound_access_tokens: true,
-    grant_types: ['client_credentials'],
-    response_types: [],
   });
 
   async function selfSignedClient() {

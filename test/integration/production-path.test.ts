@@ -15,7 +15,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import * as oidc from 'openid-client';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { hashPassword } from '../../src/accounts/password.js';
-import { hasOpenssl, makePki, type Pem, type TestPki } from '../helpers/certs.js';
+import { hasOpenssl, labClient, makePki, proxiedMtls, type Pem, type TestPki } from '../helpers/certs.js';
 import { buildApp, ROOT, run, startBuilt, stop } from '../helpers/built.js';
 import { API, REDIRECT, TEST_APIS, TEST_SCOPES } from '../helpers/fixtures.js';
 import { freePort } from '../helpers/idp.js';
@@ -145,7 +145,7 @@ describe('the production path: built IdP behind nginx, Redis, secrets from files
         lookupKey: { file: join(secrets, 'lookup-key') },
         dpopNonceKey: { file: join(secrets, 'dpop-nonce-key') },
       },
-      mtls: { enabled: true, caFile: pki.ca.certFile, proxyHeader: 'x-ssl-client-cert', trustedProxies: ['127.0.0.1'] },
+      mtls: proxiedMtls(pki),
       store: { type: 'redis', url: redis.url },
       scopes: TEST_SCOPES,
       resourceServers: TEST_APIS,
@@ -161,17 +161,7 @@ describe('the production path: built IdP behind nginx, Redis, secrets from files
           grant_types: ['authorization_code', 'refresh_token'],
           redirect_uris: [REDIRECT],
         },
-        {
-          client_id: 'lab',
-          client_name: 'Lab system',
-          classification: 'IN-CONFIDENCE',
-          token_endpoint_auth_method: 'tls_client_auth',
-          tls_client_auth_subject_dn: 'CN=lab-system,O=Health Test',
-          tls_client_certificate_bound_access_tokens: true,
-          grant_types: ['client_credentials'],
-          response_types: [],
-          redirect_uris: [],
-        },
+        labClient(),
       ],
     };
     writeFileSync(join(work, 'idp.json'), JSON.stringify(deployment, null, 2));

@@ -5,10 +5,9 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { Secret, TOTP } from 'otpauth';
-import { PASSWORDS } from '../helpers/fixtures.js';
+import { accountSignIn, codeFor, keyOnPage } from '../helpers/factors.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
-import { parseForms, Person } from '../helpers/person.js';
+import { parseForms } from '../helpers/person.js';
 import { redisSkip, startRedisServer, type LocalRedis } from '../helpers/redis-server.js';
 
 void describe('second factors on Redis (AUTH-1, TOK-2)', { skip: redisSkip() }, () => {
@@ -33,20 +32,12 @@ void describe('second factors on Redis (AUTH-1, TOK-2)', { skip: redisSkip() }, 
     await server?.stop();
   });
 
-  async function signedIn(): Promise<Person> {
-    const person = new Person(running.url);
-    await person.visit(`${running.url}/account/login`);
-    await person.submit('/account/login', { username: 'alice', password: PASSWORDS.alice });
-    return person;
-  }
-
   it('an app added on the account pages is kept sealed in Redis', async () => {
-    const person = await signedIn();
+    const person = await accountSignIn(running.url);
     await person.visit(`${running.url}/account/factors`);
     await person.submit('/account/factors/totp/start', {});
-    secret = (/class="secret">([A-Z2-7 ]+)</.exec(person.lastPage)?.[1] ?? '').replace(/ /g, '');
-    assert.ok(secret);
-    await person.submit('/account/factors/totp', { code: new TOTP({ secret: Secret.fromBase32(secret) }).generate() });
+    secret = keyOnPage(person.lastPage);
+    await person.submit('/account/factors/totp', { code: codeFor(secret) });
     assert.match(person.lastPage, /Your new recovery codes/);
     const raw = new Redis(url);
     try {
@@ -62,13 +53,13 @@ void describe('second factors on Redis (AUTH-1, TOK-2)', { skip: redisSkip() }, 
   });
 
   it('the same code sent five times at once is accepted once (without the shared guard, three got in)', async () => {
-    const person = await signedIn();
+    const person = await accountSignIn(running.url);
     await person.visit(`${running.url}/account/factors`);
     assert.match(person.lastPage, /Confirm it is you/);
     const form = parseForms(person.lastPage).find((f) => f.action.endsWith('/account/factors/verify'));
     assert.ok(form);
     // A code the enrolment did not use: the next step's (accepted within the window).
-    const code = new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + 30_000 });
+    const code = codeFor(secret, 1);
     const send = () =>
       person.request(new URL(form.action, running.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...form.fields, code }).toString() }).then(async (res) => {
         await res.arrayBuffer();

@@ -6,26 +6,12 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
-import { Secret, TOTP } from 'otpauth';
 import { spa } from '../helpers/clients.js';
+import { codeFor, consentIfAsked as approveIfAsked, keyOnPage, MFA, PASSWORD_LEVEL } from '../helpers/factors.js';
 import { PASSWORDS } from '../helpers/fixtures.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
 import { Person, type Arrival } from '../helpers/person.js';
 import { authorizationRequest, decodeJwt, relyingParty, type PendingAuthorization } from '../helpers/rp.js';
-
-const PASSWORD_LEVEL = 'urn:health-idp:acr:password';
-const MFA = 'urn:health-idp:acr:mfa';
-
-/** The code an authenticator app shows for `secret`, `steps` 30-second steps from `from`. */
-function codeFor(secret: string, steps = 0, from = Date.now()): string {
-  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp: from + steps * 30_000 });
-}
-
-function keyOnPage(html: string): string {
-  const match = /class="secret">([A-Z2-7 ]+)</.exec(html);
-  assert.ok(match, 'the enrolment page shows the key as text');
-  return (match[1] ?? '').replace(/ /g, '');
-}
 
 const epoch = () => Math.floor(Date.now() / 1000);
 
@@ -51,10 +37,7 @@ describe('max_age: a fresh sign-in within the session, with the second factor ag
     return { pending, arrival: await person.visit(pending.url) };
   }
 
-  async function consentIfAsked(arrival: Arrival | undefined) {
-    if (!arrival && person.lastPage.includes('name="decision"')) return person.submit('/confirm', { decision: 'approve' });
-    return arrival;
-  }
+  const consentIfAsked = (arrival: Arrival | undefined) => approveIfAsked(person, arrival);
 
   async function idToken(pending: PendingAuthorization, arrival: Arrival | undefined, maxAge?: number) {
     assert.ok(arrival, `back at the relying party (page: ${person.lastPage.slice(0, 200)})`);
@@ -132,10 +115,7 @@ describe('the claims parameter: acr only (OIDC-3), an essential acr steps up (AU
 
   const claims = (value: unknown) => JSON.stringify(value);
 
-  async function consentIfAsked(arrival: Arrival | undefined) {
-    if (!arrival && person.lastPage.includes('name="decision"')) return person.submit('/confirm', { decision: 'approve' });
-    return arrival;
-  }
+  const consentIfAsked = (arrival: Arrival | undefined) => approveIfAsked(person, arrival);
 
   async function idToken(pending: PendingAuthorization, arrival: Arrival | undefined) {
     assert.ok(arrival, `back at the relying party (page: ${person.lastPage.slice(0, 200)})`);

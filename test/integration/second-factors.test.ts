@@ -6,28 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
-import { Secret, TOTP } from 'otpauth';
 import type { AuditEvent, AuditSink } from '../../src/ops/audit.js';
 import { spa } from '../helpers/clients.js';
+import { accountSignIn, codeFor, consentIfAsked, keyOnPage, MFA, PASSWORD_LEVEL } from '../helpers/factors.js';
 import { PASSWORDS } from '../helpers/fixtures.js';
 import { startIdp, type RunningIdp } from '../helpers/idp.js';
 import { Person } from '../helpers/person.js';
 import { authorizationRequest, decodeJwt, relyingParty } from '../helpers/rp.js';
-
-const PASSWORD_LEVEL = 'urn:health-idp:acr:password';
-const MFA = 'urn:health-idp:acr:mfa';
-
-/** The code an authenticator app shows for `secret`, `steps` 30-second steps from now. */
-function codeFor(secret: string, steps = 0, from = Date.now()): string {
-  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp: from + steps * 30_000 });
-}
-
-/** The key shown as text on the enrolment page (works without the QR code). */
-function keyOnPage(html: string): string {
-  const match = /class="secret">([A-Z2-7 ]+)</.exec(html);
-  assert.ok(match, 'the enrolment page shows the key as text');
-  return (match[1] ?? '').replace(/ /g, '');
-}
 
 describe('second factors and levels of assurance (AUTH-1)', () => {
   let running: RunningIdp;
@@ -52,11 +37,6 @@ describe('second factors and levels of assurance (AUTH-1)', () => {
 
   async function password(person: Person) {
     return person.submit('/login', { username: 'alice', password: PASSWORDS.alice });
-  }
-
-  async function consentIfAsked(person: Person, arrival: Awaited<ReturnType<Person['visit']>>) {
-    if (!arrival && person.lastPage.includes('name="decision"')) return person.submit('/confirm', { decision: 'approve' });
-    return arrival;
   }
 
   async function idTokenOf(rp: oidc.Configuration, pending: { verifier: string; state: string; nonce: string }, arrival: Awaited<ReturnType<Person['visit']>>) {
@@ -190,15 +170,8 @@ describe('managing second factors on the account pages (AUTH-1)', () => {
   });
   after(() => running.close());
 
-  async function accountSignIn(): Promise<Person> {
-    const person = new Person(running.url);
-    await person.visit(`${running.url}/account/login`);
-    await person.submit('/account/login', { username: 'alice', password: PASSWORDS.alice });
-    return person;
-  }
-
   it('a first factor needs only the sign-in: add an app from its key, see the recovery codes, then the list', async () => {
-    const person = await accountSignIn();
+    const person = await accountSignIn(running.url);
     await person.visit(`${running.url}/account/factors`);
     assert.match(person.lastPage, /None set up/);
     await person.submit('/account/factors/totp/start', {});
@@ -212,7 +185,7 @@ describe('managing second factors on the account pages (AUTH-1)', () => {
   });
 
   it('later changes need a recent second factor: without it the page asks for one, and a removal is refused', async () => {
-    const person = await accountSignIn();
+    const person = await accountSignIn(running.url);
     await person.visit(`${running.url}/account/factors`);
     assert.match(person.lastPage, /Confirm it is you/);
     const csrf = /name="csrf" value="([^"]+)"/.exec(person.lastPage)?.[1] ?? '';

@@ -7,12 +7,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import * as oidc from 'openid-client';
-import { hasOpenssl, makePki, type TestPki } from '../helpers/certs.js';
+import { labClient, makePki, opensslSkip, proxiedMtls, type TestPki } from '../helpers/certs.js';
 import { BACKEND_KEY, smartClients, startSmartIdp, type SmartIdp } from '../helpers/smart.js';
 
-const missing = hasOpenssl() ? false : 'SENSITIVE EHR SUITE DID NOT RUN: install openssl (apt-get install -y openssl)';
-if (missing && process.env.CI === 'true') throw new Error(missing);
-if (missing) console.error(`\n*** ${missing} ***\n`);
+const missing = opensslSkip('SENSITIVE EHR SUITE');
 
 const CONTEXT = JSON.stringify({ patient: 'p-tama' });
 
@@ -26,7 +24,7 @@ describe('SENSITIVE EHRs at POST /smart/launch (OIDC-9, EP-2)', { skip: missing 
     const clients = await smartClients();
     const backendJwks = clients.find((c) => c.client_id === 'backend')?.jwks;
     s = await startSmartIdp(() => ({
-      mtls: { enabled: true, caFile: pki.ca.certFile, proxyHeader: 'x-ssl-client-cert', trustedProxies: ['127.0.0.1'] },
+      mtls: proxiedMtls(pki),
       smart: { ehrLaunchers: ['ehr', 'ehr-dpop', 'ehr-mtls'], patients: [{ id: 'p-tama', name: 'Tama Rewi', birthDate: '2019-02-03' }] },
       clients: [
         ...clients,
@@ -42,17 +40,7 @@ describe('SENSITIVE EHRs at POST /smart/launch (OIDC-9, EP-2)', { skip: missing 
           redirect_uris: [],
           dpop_bound_access_tokens: true,
         },
-        {
-          client_id: 'ehr-mtls',
-          client_name: 'Specialist EHR',
-          classification: 'SENSITIVE',
-          token_endpoint_auth_method: 'tls_client_auth',
-          tls_client_auth_subject_dn: 'CN=lab-system,O=Health Test',
-          tls_client_certificate_bound_access_tokens: true,
-          grant_types: ['client_credentials'],
-          response_types: [],
-          redirect_uris: [],
-        },
+        labClient({ client_id: 'ehr-mtls', client_name: 'Specialist EHR', classification: 'SENSITIVE' }),
       ],
     }));
     ehr = await oidc.discovery(new URL(s.url), 'ehr-dpop', {}, oidc.PrivateKeyJwt(BACKEND_KEY), { execute: [oidc.allowInsecureRequests] });
