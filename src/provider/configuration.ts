@@ -18,6 +18,7 @@ import { claimsByScope } from '../policy/scopes.js';
 import type { Store } from '../storage/store.js';
 import { cibaFeature, cibaRequestTtl } from '../ciba/feature.js';
 import { outgoingFetch } from '../ciba/notify.js';
+import { rememberFailedFetches } from './fetch-failures.js';
 import { fetchResponseBodyLimits } from './fetch-limits.js';
 import { registrationPolicies } from '../registration/policies.js';
 import { findAccountWith } from './accounts.js';
@@ -66,7 +67,9 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     findAccount: findAccountWith(accounts),
     // OIDC-7: consents remembered across sessions (src/consent/grants.ts).
     ...(parts.hooks?.loadExistingGrant ? { loadExistingGrant: parts.hooks.loadExistingGrant } : {}),
-    fetch: outgoingFetch(config), // the library's own, plus loopback ping in development (src/ciba/notify.ts)
+    // The library's own, plus loopback ping in development (src/ciba/notify.ts); a failed GET
+    // (a broken jwks_uri) is answered from memory for 30 s (src/provider/fetch-failures.ts).
+    fetch: rememberFailedFetches(outgoingFetch(config)),
     // EP-2, OIDC-9: a size limit on fetched jwks_uri / sector_identifier_uri documents (src/provider/fetch-limits.ts).
     fetchResponseBodyLimits,
 

@@ -28,7 +28,9 @@ describe('jwks_uri limits (OIDC-9, EP-2)', { skip }, () => {
   let publicJwk: JWK;
   /** what the key server does for each client's path */
   const behaviours: Record<string, (res: ServerResponse) => void> = {};
-  const services = ['good', 'huge', 'huge-chunked', 'slow'];
+  const services = ['good', 'huge', 'huge-chunked', 'slow', 'broken'];
+  /** requests the key server got, per path */
+  const hits: Record<string, number> = {};
 
   before(async () => {
     pki = makePki();
@@ -54,6 +56,7 @@ describe('jwks_uri limits (OIDC-9, EP-2)', { skip }, () => {
       setTimeout(() => res.end(`${JSON.stringify(publicJwk)}]}`), 8000).unref();
     };
     keys = createServer({ key: pki.server.key, cert: pki.server.cert }, (req, res) => {
+      hits[req.url ?? ''] = (hits[req.url ?? ''] ?? 0) + 1;
       const behave = behaviours[(req.url ?? '').slice(1)];
       if (behave) behave(res);
       else res.writeHead(404).end();
@@ -129,6 +132,18 @@ describe('jwks_uri limits (OIDC-9, EP-2)', { skip }, () => {
     assert.equal(r.body.error, 'invalid_client');
     assert.match(String(r.body.error_description), /jwks_uri .*within 2\.5 s/);
     assert.ok(r.ms < 6000, `answered in ${r.ms} ms`);
+  });
+
+  it('EP-2: a key server answering 404 is refused the same way twice, but asked once: the failure is remembered for 30 s', async () => {
+    const said: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await token('broken');
+      assert.equal(r.status, 401, JSON.stringify(r.body));
+      assert.match(String(r.body.error_description), /jwks_uri could not be read/);
+      said.push(String(r.body.error_description));
+    }
+    assert.equal(said[1], said[0], 'the remembered failure reads the same');
+    assert.equal(hits['/broken'], 1, 'one fetch for two token requests');
   });
 
   it('the IdP is still up and still serves the well-behaved service afterwards', async () => {
