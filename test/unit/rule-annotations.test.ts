@@ -20,7 +20,7 @@ describe('rule annotations come from the executors', () => {
 
   it('the executor that owns the concern tags its messages', () => {
     const by = (text: string) => LIBRARY_MESSAGES.find((m) => m.pattern.test(text))?.executor;
-    assert.equal(by("missing required parameter 'nonce'"), 'state-nonce');
+    assert.equal(by("missing required parameter 'nonce'"), 'redirect-uris');
     assert.equal(by('redirect_uri did not match any of the client\'s registered redirect_uris'), 'redirect-uris');
     assert.equal(by('refresh token already used'), 'lifetimes');
     assert.equal(by('Pushed Authorization Request must be used'), 'par');

@@ -1,0 +1,31 @@
+// Each rule leads to one executor, which holds the rule on every event it touches and owns
+// the rule's line in the compliance report (src/policy/README.md, "The compliance report").
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { profileFor, type ProfileOptions } from '../../src/policy/classification.js';
+import { ALL_EXECUTORS, ownerOf } from '../../src/policy/executors/index.js';
+import type { AuthorizationFacts, ClientCheckContext, ClientFacts } from '../../src/policy/executors/types.js';
+
+const options: ProfileOptions = { implicitForPublic: false, codeForConfidential: false, parForInConfidence: false, senderConstrainedInConfidence: false };
+
+describe('every executor owns the report line of a rule it enforces', () => {
+  it('no executor is left without a line of its own', () => {
+    for (const e of ALL_EXECUTORS) assert.ok(e.report.length > 0, `${e.name} owns no report line`);
+  });
+
+  it('EP-3: one executor checks the registered redirect URIs and refuses a request without state or nonce, and its line says both', () => {
+    const owner = ownerOf('EP-3');
+    assert.ok(owner);
+    const profile = profileFor('IN-CONFIDENCE', options);
+    const client: ClientFacts = { classification: 'IN-CONFIDENCE', profile, authMethod: 'private_key_jwt', isPublic: false, responseTypes: ['code id_token'], grantTypes: ['authorization_code'], usesAuthorize: true };
+    const ctx: ClientCheckContext = { options, development: false, signingAlgs: ['PS256'], mtls: { enabled: false, trustedCas: false } };
+    const problems = owner.executor.checkClient?.({ redirect_uris: ['https://rp.example/*'] }, client, ctx) ?? [];
+    assert.deepEqual(problems.map((p) => `${p.field} ${p.rule}`), ['redirect_uris[0] EP-3']);
+    const facts: AuthorizationFacts = { responseType: 'code id_token', scopes: new Set(['openid']), nonce: 'n', state: undefined, codeChallengeMethod: 'S256', pushed: false, registeredScopes: undefined };
+    assert.deepEqual(owner.executor.authorizationRequest?.(profile, facts), { error: 'invalid_request', description: 'state is required (EP-3)' });
+    assert.match(owner.executor.authorizationRequest?.(profile, { ...facts, state: 's', nonce: undefined })?.description ?? '', /^nonce is required.*\(EP-3\)$/);
+    assert.equal(owner.executor.authorizationRequest?.(profile, { ...facts, state: 's' }), undefined);
+    assert.match(owner.line.mechanism, /redirect_uri exactly/);
+    assert.match(owner.line.mechanism, /without state or nonce/);
+  });
+});
