@@ -2,9 +2,13 @@
 // the rule's line in the compliance report (src/policy/README.md, "The compliance report").
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { clientFacts, providerFacts } from '../../src/compliance/facts.js';
+import { assessTokenEncryption } from '../../src/compliance/rules/tokens.js';
 import { profileFor, type ProfileOptions } from '../../src/policy/classification.js';
+import { checkDeployment } from '../../src/policy/deployment.js';
 import { ALL_EXECUTORS, ownerOf } from '../../src/policy/executors/index.js';
 import type { AuthorizationFacts, ClientCheckContext, ClientFacts } from '../../src/policy/executors/types.js';
+import { configFrom, testRawConfig } from '../helpers/idp.js';
 
 const options: ProfileOptions = { implicitForPublic: false, codeForConfidential: false, parForInConfidence: false, senderConstrainedInConfidence: false };
 
@@ -27,5 +31,26 @@ describe('every executor owns the report line of a rule it enforces', () => {
     assert.equal(owner.executor.authorizationRequest?.(profile, { ...facts, state: 's' }), undefined);
     assert.match(owner.line.mechanism, /redirect_uri exactly/);
     assert.match(owner.line.mechanism, /without state or nonce/);
+  });
+});
+
+describe('TOK-8 in the compliance report', () => {
+  const config = configFrom(testRawConfig('http://localhost:3000'));
+  const policy = checkDeployment(config);
+  const ctx = { config, policy, provider: providerFacts(config, policy), clients: policy.clients.map(clientFacts) };
+
+  it('TOK-8: where ID tokens from /token may carry identity claims and encryption is available, the row says how a client gets JWE', () => {
+    const row = assessTokenEncryption(ctx, { backChannelIdTokenClaims: true });
+    assert.equal(row.status, 'default');
+    assert.match(row.evidence, /ID-token encryption is available \(features\.encryption\)/);
+    assert.equal(row.mechanism, ownerOf('TOK-8')?.line.mechanism);
+    assert.match(row.mechanism ?? '', /id_token_encrypted_response_alg/);
+  });
+
+  it('TOK-8: where ID tokens carry protocol claims only (this build), the row shows the same line', () => {
+    const row = assessTokenEncryption(ctx, { backChannelIdTokenClaims: false });
+    assert.equal(row.status, 'default');
+    assert.match(row.evidence, /ID tokens carry only protocol claims/);
+    assert.equal(row.mechanism, ownerOf('TOK-8')?.line.mechanism);
   });
 });
