@@ -17,6 +17,14 @@ describe('every executor owns the report line of a rule it enforces', () => {
     for (const e of ALL_EXECUTORS) assert.ok(e.report.length > 0, `${e.name} owns no report line`);
   });
 
+  it('each executor has a name of its own, the one its messages and its owner lookup are told by', () => {
+    const names = ALL_EXECUTORS.map((e) => e.name);
+    assert.ok(names.every((n) => /^[a-z][a-z-]+$/.test(n)), names.join(', '));
+    assert.equal(new Set(names).size, names.length, names.join(', '));
+    assert.equal(ownerOf('OIDC-2')?.executor.name, 'id-token-hashes');
+    assert.equal(ownerOf('OIDC-9')?.executor.name, 'smart');
+  });
+
   it('EP-3: one executor checks the registered redirect URIs and refuses a request without state or nonce, and its line says both', () => {
     const owner = ownerOf('EP-3');
     assert.ok(owner);

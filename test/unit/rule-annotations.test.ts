@@ -31,6 +31,8 @@ describe('rule annotations come from the executors', () => {
     assert.equal(annotate('response_type not allowed for this client'), 'response_type not allowed for this client (GR-4)');
     assert.equal(annotate('requested grant type is not allowed for this client'), 'requested grant type is not allowed for this client (GR-1)');
     assert.equal(annotate('openid scope must be requested when using the id_token response type'), 'openid scope must be requested when using the id_token response type (OIDC-1)');
+    // names response_type too: the openid executor comes first, so OIDC-1, not GR-4
+    assert.equal(annotate('openid scope must be requested for this response_type'), 'openid scope must be requested for this response_type (OIDC-1)');
     assert.equal(annotate('client authentication failed'), 'client authentication failed (EP-2)');
     assert.equal(annotate('client is invalid'), 'client is invalid (EP-1)');
     assert.equal(annotate('invalid DPoP key binding'), 'invalid DPoP key binding (EP-2)');
