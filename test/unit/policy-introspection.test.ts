@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Config } from '../../src/config/load.js';
 import type { ResourceServerConfig } from '../../src/config/schema.js';
-import { audienceOf, introspection, introspectionClientProblems } from '../../src/policy/executors/introspection.js';
+import { audienceOf, introspection, introspectionClientProblems, mayIntrospect } from '../../src/policy/executors/introspection.js';
 import { configFrom, testRawConfig } from '../helpers/idp.js';
 
 const api = (introspectionClientId: string | undefined, classification: ResourceServerConfig['classification'] = 'IN-CONFIDENCE'): ResourceServerConfig =>
@@ -44,6 +44,15 @@ describe('EP-5: the introspection client an API names (executors/introspection.t
     const base = configFrom(testRawConfig('http://localhost:3000'));
     const config: Config = { ...base, clients, resourceServers: [api(undefined), api('nobody')] };
     assert.deepEqual(introspection.checkDeployment?.(config), [{ field: 'resourceServers[1].introspectionClientId', message: '"nobody" is not a client in clients[]', rule: 'EP-5' }]);
+  });
+});
+
+describe('TOK-6, EP-5: an API\'s introspection client among several APIs', () => {
+  it('EP-5: the reader of one API may introspect that API\'s tokens though other APIs name other readers', () => {
+    const servers = [{ ...api('gw'), identifier: 'https://api.example/r' }, { ...api('other'), identifier: 'https://api.example/s' }];
+    const facts = { callerId: 'gw', callerPublic: false, tokenClientId: 'app', audience: ['https://api.example/r'] };
+    assert.equal(mayIntrospect(servers, facts), true);
+    assert.equal(mayIntrospect(servers, { ...facts, audience: ['https://api.example/s'] }), false);
   });
 });
 

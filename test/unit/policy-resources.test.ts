@@ -2,6 +2,7 @@
 // identifiers of this deployment, and a client told otherwise learns which ones exist.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ResourceServerConfig } from '../../src/config/schema.js';
 import { profileFor, type ProfileOptions } from '../../src/policy/classification.js';
 import { resources } from '../../src/policy/executors/resources.js';
 import type { ClientCheckContext, ClientFacts } from '../../src/policy/executors/types.js';
@@ -29,5 +30,15 @@ describe('EP-10: allowed_resources at registration (executors/resources.ts)', ()
     const noList = { ...ctx, resources: undefined };
     assert.deepEqual(check(['https://anything.example/'], noList), []);
     assert.deepEqual(check([7], noList), [{ field: 'allowed_resources', message: 'must list API identifiers of this deployment', rule: 'EP-10' }]);
+  });
+});
+
+describe('GR-2, GR-3: a token for an API above the client\'s class', () => {
+  it('GR-2, GR-3: is refused with invalid_target, naming the API\'s class and the rule', () => {
+    const api: ResourceServerConfig = { identifier: 'https://api.example/a', classification: 'SENSITIVE', scopes: {}, personScopes: [], accessTokenFormat: 'jwt' };
+    const facts = (classification: string) => ({ grantType: 'authorization_code', scopes: [], client: { classification, allowedResources: undefined }, resource: { indicator: api.identifier, api } });
+    const ctx = { identityScopes: new Set<string>(), personApiScopes: new Set<string>() };
+    assert.deepEqual(resources.tokenRequest?.(facts('IN-CONFIDENCE'), ctx), { error: 'invalid_target', description: 'this client may not obtain tokens for a SENSITIVE API (GR-2)' });
+    assert.deepEqual(resources.tokenRequest?.(facts('PUBLIC'), ctx), { error: 'invalid_target', description: 'this client may not obtain tokens for a SENSITIVE API (GR-3)' });
   });
 });
