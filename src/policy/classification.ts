@@ -37,7 +37,7 @@ export interface Profile {
 
 /** Every executor, in the order they run; a profile lists those it uses. */
 export const EXECUTOR_NAMES = [
-  'client-auth', 'response-types', 'grants', 'client-credentials', 'ciba', 'redirect-uris', 'par', 'pkce', 'state-nonce',
+  'client-auth', 'response-types', 'grants', 'client-credentials', 'ciba', 'par', 'pkce', 'redirect-uris',
   'openid', 'scopes', 'sender-constraint', 'signing-algs', 'resources',
 ] as const;
 export type ExecutorName = (typeof EXECUTOR_NAMES)[number];

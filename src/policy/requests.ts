@@ -1,6 +1,6 @@
 // An authorization request (/authorize, /par) against the client's profile: the profile's
-// executors that act on the request, in order (response-types, par, pkce, state-nonce,
-// openid, scopes). Pure: request facts in, the OAuth error to answer with (or nothing) out.
+// executors that act on the request, in order (response-types, par, pkce, redirect-uris
+// for state and nonce, openid, scopes). Pure: request facts in, the OAuth error to answer with (or nothing) out.
 //
 // Which enforcement is the backstop: the library runs this last (extraParams), after its
 // own checks. state, nonce (EP-3) and openid (OIDC-1) are enforced here only; the response

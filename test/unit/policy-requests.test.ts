@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { profileFor, type ProfileOptions } from '../../src/policy/classification.js';
 import { checkAuthorizationRequest, type AuthorizationFacts } from '../../src/policy/requests.js';
-import { NONCE_REQUIRED } from '../../src/policy/executors/state-nonce.js';
+import { NONCE_REQUIRED } from '../../src/policy/executors/redirect-uris.js';
 
 const options: ProfileOptions = { implicitForPublic: false, codeForConfidential: false, parForInConfidence: false, senderConstrainedInConfidence: false };
 const inConfidence = profileFor('IN-CONFIDENCE', options);

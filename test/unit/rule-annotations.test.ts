@@ -20,7 +20,7 @@ describe('rule annotations come from the executors', () => {
 
   it('the executor that owns the concern tags its messages', () => {
     const by = (text: string) => LIBRARY_MESSAGES.find((m) => m.pattern.test(text))?.executor;
-    assert.equal(by("missing required parameter 'nonce'"), 'state-nonce');
+    assert.equal(by("missing required parameter 'nonce'"), 'redirect-uris');
     assert.equal(by('redirect_uri did not match any of the client\'s registered redirect_uris'), 'redirect-uris');
     assert.equal(by('refresh token already used'), 'lifetimes');
     assert.equal(by('Pushed Authorization Request must be used'), 'par');
@@ -31,6 +31,8 @@ describe('rule annotations come from the executors', () => {
     assert.equal(annotate('response_type not allowed for this client'), 'response_type not allowed for this client (GR-4)');
     assert.equal(annotate('requested grant type is not allowed for this client'), 'requested grant type is not allowed for this client (GR-1)');
     assert.equal(annotate('openid scope must be requested when using the id_token response type'), 'openid scope must be requested when using the id_token response type (OIDC-1)');
+    // names response_type too: the openid executor comes first, so OIDC-1, not GR-4
+    assert.equal(annotate('openid scope must be requested for this response_type'), 'openid scope must be requested for this response_type (OIDC-1)');
     assert.equal(annotate('client authentication failed'), 'client authentication failed (EP-2)');
     assert.equal(annotate('client is invalid'), 'client is invalid (EP-1)');
     assert.equal(annotate('invalid DPoP key binding'), 'invalid DPoP key binding (EP-2)');

@@ -3,9 +3,39 @@ import { optedInAlgs } from '../../policy/algorithms.js';
 import { deviationFor } from '../../policy/deviations.js';
 import { ACCESS_TOKEN_CAP, AUTHORIZATION_CODE_CAP, REFRESH_TOKEN_CAP } from '../../policy/executors/lifetimes.js';
 import { BUILD } from '../build.js';
-import { countBy, enforcedBy, identityClaimsByScope, list, seconds, type Assess } from '../context.js';
+import { countBy, enforcedBy, identityClaimsByScope, list, seconds, type Assess, type AssessContext } from '../context.js';
+import type { Assessment } from '../types.js';
 
 const apiName = (api: { name?: string | undefined; identifier: string }) => api.name ?? api.identifier;
+
+/**
+ * TOK-8. Whether an ID token from /token can carry identity claims is a fact of the build
+ * (BUILD.backChannelIdTokenClaims), a parameter here so that each branch can be tested.
+ */
+export function assessTokenEncryption({ config, provider }: AssessContext, build: { backChannelIdTokenClaims: boolean } = BUILD): Assessment {
+  const pii = identityClaimsByScope(config);
+  const encrypted = config.resourceServers.filter((api) => api.encrypt).map((api) => `${apiName(api)} (${api.encrypt?.alg}/${api.encrypt?.enc})`);
+  const accessPart = `access tokens carry no identity claims (RFC 9068 claims only); JWE for APIs: ${list(encrypted)}`;
+  // The /token ID token keeps the scopes' claims when the access token is for an API,
+  // or always when conformIdTokenClaims is off (see build.ts).
+  const idTokensCarry = build.backChannelIdTokenClaims && (!provider.conformIdTokenClaims || config.resourceServers.length > 0);
+  if (!pii.length) return { status: 'not applicable', evidence: `no scope releases identity claims, so no token carries PII; ${accessPart}` };
+  if (!idTokensCarry) return { status: 'default', evidence: `ID tokens carry only protocol claims (identity claims come from /userinfo); ${accessPart}`, mechanism: enforcedBy('TOK-8') };
+  const claims = pii.map(([scope, c]) => `${scope} → ${c.join(', ')}`).join('; ');
+  if (provider.features.encryption) {
+    return {
+      status: 'default',
+      evidence: `ID tokens from /token may carry: ${claims}; ID-token encryption is available (features.encryption) but a client must register for it; ${accessPart}`,
+      mechanism: enforcedBy('TOK-8'),
+      review: 'check that every client receiving PII in ID tokens registered id_token_encrypted_response_alg',
+    };
+  }
+  return {
+    status: 'broken',
+    evidence: `ID tokens from /token carry the claims of granted scopes when the access token is for an API (resource indicator): ${claims}; ID-token encryption is off (features.encryption), so they are signed, not JWE; ${accessPart}`,
+    review: 'fix in the build: either keep identity claims out of every ID token (they are at /userinfo) or enable and require ID-token encryption',
+  };
+}
 
 export const tokenRules: Record<string, Assess> = {
   'TOK-1': ({ config, provider }) => ({
@@ -96,29 +126,7 @@ export const tokenRules: Record<string, Assess> = {
     return { status: 'default', evidence, review };
   },
 
-  'TOK-8': ({ config, provider }) => {
-    const pii = identityClaimsByScope(config);
-    const encrypted = config.resourceServers.filter((api) => api.encrypt).map((api) => `${apiName(api)} (${api.encrypt?.alg}/${api.encrypt?.enc})`);
-    const accessPart = `access tokens carry no identity claims (RFC 9068 claims only); JWE for APIs: ${list(encrypted)}`;
-    // The /token ID token keeps the scopes' claims when the access token is for an API,
-    // or always when conformIdTokenClaims is off (see build.ts).
-    const idTokensCarry = BUILD.backChannelIdTokenClaims && (!provider.conformIdTokenClaims || config.resourceServers.length > 0);
-    if (!pii.length) return { status: 'not applicable', evidence: `no scope releases identity claims, so no token carries PII; ${accessPart}` };
-    if (!idTokensCarry) return { status: 'default', evidence: `ID tokens carry only protocol claims (identity claims come from /userinfo); ${accessPart}`, mechanism: enforcedBy('TOK-8') };
-    const claims = pii.map(([scope, c]) => `${scope} → ${c.join(', ')}`).join('; ');
-    if (provider.features.encryption) {
-      return {
-        status: 'default',
-        evidence: `ID tokens from /token may carry: ${claims}; ID-token encryption is available (features.encryption) but a client must register for it; ${accessPart}`,
-        review: 'check that every client receiving PII in ID tokens registered id_token_encrypted_response_alg',
-      };
-    }
-    return {
-      status: 'broken',
-      evidence: `ID tokens from /token carry the claims of granted scopes when the access token is for an API (resource indicator): ${claims}; ID-token encryption is off (features.encryption), so they are signed, not JWE; ${accessPart}`,
-      review: 'fix in the build: either keep identity claims out of every ID token (they are at /userinfo) or enable and require ID-token encryption',
-    };
-  },
+  'TOK-8': (ctx) => assessTokenEncryption(ctx),
 
   'TOK-9': ({ config }) => {
     const optedIn = optedInAlgs(config.algorithms.idToken);

@@ -21,7 +21,6 @@ import { senderConstraint } from './sender-constraint.js';
 import { signingAlgs } from './signing-algs.js';
 import { signingKeys } from './signing-keys.js';
 import { smart } from './smart.js';
-import { stateNonce } from './state-nonce.js';
 import { store } from './store.js';
 import { tls } from './tls.js';
 import { tokenEncryption } from './token-encryption.js';
@@ -35,10 +34,9 @@ export const CLIENT_EXECUTORS: Readonly<Record<ExecutorName, Executor>> = {
   grants,
   'client-credentials': clientCredentials,
   ciba,
-  'redirect-uris': redirectUris,
   par,
   pkce,
-  'state-nonce': stateNonce,
+  'redirect-uris': redirectUris,
   openid,
   scopes,
   'sender-constraint': senderConstraint,
@@ -75,7 +73,7 @@ export function ownerOf(rule: string): { executor: Executor; line: ReportLine } 
  * ("response_type not allowed for this client" is GR-4, not GR-1). Executors not listed
  * here come after, in registry order.
  */
-const MESSAGE_ORDER: readonly Executor[] = [pkce, par, openid, responseTypes, stateNonce, redirectUris, senderConstraint, grants, tokenLifetimes, clientAuth];
+const MESSAGE_ORDER: readonly Executor[] = [pkce, par, openid, responseTypes, redirectUris, senderConstraint, grants, tokenLifetimes, clientAuth];
 
 export const LIBRARY_MESSAGES: readonly (LibraryMessage & { executor: string })[] = [...MESSAGE_ORDER, ...ALL_EXECUTORS.filter((e) => !MESSAGE_ORDER.includes(e))].flatMap((e) =>
   (e.libraryMessages ?? []).map((m) => ({ ...m, executor: e.name })),

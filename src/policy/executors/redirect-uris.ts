@@ -1,12 +1,17 @@
-// EP-3, EP-11: redirect URIs. Registration: at least one for a client that uses /authorize,
-// absolute, no fragment, no wildcard (they match exactly), https except loopback; a logout
-// redirect carries the person back over the network like any other. The library matches
-// each request's redirect_uri exactly against the registration
-// (allowOmittingSingleRegisteredRedirectUri: false). EP-3's report line is here; the
-// state and nonce half is src/policy/executors/state-nonce.ts, and EP-11's line is the tls
-// executor's.
+// EP-3, EP-11: where an authorization response goes, and what binds it to its request.
+// Registration: at least one redirect URI for a client that uses /authorize, absolute, no
+// fragment, no wildcard (they match exactly), https except loopback; a logout redirect
+// carries the person back over the network like any other. The library matches each
+// request's redirect_uri exactly against the registration
+// (allowOmittingSingleRegisteredRedirectUri: false). Authorization request: `state` and
+// `nonce` are required; only this check enforces them (the library leaves both optional
+// for code flows). EP-11's report line is the tls executor's.
 import type { Problem } from '../../config/errors.js';
 import type { Executor } from './types.js';
+
+/** EP-3; SMART apps built with fhirclient send no nonce by themselves, so the text says how (OIDC-9). */
+export const NONCE_REQUIRED =
+  'nonce is required: send a fresh random nonce with every authorization request; with fhirclient, pass noRedirect: true to authorize, add &nonce=<random> to the URL it returns, then redirect (EP-3)';
 
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
 
@@ -17,13 +22,14 @@ function isLoopback(host: string): boolean {
 export const redirectUris: Executor = {
   name: 'redirect-uris',
   libraryMessages: [
+    { pattern: /missing required parameter '(nonce|state|redirect_uri)'/i, rule: 'EP-3' },
     { pattern: /redirect_uri/i, rule: 'EP-3' },
   ],
   report: [
     {
       rule: 'EP-3',
       mechanism:
-        'the library compares redirect_uri exactly and never lets it be omitted (allowOmittingSingleRegisteredRedirectUri off, PAR takes registered URIs only); registration refuses wildcards and fragments (src/policy/executors/redirect-uris.ts); the authorization policy refuses a request without state or nonce (src/policy/executors/state-nonce.ts)',
+        'the library compares redirect_uri exactly and never lets it be omitted (allowOmittingSingleRegisteredRedirectUri off, PAR takes registered URIs only); registration refuses wildcards and fragments, and the authorization policy refuses a request without state or nonce (src/policy/executors/redirect-uris.ts)',
     },
   ],
   checkClient(meta, { usesAuthorize }, ctx) {
@@ -51,5 +57,10 @@ export const redirectUris: Executor = {
       }
     });
     return problems;
+  },
+  authorizationRequest(_profile, facts) {
+    if (!facts.state) return { error: 'invalid_request', description: 'state is required (EP-3)' };
+    if (!facts.nonce) return { error: 'invalid_request', description: NONCE_REQUIRED };
+    return undefined;
   },
 };

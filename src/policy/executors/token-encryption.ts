@@ -1,7 +1,8 @@
 // TOK-8: a token that carries PII/PHI is encrypted (JWE). Start-up: an API whose access
 // tokens are encrypted (resourceServers[].encrypt) names approved JWE algorithms only.
-// Access tokens carry no identity claims (RFC 9068 claims only); where ID tokens do, the
-// compliance report says so (src/compliance/rules/tokens.ts).
+// Access tokens carry no identity claims (RFC 9068 claims only); an ID token carries them
+// only when encrypted to a client that registered for it (src/provider/accounts.ts), and
+// the compliance report says what this build's ID tokens carry (src/compliance/rules/tokens.ts).
 import type { Problem } from '../../config/errors.js';
 import { APPROVED_CONTENT_ENCRYPTION, APPROVED_KEY_MANAGEMENT } from '../algorithms.js';
 import type { Executor } from './types.js';
@@ -12,7 +13,7 @@ export const tokenEncryption: Executor = {
     {
       rule: 'TOK-8',
       mechanism:
-        'access tokens carry RFC 9068 claims only, and an API listed with encrypt gets JWE access tokens; start-up refuses key-management and content-encryption algorithms outside the approved lists (src/policy/executors/token-encryption.ts)',
+        'access tokens carry RFC 9068 claims only, and an API listed with encrypt gets JWE access tokens; start-up refuses key-management and content-encryption algorithms outside the approved lists (src/policy/executors/token-encryption.ts); an ID token gets identity claims only when the client registered id_token_encrypted_response_alg, so it travels as JWE (features.encryption, src/provider/accounts.ts)',
     },
   ],
   checkDeployment(config) {
