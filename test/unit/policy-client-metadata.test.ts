@@ -10,6 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import Provider from 'oidc-provider';
 import instance from 'oidc-provider/lib/helpers/weak_cache.js';
 import { KNOWN_CLIENT_METADATA, UNSUPPORTED_CLIENT_METADATA } from '../../src/policy/client-metadata.js';
 import { checkDeployment } from '../../src/policy/deployment.js';
@@ -45,6 +46,9 @@ async function libraryAccepts(): Promise<string[]> {
 }
 
 describe('client metadata known to start-up (EP-10)', () => {
+  const web = { client_id: 'web', classification: 'IN-CONFIDENCE', client_secret: 'k7Qz2mW9xR4tY8vB1nC6pL3sD5fG0hJa', token_endpoint_auth_method: 'client_secret_post', redirect_uris: ['https://rp.example/cb'] };
+  const problemsFor = (client: { client_id: string } & Record<string, unknown>) => checkDeployment(configFrom(testRawConfig('http://127.0.0.1:3000', { clients: [client] }))).problems;
+
   it('EP-10: every field the library accepts is known, and every known field is one the library accepts', { skip: noOpenssl }, async () => {
     const accepted = await libraryAccepts();
     const refusedButReal = accepted.filter((name) => !KNOWN_CLIENT_METADATA.has(name)).sort();
@@ -55,8 +59,29 @@ describe('client metadata known to start-up (EP-10)', () => {
     assert.deepEqual(unsupportedButAccepted, [], `UNSUPPORTED_CLIENT_METADATA lists fields the library accepts: ${unsupportedButAccepted.join(', ')}`);
   });
 
-  const web = { client_id: 'web', classification: 'IN-CONFIDENCE', client_secret: 'k7Qz2mW9xR4tY8vB1nC6pL3sD5fG0hJa', token_endpoint_auth_method: 'client_secret_post', redirect_uris: ['https://rp.example/cb'] };
-  const problemsFor = (client: { client_id: string } & Record<string, unknown>) => checkDeployment(configFrom(testRawConfig('http://127.0.0.1:3000', { clients: [client] }))).problems;
+  it('EP-10: every other field the library knows (with every feature of its own on) is refused as unsupported here, and only those', () => {
+    // A bare provider with each feature that adds client metadata switched on: the names it
+    // keeps that this IdP does not are the fields of features this IdP leaves off.
+    const everything = new Provider('http://127.0.0.1:1', {
+      features: {
+        jwtUserinfo: { enabled: true }, introspection: { enabled: true }, jwtIntrospection: { enabled: true }, encryption: { enabled: true },
+        requestObjects: { enabled: true }, backchannelLogout: { enabled: true }, richAuthorizationRequests: { enabled: true, types: { payment: { validate: () => undefined } } },
+        jwtResponseModes: { enabled: true }, pushedAuthorizationRequests: { enabled: true }, rpInitiatedLogout: { enabled: true }, dPoP: { enabled: true },
+        mTLS: { enabled: true, certificateBoundAccessTokens: true, tlsClientAuth: true, selfSignedTlsClientAuth: true },
+        ciba: { enabled: true, deliveryModes: ['poll', 'ping'] },
+      },
+    } as never); // only the switches matter here: the rest of the configuration is the library's default
+    void everything.Client;
+    const all = instance(everything)?.RECOGNIZED_METADATA ?? [];
+    assert.ok(all.length > 0, 'oidc-provider no longer keeps RECOGNIZED_METADATA where lib/helpers/client_schema.js put it');
+    const leftOff = all.filter((name) => !KNOWN_CLIENT_METADATA.has(name)).sort();
+    assert.deepEqual([...UNSUPPORTED_CLIENT_METADATA].sort(), leftOff, 'UNSUPPORTED_CLIENT_METADATA must list exactly the library\'s fields that KNOWN_CLIENT_METADATA leaves out (those would otherwise be refused as typos)');
+    for (const field of leftOff) {
+      const messages = problemsFor({ ...web, [field]: 'x' }).filter((p) => p.field === `clients[0].${field}`).map((p) => p.message);
+      assert.ok(messages.includes('client "web": this IdP does not offer that feature, so the setting would be ignored: remove it'), `${field}: ${messages.join('; ')}`);
+      assert.ok(!messages.some((m) => m.includes('typo')), `${field} is refused as a typo`);
+    }
+  });
 
   it('EP-10: a registration using real fields (contacts, default_max_age, allowed_resources) is not refused as a misspelling', () => {
     assert.deepEqual(problemsFor({ ...web, contacts: ['ops@rp.example'], client_uri: 'https://rp.example', default_max_age: 3600, allowed_resources: [API.inConfidence] }), []);
