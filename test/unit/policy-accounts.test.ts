@@ -27,8 +27,9 @@ describe('account checks at start-up', () => {
     assert.deepEqual(problems(hash({ N: 512 }), true), refused('scrypt N=512 is too cheap; use at least 1024 (npm run hash-password uses 32768)'));
   });
 
-  it('N must be a power of two', () => {
+  it('N must be a power of two; N=1 is too cheap', () => {
     assert.deepEqual(problems(hash({ N: 16385 })), refused('scrypt N=16385 must be a power of two'));
+    assert.deepEqual(problems(hash({ N: 1 }), true), refused('scrypt N=1 is too cheap; use at least 1024 (npm run hash-password uses 32768)'));
   });
 
   it('r up to 32 and p up to 16 are accepted; one more is out of range, naming both limits', () => {
@@ -59,6 +60,10 @@ describe('account checks at start-up', () => {
     assert.deepEqual(checkAccounts([account('alice'), account('bob'), account(' Alice ')], false), [
       { field: 'accounts[2].username', message: 'is the same as accounts[0].username apart from case or spaces; sign-in ignores both' },
     ]);
+  });
+
+  it('usernames sign-in tells apart (it lower-cases: "straße" and "strasse" stay two people) are both accepted', () => {
+    assert.deepEqual(checkAccounts([account('straße'), account('STRASSE')], false), []);
   });
 
   it('two accounts with one id are refused, an account without an id being known by its username', () => {
