@@ -23,7 +23,8 @@ function hashProblem(encoded: string, development: boolean): string | undefined 
   if (!parsed) return 'is not a hash from `npm run hash-password` (scrypt$N=…,r=…,p=…$salt$hash)';
   const { N, r, p, salt, hash } = parsed;
   const minN = development ? SCRYPT_LIMITS.minNDevelopment : SCRYPT_LIMITS.minN;
-  if ((N & (N - 1)) !== 0 || N < 2) return `scrypt N=${N} must be a power of two`;
+  // N ≥ 1 (parseHash); N = 1 = 2^0 is then refused as too cheap.
+  if ((N & (N - 1)) !== 0) return `scrypt N=${N} must be a power of two`;
   if (N < minN) return `scrypt N=${N} is too cheap; use at least ${minN} (npm run hash-password uses 32768)`;
   if (r > SCRYPT_LIMITS.maxR || p > SCRYPT_LIMITS.maxP) return `scrypt r=${r}, p=${p} are out of range (r ≤ ${SCRYPT_LIMITS.maxR}, p ≤ ${SCRYPT_LIMITS.maxP})`;
   if (128 * N * r > SCRYPT_LIMITS.maxMemory) return `scrypt N=${N}, r=${r} needs ${Math.round((128 * N * r) / 2 ** 20)} MiB per login; at most ${SCRYPT_LIMITS.maxMemory / 2 ** 20} MiB`;

@@ -8,7 +8,7 @@ import { checkAccounts } from './accounts.js';
 import { enabledSigningAlgs } from './algorithms.js';
 import { isClassification, type ProfileOptions } from './classification.js';
 import { applyProfile, checkClient, type ClientCheckContext, type ClientMetadata } from './clients.js';
-import { unknownClientFields } from './client-metadata.js';
+import { UNSUPPORTED_CLIENT_METADATA, unknownClientFields } from './client-metadata.js';
 import { deviationFor, deviationProblems } from './deviations.js';
 import { START_UP_EXECUTORS } from './executors/index.js';
 import { knownScopes } from './scopes.js';
@@ -74,7 +74,10 @@ export function checkDeployment(config: Config): DeploymentPolicy {
     if (seen.has(raw.client_id)) problems.push({ field: `${at}.client_id`, message: `"${raw.client_id}" is listed twice` });
     seen.add(raw.client_id);
     for (const field of unknownClientFields(raw)) {
-      problems.push({ field: `${at}.${field}`, message: `client "${raw.client_id}": unknown client metadata (a typo? e.g. redirect_uris, not redirect_uri)` });
+      const message = UNSUPPORTED_CLIENT_METADATA.has(field)
+        ? 'this IdP does not offer that feature, so the setting would be ignored: remove it'
+        : 'unknown client metadata (a typo? e.g. redirect_uris, not redirect_uri)';
+      problems.push({ field: `${at}.${field}`, message: `client "${raw.client_id}": ${message}` });
     }
     // EP-2: a guessable client secret makes client authentication worthless.
     const weakness = typeof raw.client_secret === 'string' ? clientSecretWeakness(raw.client_secret) : undefined;
