@@ -63,7 +63,7 @@ export interface RecordBackend {
 
   /**
    * Optional: several get()s in one round trip (#13.7: a page's interaction and session).
-   * Answers in the order asked. Without it the store runs the get()s side by side.
+   * Answers in the order asked. Without it the store does not prefetch (Store.prefetch).
    */
   getMany?(wanted: readonly { model: string; key: string }[]): Promise<(Found | undefined)[]>;
 

@@ -56,8 +56,9 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
 
   /** #13.7: the records a page is about to ask for, read at once into the request's opened records. */
   async function prefetch(wanted: readonly { model: string; id: string }[]): Promise<void> {
-    const scoped = opened();
-    if (!scoped) return;
+    // A backend without getMany (the memory store) has no round trips to save.
+    const scoped = backend.getMany ? opened() : undefined;
+    if (!scoped || !backend.getMany) return;
     const reads: { model: string; key: string; opener: Opener }[] = [];
     for (const { model, id } of wanted) {
       if (!id) continue;
@@ -67,7 +68,7 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
       if (opener && key !== undefined && !scoped.has(key) && !reads.some((r) => r.key === key)) reads.push({ model, key, opener });
     }
     if (reads.length === 0) return;
-    const found = backend.getMany ? await backend.getMany(reads) : await Promise.all(reads.map((r) => backend.get(r.model, r.key)));
+    const found = await backend.getMany(reads);
     reads.forEach((r, i) => {
       // A record the request wrote meanwhile wins over what was read before it.
       if (!scoped.has(r.key)) r.opener.prefetched(r.key, found[i]);
@@ -132,7 +133,12 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
       // A session prefetched by id answers this request's find by its uid too (the
       // interaction pages find it by the uid their interaction names): its alias names it.
       prefetched(key, found) {
-        for (const aliasKey of aliasesOf(open(key, found))) openedAliases()?.set(aliasKey, key);
+        const scoped = opened();
+        if (!found || !scoped) return;
+        const json = toJson(key, found.value);
+        scoped.set(key, { json, found });
+        // Parsed only for its alias: the library's own find parses its copy.
+        if (aliasField) for (const aliasKey of aliasesOf(JSON.parse(json) as AdapterPayload)) openedAliases()?.set(aliasKey, key);
       },
     });
     return {

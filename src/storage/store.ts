@@ -20,8 +20,8 @@ export interface Store {
   /**
    * #13.7: reads records the library is about to ask for in this request (a page's
    * interaction and session, named by its cookies) at once, into the request's opened
-   * records (request-scope.ts). Only a hint: outside a request it does nothing, and the
-   * library's own finds decide as before.
+   * records (request-scope.ts), when the backend reads several at once (getMany). Only a
+   * hint: outside a request it does nothing, and the library's own finds decide as before.
    */
   prefetch?(wanted: readonly { model: string; id: string }[]): Promise<void>;
   /** True when the store can serve requests now (`/readyz`). */
