@@ -19,6 +19,7 @@ import type { IdentitySources } from '../accounts/sources/index.js';
 import { loginChoices, signedInWith } from '../accounts/sources/page.js';
 import type { FactorService } from '../factors/service.js';
 import type { Store } from '../storage/store.js';
+import { prefetchInteraction } from './prefetch.js';
 import { secondFactorRoutes } from './second-factor.js';
 
 export interface InteractionDeps {
@@ -69,6 +70,7 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
 
   /** The interaction this browser is in, and it must be the one in the URL. */
   async function load(ctx: Context): Promise<Details> {
+    await prefetchInteraction(provider, store, ctx);
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     if (details.uid !== (ctx.params as { uid?: string }).uid) throw new errors.SessionNotFound('interaction mismatch');
     noteClient(details.params.client_id);

@@ -61,6 +61,12 @@ export interface RecordBackend {
   /** The live record under `key`, or undefined (absent or expired). */
   get(model: string, key: string): Promise<Found | undefined>;
 
+  /**
+   * Optional: several get()s in one round trip (#13.7: a page's interaction and session).
+   * Answers in the order asked. Without it the store does not prefetch (Store.prefetch).
+   */
+  getMany?(wanted: readonly { model: string; key: string }[]): Promise<(Found | undefined)[]>;
+
   /** The live record an alias points at, with its key; undefined when there is none. */
   getByAlias(model: string, alias: string): Promise<{ key: string; found: Found } | undefined>;
 

@@ -110,17 +110,22 @@ export function settle(client: RedisClient, timeoutMs: number): Promise<void> {
 const TRANSIENT_REPLY = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|BUSY|NOREPLICAS|MOVED|ASK|OOM|MISCONF)\b/;
 
 /**
- * Runs one Redis call; a failure to reach Redis becomes StoreUnavailableError. A genuine
- * command error (a bug) stays what it is. The message of the cause (host, port) is kept
- * as the cause only, never in the response.
+ * What a failed Redis call throws: a failure to reach Redis becomes StoreUnavailableError
+ * (503 temporarily_unavailable); a genuine command error (a bug) stays what it is. The
+ * message of the cause (host, port) is kept as the cause only, never in the response.
  */
+export function storeError(err: unknown): Error {
+  if (err instanceof StoreUnavailableError) return err;
+  if (err instanceof Error && err.name === 'ReplyError' && !TRANSIENT_REPLY.test(err.message)) return err;
+  return new StoreUnavailableError('redis unreachable', { cause: err });
+}
+
+/** Runs one Redis call; a failure to reach Redis becomes StoreUnavailableError (storeError). */
 export async function io<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (err instanceof StoreUnavailableError) throw err;
-    if (err instanceof Error && err.name === 'ReplyError' && !TRANSIENT_REPLY.test(err.message)) throw err;
-    throw new StoreUnavailableError('redis unreachable', { cause: err });
+    throw storeError(err);
   }
 }
 

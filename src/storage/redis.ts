@@ -27,7 +27,7 @@
 // script; records without expiry are written without one. consume() rewrites the value
 // with SET … KEEPTTL inside the compare-and-set script, so no write drops a TTL.
 import { GRANTABLE } from './records.js';
-import { COMMAND_TIMEOUT_MS, io, isCluster, redisConnection, settle, type RedisClient, type RedisStoreConfig } from './redis-client.js';
+import { COMMAND_TIMEOUT_MS, isCluster, redisConnection, settle, storeError, type RedisClient, type RedisStoreConfig } from './redis-client.js';
 import { replicaWait } from './redis-replicas.js';
 import { CONSUME, DELETE_IF, DESTROY_HOME, DESTROY_INDEXED, LOCATE, LOCATE_ALIAS, REVOKE, UPSERT_GRANTED, UPSERT_INDEXED } from './redis-scripts.js';
 import type { RedisAuth } from '../config/load.js';
@@ -85,14 +85,17 @@ export async function createRedisBackend(config: RedisStoreConfig, auth: RedisAu
   const grantIndex = (tag: string, model: string) => `${prefix}{g:${tag}}i:${model}`;
   const alias = (lookup: string) => `${prefix}{a:${lookup}}`;
 
-  async function guarded<T>(call: () => Promise<T>): Promise<T> {
-    try {
-      return await io(call);
-    } catch (err) {
-      if (err instanceof Error && err.name === 'StoreUnavailableError') counters.unavailable += 1;
-      throw err;
-    }
-  }
+  /**
+   * One Redis call as the store sees it: a failure to reach Redis is a StoreUnavailableError
+   * (counted for readiness). Takes the call's promise, not a thunk: one `then` per command
+   * instead of two async frames (#13.7).
+   */
+  const fail = (err: unknown): never => {
+    const mapped = storeError(err);
+    if (mapped.name === 'StoreUnavailableError') counters.unavailable += 1;
+    throw mapped;
+  };
+  const guarded = <T>(call: Promise<T>): Promise<T> => call.then(undefined, fail);
 
   /** What LOCATE found for `lookup`: {value} at home, or {locator, sealed} in the grant's slot. */
   function located(lookup: string, [first, sealed]: readonly string[]): Found | undefined {
@@ -105,17 +108,17 @@ export async function createRedisBackend(config: RedisStoreConfig, auth: RedisAu
   async function locate(lookup: string): Promise<Found | undefined> {
     const homeKey = home(lookup);
     if (!cluster) {
-      const found = (await guarded(() => LOCATE.run(client, [homeKey], [prefix, lookup]))) as string[] | null;
+      const found = (await guarded(LOCATE.run(client, [homeKey], [prefix, lookup]))) as string[] | null;
       return found ? located(lookup, found) : undefined;
     }
-    const value = await guarded(() => client.get(homeKey));
+    const value = await guarded(client.get(homeKey));
     if (value === null) return undefined;
     if (!value.startsWith(LOCATOR)) return { value, at: homeKey };
     const key = grantRecord(value.slice(LOCATOR.length), lookup);
-    const sealed = await guarded(() => client.get(key));
+    const sealed = await guarded(client.get(key));
     if (sealed === null) {
       // The grant was revoked or the record expired: drop the dangling locator.
-      await guarded(() => DELETE_IF.run(client, [homeKey], [value]));
+      await guarded(DELETE_IF.run(client, [homeKey], [value]));
       return undefined;
     }
     return { value: sealed, at: key };
@@ -128,15 +131,32 @@ export async function createRedisBackend(config: RedisStoreConfig, auth: RedisAu
     client,
     get: (_model, lookup) => locate(lookup),
 
+    async getMany(wanted) {
+      if (cluster || wanted.length < 2) return Promise.all(wanted.map(({ key }) => locate(key)));
+      // #13.7: one round trip: every LOCATE in one pipeline (each still its own script).
+      const batch = client.pipeline();
+      for (const { key } of wanted) batch.evalsha(LOCATE.sha, 1, home(key), prefix, key);
+      const replies = (await guarded(batch.exec())) ?? [];
+      return Promise.all(
+        wanted.map(async ({ key }, i) => {
+          const [err, reply] = replies[i] ?? [new Error('no reply')];
+          // A Redis that lost its scripts (restart, SCRIPT FLUSH): this one alone, as get() would.
+          if (err?.message.startsWith('NOSCRIPT')) return locate(key);
+          if (err) return fail(err);
+          return reply ? located(key, reply as string[]) : undefined;
+        }),
+      );
+    },
+
     async getByAlias(_model, aliasLookup) {
       if (!cluster) {
         // One round trip: the alias, the home key and the grant's slot in one script.
-        const hit = (await guarded(() => LOCATE_ALIAS.run(client, [alias(aliasLookup)], [prefix]))) as string[] | null;
+        const hit = (await guarded(LOCATE_ALIAS.run(client, [alias(aliasLookup)], [prefix]))) as string[] | null;
         const [target, ...rest] = hit ?? [];
         const found = target === undefined ? undefined : located(target, rest);
         return target !== undefined && found ? { key: target, found } : undefined;
       }
-      const target = await guarded(() => client.get(alias(aliasLookup)));
+      const target = await guarded(client.get(alias(aliasLookup)));
       if (target === null) return undefined;
       const found = await locate(target);
       return found ? { key: target, found } : undefined;
@@ -146,13 +166,13 @@ export async function createRedisBackend(config: RedisStoreConfig, auth: RedisAu
       const homeKey = home(lookup);
       const ttl = ttlOf(ttlMs);
       if (ifAbsent) {
-        const set = await guarded(() => (ttl === undefined ? client.set(homeKey, sealed, 'NX') : client.set(homeKey, sealed, 'PX', ttl, 'NX')));
+        const set = await guarded(ttl === undefined ? client.set(homeKey, sealed, 'NX') : client.set(homeKey, sealed, 'PX', ttl, 'NX'));
         return set !== null;
       }
 
       if (!cluster && grant !== undefined) {
         // One round trip: home, the grant's record, its index and its aliases in one script.
-        await guarded(() => UPSERT_GRANTED.run(client, [homeKey, grantRecord(grant, lookup), grantIndex(grant, model), ...aliases.map(alias)], [sealed, ttl ?? '', LOCATOR + grant, prefix, lookup, model]));
+        await guarded(UPSERT_GRANTED.run(client, [homeKey, grantRecord(grant, lookup), grantIndex(grant, model), ...aliases.map(alias)], [sealed, ttl ?? '', LOCATOR + grant, prefix, lookup, model]));
         return true;
       }
       if (!cluster && !GRANTABLE.has(model) && aliases.length > 0) {
@@ -161,39 +181,39 @@ export async function createRedisBackend(config: RedisStoreConfig, auth: RedisAu
         const set = (key: string, value: string) => (ttl === undefined ? batch.set(key, value) : batch.set(key, value, 'PX', ttl));
         set(homeKey, sealed);
         for (const aliasLookup of aliases) set(alias(aliasLookup), lookup);
-        const replies = await guarded(() => batch.exec());
+        const replies = await guarded(batch.exec());
         const failed = replies?.find(([err]) => err)?.[0];
-        if (failed) await guarded(() => Promise.reject(failed));
+        if (failed) await guarded(Promise.reject(failed));
         return true;
       }
 
       const writes: Promise<unknown>[] = [];
       let previous: Promise<string | null> | undefined;
       if (grant !== undefined) {
-        writes.push(guarded(() => UPSERT_INDEXED.run(client, [grantRecord(grant, lookup), grantIndex(grant, model)], [sealed, ttl ?? ''])));
+        writes.push(guarded(UPSERT_INDEXED.run(client, [grantRecord(grant, lookup), grantIndex(grant, model)], [sealed, ttl ?? ''])));
         const locator = LOCATOR + grant;
-        previous = guarded(() => (ttl === undefined ? client.set(homeKey, locator, 'GET') : client.set(homeKey, locator, 'PX', ttl, 'GET')));
+        previous = guarded(ttl === undefined ? client.set(homeKey, locator, 'GET') : client.set(homeKey, locator, 'PX', ttl, 'GET'));
       } else if (GRANTABLE.has(model)) {
         // It may have lived in a grant's slot before (never in practice, but be exact).
-        previous = guarded(() => (ttl === undefined ? client.set(homeKey, sealed, 'GET') : client.set(homeKey, sealed, 'PX', ttl, 'GET')));
+        previous = guarded(ttl === undefined ? client.set(homeKey, sealed, 'GET') : client.set(homeKey, sealed, 'PX', ttl, 'GET'));
       } else {
-        writes.push(guarded(() => (ttl === undefined ? client.set(homeKey, sealed) : client.set(homeKey, sealed, 'PX', ttl))));
+        writes.push(guarded(ttl === undefined ? client.set(homeKey, sealed) : client.set(homeKey, sealed, 'PX', ttl)));
       }
       for (const aliasLookup of aliases) {
         const key = alias(aliasLookup);
-        writes.push(guarded(() => (ttl === undefined ? client.set(key, lookup) : client.set(key, lookup, 'PX', ttl))));
+        writes.push(guarded(ttl === undefined ? client.set(key, lookup) : client.set(key, lookup, 'PX', ttl)));
       }
       const [old] = await Promise.all([previous, ...writes]);
       if (typeof old === 'string' && old.startsWith(LOCATOR) && old !== LOCATOR + (grant ?? '')) {
         const oldTag = old.slice(LOCATOR.length);
-        await guarded(() => DESTROY_INDEXED.run(client, [grantRecord(oldTag, lookup), grantIndex(oldTag, model)], []));
+        await guarded(DESTROY_INDEXED.run(client, [grantRecord(oldTag, lookup), grantIndex(oldTag, model)], []));
       }
       return true;
     },
 
     async consume(_model, lookup, seen, next) {
       // TOK-1: one atomic compare-and-set where the value was found (home or grant slot).
-      const won = await guarded(() => CONSUME.run(client, [seen.at ?? home(lookup)], [seen.value, next]));
+      const won = await guarded(CONSUME.run(client, [seen.at ?? home(lookup)], [seen.value, next]));
       return won === 1;
     },
 
@@ -201,25 +221,25 @@ export async function createRedisBackend(config: RedisStoreConfig, auth: RedisAu
       const homeKey = home(lookup);
       if (!cluster) {
         // One round trip: aliases, the grant's slot and home in one script.
-        await guarded(() => DESTROY_HOME.run(client, [homeKey, ...aliases.map(alias)], [lookup, prefix, model, GRANTABLE.has(model) ? '1' : '']));
+        await guarded(DESTROY_HOME.run(client, [homeKey, ...aliases.map(alias)], [lookup, prefix, model, GRANTABLE.has(model) ? '1' : '']));
         return;
       }
-      for (const aliasLookup of aliases) await guarded(() => DELETE_IF.run(client, [alias(aliasLookup)], [lookup]));
+      for (const aliasLookup of aliases) await guarded(DELETE_IF.run(client, [alias(aliasLookup)], [lookup]));
       if (GRANTABLE.has(model)) {
-        const value = await guarded(() => client.get(homeKey));
+        const value = await guarded(client.get(homeKey));
         if (value?.startsWith(LOCATOR)) {
           const tag = value.slice(LOCATOR.length);
-          await guarded(() => DESTROY_INDEXED.run(client, [grantRecord(tag, lookup), grantIndex(tag, model)], []));
+          await guarded(DESTROY_INDEXED.run(client, [grantRecord(tag, lookup), grantIndex(tag, model)], []));
         }
       }
-      await guarded(() => client.del(homeKey));
+      await guarded(client.del(homeKey));
     },
 
     async revoke(grant, models) {
-      await guarded(() => REVOKE.run(client, models.map((m) => grantIndex(grant, m)), []));
+      await guarded(REVOKE.run(client, models.map((m) => grantIndex(grant, m)), []));
     },
 
-    durable: () => guarded(() => replicas.wait()),
+    durable: () => guarded(replicas.wait()),
 
     async ready() {
       if (client.status !== 'ready') return false;
@@ -246,16 +266,16 @@ export async function createRedisBackend(config: RedisStoreConfig, auth: RedisAu
       for (const node of masters()) {
         let cursor = '0';
         do {
-          const [next, keys] = await guarded(() => node.scan(cursor, 'MATCH', pattern, 'COUNT', 500));
+          const [next, keys] = await guarded(node.scan(cursor, 'MATCH', pattern, 'COUNT', 500));
           cursor = next;
           for (const key of keys) {
             out.push(key);
-            const type = await guarded(() => node.type(key));
-            if (type === 'string') out.push((await guarded(() => node.get(key))) ?? '');
-            else if (type === 'zset') out.push(...(await guarded(() => node.zrange(key, '0', '-1'))));
-            else if (type === 'set') out.push(...(await guarded(() => node.smembers(key))));
-            else if (type === 'hash') out.push(...Object.entries(await guarded(() => node.hgetall(key))).flat());
-            else if (type === 'list') out.push(...(await guarded(() => node.lrange(key, 0, -1))));
+            const type = await guarded(node.type(key));
+            if (type === 'string') out.push((await guarded(node.get(key))) ?? '');
+            else if (type === 'zset') out.push(...(await guarded(node.zrange(key, '0', '-1'))));
+            else if (type === 'set') out.push(...(await guarded(node.smembers(key))));
+            else if (type === 'hash') out.push(...Object.entries(await guarded(node.hgetall(key))).flat());
+            else if (type === 'list') out.push(...(await guarded(node.lrange(key, 0, -1))));
           }
         } while (cursor !== '0');
       }

@@ -12,6 +12,11 @@ import type { Store } from './store.js';
 /** Secondary indexes the library reads: Session.findByUid, DeviceCode.findByUserCode. */
 const ALIASES: Readonly<Record<string, 'uid' | 'userCode'>> = { Session: 'uid', DeviceCode: 'userCode' };
 
+interface Opener {
+  keyOf(id: string): string;
+  prefetched(key: string, found: Found | undefined): void;
+}
+
 /** Seals what `backend` keeps with `sealer` and serves it to oidc-provider as a Store. */
 export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
   const counters = { upserts: 0, finds: 0, consumes: 0, consumeConflicts: 0, replayRevokes: 0, destroys: 0, revokes: 0, replaysRefused: 0, reopened: 0 };
@@ -44,6 +49,30 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
     // Any record of the grant this request holds is gone now.
     opened()?.clear();
     await Promise.all([backend.revoke(grantTag(grantId), [...GRANTABLE]), backend.delete(GRANT_MODEL, lookup(GRANT_MODEL, grantId))]);
+  }
+
+  /** Per model: its storage key and how it opens a prefetched record into the request. */
+  const openers = new Map<string, Opener>();
+
+  /** #13.7: the records a page is about to ask for, read at once into the request's opened records. */
+  async function prefetch(wanted: readonly { model: string; id: string }[]): Promise<void> {
+    // A backend without getMany (the memory store) has no round trips to save.
+    const scoped = backend.getMany ? opened() : undefined;
+    if (!scoped || !backend.getMany) return;
+    const reads: { model: string; key: string; opener: Opener }[] = [];
+    for (const { model, id } of wanted) {
+      if (!id) continue;
+      const opener = openers.get(model) ?? (adapter(model), openers.get(model));
+      const key = opener?.keyOf(id);
+      // What this request already read or wrote stays as it is.
+      if (opener && key !== undefined && !scoped.has(key) && !reads.some((r) => r.key === key)) reads.push({ model, key, opener });
+    }
+    if (reads.length === 0) return;
+    const found = await backend.getMany(reads);
+    reads.forEach((r, i) => {
+      // A record the request wrote meanwhile wins over what was read before it.
+      if (!scoped.has(r.key)) r.opener.prefetched(r.key, found[i]);
+    });
   }
 
   function adapter(model: string): Adapter {
@@ -99,6 +128,19 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
       return payload;
     }
 
+    openers.set(model, {
+      keyOf,
+      // A session prefetched by id answers this request's find by its uid too (the
+      // interaction pages find it by the uid their interaction names): its alias names it.
+      prefetched(key, found) {
+        const scoped = opened();
+        if (!found || !scoped) return;
+        const json = toJson(key, found.value);
+        scoped.set(key, { json, found });
+        // Parsed only for its alias: the library's own find parses its copy.
+        if (aliasField) for (const aliasKey of aliasesOf(JSON.parse(json) as AdapterPayload)) openedAliases()?.set(aliasKey, key);
+      },
+    });
     return {
       async upsert(id, payload, expiresIn) {
         counters.upserts += 1;
@@ -190,6 +232,7 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
   const store: Store = {
     kind: backend.kind,
     adapter,
+    prefetch,
     ready: () => backend.ready(),
     close: () => backend.close(),
     stats: () => ({ ...counters, ...backend.stats() }),

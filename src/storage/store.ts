@@ -17,6 +17,13 @@ export interface Store {
   readonly waitForReplicas?: () => Promise<void>;
   /** The oidc-provider adapter for one model (the library calls this once per model). */
   adapter(model: string): Adapter;
+  /**
+   * #13.7: reads records the library is about to ask for in this request (a page's
+   * interaction and session, named by its cookies) at once, into the request's opened
+   * records (request-scope.ts), when the backend reads several at once (getMany). Only a
+   * hint: outside a request it does nothing, and the library's own finds decide as before.
+   */
+  prefetch?(wanted: readonly { model: string; id: string }[]): Promise<void>;
   /** True when the store can serve requests now (`/readyz`). */
   ready(): Promise<boolean>;
   /** Why the store is not ready, for `/readyz` (after ready() said false); no contents. */

@@ -44,6 +44,8 @@ const PINNED: Record<string, Cost> = {
   'findByUid Session': { sent: 1, ran: 3 },
   'consume AuthorizationCode': { sent: 2, ran: 6 },
   'find then consume AuthorizationCode in one request': { sent: 2, ran: 6 },
+  // The interaction pages (src/interactions/prefetch.ts): interaction and session at once, then the library's finds.
+  'prefetch Interaction and Session, then find and findByUid': { sent: 1, ran: 4 },
   'destroy Session': { sent: 2, ran: 6 },
   'destroy AccessToken of a grant': { sent: 1, ran: 6 },
   'revokeByGrantId AccessToken': { sent: 1, ran: 4 },
@@ -126,6 +128,16 @@ void describe('Redis cost per store operation (#13.7)', { skip }, () => {
         return cost(() => withRequestScope(async () => {
           await a('AuthorizationCode').find(code2);
           await a('AuthorizationCode').consume(code2);
+        }));
+      })(),
+      'prefetch Interaction and Session, then find and findByUid': await (async () => {
+        const iid = randomUUID();
+        await a('Interaction').upsert(iid, { kind: 'Interaction', session: { uid } }, 60);
+        return cost(() => withRequestScope(async () => {
+          await store.prefetch?.([{ model: 'Interaction', id: iid }, { model: 'Session', id: sid }]);
+          const interaction = await a('Interaction').find(iid);
+          const session = await a('Session').findByUid(uid);
+          assert.deepEqual([interaction?.kind, session?.kind], ['Interaction', 'Session']);
         }));
       })(),
       'destroy Session': await cost(() => a('Session').destroy(sid)),

@@ -83,6 +83,52 @@ void describe('sealedStore() at the seam', () => {
     await store.close();
   });
 
+  it('#13.7: prefetch reads what a page will ask for at once; the finds that follow (an interaction by id, its session by uid) cost the backend nothing more', async () => {
+    const w = watched();
+    const store = sealedStore({ ...w.backend, getMany: (wanted) => Promise.all(wanted.map((x) => w.backend.get(x.model, x.key))) }, newSealer());
+    assert.equal(typeof store.prefetch, 'function');
+    await store.adapter('Session').upsert('s1', { kind: 'Session', uid: 'u1', accountId: 'a' }, 60);
+    await store.adapter('Interaction').upsert('i1', { kind: 'Interaction', session: { uid: 'u1' } }, 60);
+    w.reset();
+    await store.prefetch?.([{ model: 'Session', id: 's1' }]);
+    assert.equal(w.calls.length, 0, 'outside a request a prefetch does nothing (nothing would keep it)');
+    await withRequestScope(async () => {
+      await store.prefetch?.([{ model: 'Interaction', id: 'i1' }, { model: 'Session', id: 's1' }, { model: 'Session', id: 'gone' }]);
+      assert.equal(w.count('get'), 3, 'one read each, all at once');
+      const interaction = await store.adapter('Interaction').find('i1');
+      assert.deepEqual(interaction?.session, { uid: 'u1' });
+      assert.equal((await store.adapter('Session').findByUid('u1'))?.accountId, 'a', 'the session found by id answers for its uid');
+      assert.equal(await store.adapter('Session').find('gone'), undefined);
+      assert.equal(await store.adapter('Session').findByUid('u2'), undefined, 'another uid is looked up');
+    });
+    assert.deepEqual([w.count('get'), w.count('getByAlias')], [4, 1], 'after the prefetch: only the absent record again and the other uid');
+    // The memory backend (no getMany) has no round trips to save: no prefetch at all.
+    const local = sealedStore(w.backend, newSealer());
+    w.reset();
+    await withRequestScope(() => local.prefetch?.([{ model: 'Session', id: 's1' }]));
+    assert.equal(w.calls.length, 0);
+    await store.close();
+  });
+
+  it('#13.7: prefetch uses a backend\'s getMany (one call) and keeps only what it found where the request has not already read or written', async () => {
+    const w = watched();
+    let many: string[][] = [];
+    const backend: RecordBackend = { ...w.backend, getMany: (wanted) => ((many = [...many, wanted.map((x) => x.model)]), Promise.all(wanted.map((x) => w.backend.get(x.model, x.key)))) };
+    const store = sealedStore(backend, newSealer());
+    await store.adapter('Session').upsert('s1', { kind: 'Session', uid: 'u1', accountId: 'a' }, 60);
+    await store.adapter('Interaction').upsert('i1', { kind: 'Interaction' }, 60);
+    w.reset();
+    await withRequestScope(async () => {
+      await store.adapter('Session').upsert('s1', { kind: 'Session', uid: 'u1', accountId: 'written' }, 60);
+      await store.prefetch?.([{ model: 'Interaction', id: 'i1' }, { model: 'Session', id: 's1' }]);
+      assert.deepEqual(many, [['Interaction']], 'one call, without the record this request wrote');
+      assert.equal((await store.adapter('Session').find('s1'))?.accountId, 'written', 'the request still reads its own write');
+      assert.equal((await store.adapter('Interaction').find('i1'))?.kind, 'Interaction');
+    });
+    assert.equal(w.count('get'), 1, 'the getMany\'s one read, nothing else');
+    await store.close();
+  });
+
   it('destroy hands the backend the aliases the record was put with, read back from the sealed record', async () => {
     const sealer = newSealer();
     const w = watched();
