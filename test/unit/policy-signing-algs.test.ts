@@ -17,6 +17,12 @@ describe('TOK-9: start-up messages of the signing-algs executor', () => {
     ]);
   });
 
+  it('TOK-9: none and every HMAC algorithm are refused for ID tokens even when the list itself names them', () => {
+    const fields = (idToken: string[]) => (signingAlgs.checkDeployment?.(withAlgs({ idToken: ['ES256', ...idToken], accessToken: 'ES256' })) ?? []).map((p) => p.field);
+    assert.deepEqual(fields(['none', 'HS256', 'HS384', 'HS512']), ['algorithms.idToken[1]', 'algorithms.idToken[2]', 'algorithms.idToken[3]', 'algorithms.idToken[4]']);
+    assert.deepEqual(fields(['PS256', 'RS256']), [], 'an opted-in RSA algorithm named in the list is accepted');
+  });
+
   it('TOK-9: the access-token algorithm is refused when not approved or not among the ID-token algorithms, and the message says both', () => {
     assert.deepEqual(signingAlgs.checkDeployment?.(withAlgs({ idToken: ['ES256'], accessToken: 'RS256' })), [
       { field: 'algorithms.accessToken', message: '"RS256" is not an approved signing algorithm (or not in algorithms.idToken)', rule: 'TOK-9' },

@@ -22,9 +22,10 @@ export const signingAlgs: Executor = {
     const problems: Problem[] = [];
     const { idToken, accessToken, clientAuthentication } = config.algorithms;
     const signing = enabledSigningAlgs(idToken);
-    // TOK-9: HMAC would sign with a secret every client shares; none signs nothing.
+    // TOK-9: HMAC would sign with a secret every client shares; none signs nothing. Neither
+    // is in the approved or opt-in lists (src/policy/algorithms.ts), so this one check refuses both.
     idToken.forEach((alg, i) => {
-      if (!isSigningAlgAllowed(alg, idToken) || alg.startsWith('HS') || alg === 'none') {
+      if (!isSigningAlgAllowed(alg, idToken)) {
         problems.push({ field: `algorithms.idToken[${i}]`, message: `"${alg}" is not an approved signing algorithm`, rule: 'TOK-9' });
       }
     });
