@@ -22,6 +22,10 @@ describe('TOK-9: a key signs only with the algorithms its type and curve fit', (
     assert.deepEqual(missingFor([ec('P-256'), ec('P-384'), ec('P-521')], ['ES256', 'ES384', 'ES512']), []);
     assert.deepEqual(missingFor([ec('P-384'), rsa(), { kty: 'OKP', crv: 'Ed25519', d }], ['ES256']), ['has no private key for ES256, which algorithms.* enables']);
     assert.deepEqual(missingFor([{ kty: 'OKP', crv: 'P-256', d }], ['ES256']), ['has no private key for ES256, which algorithms.* enables']);
+    for (const [alg, crv] of [['ES256', 'P-256'], ['ES384', 'P-384'], ['ES512', 'P-521']] as const) {
+      assert.deepEqual(missingFor([ec(crv)], [alg]), [], `${alg} on ${crv}`);
+      assert.equal(missingFor([ec('P-256K'), { kty: 'OKP', crv, d }], [alg]).length, 1, `${alg} needs both EC and ${crv}`);
+    }
   });
 
   it('TOK-9: PS* and RS* need an RSA key; EdDSA and Ed25519 an OKP key; an algorithm outside these no key at all', () => {
