@@ -183,7 +183,7 @@ export async function createRedisBackend(config: RedisStoreConfig, auth: RedisAu
         for (const aliasLookup of aliases) set(alias(aliasLookup), lookup);
         const replies = await guarded(batch.exec());
         const failed = replies?.find(([err]) => err)?.[0];
-        if (failed) await guarded(Promise.reject(failed));
+        if (failed) fail(failed);
         return true;
       }
 

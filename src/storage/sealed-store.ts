@@ -54,15 +54,21 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
   /** Per model: its storage key and how it opens a prefetched record into the request. */
   const openers = new Map<string, Opener>();
 
+  /** A model's opener; its adapter registers it when made (the library makes each once). */
+  function openerOf(model: string): Opener | undefined {
+    if (!openers.has(model)) adapter(model);
+    return openers.get(model);
+  }
+
   /** #13.7: the records a page is about to ask for, read at once into the request's opened records. */
   async function prefetch(wanted: readonly { model: string; id: string }[]): Promise<void> {
     // A backend without getMany (the memory store) has no round trips to save.
-    const scoped = backend.getMany ? opened() : undefined;
-    if (!scoped || !backend.getMany) return;
+    const scoped = opened();
+    if (!backend.getMany || !scoped) return;
     const reads: { model: string; key: string; opener: Opener }[] = [];
     for (const { model, id } of wanted) {
       if (!id) continue;
-      const opener = openers.get(model) ?? (adapter(model), openers.get(model));
+      const opener = openerOf(model);
       const key = opener?.keyOf(id);
       // What this request already read or wrote stays as it is.
       if (opener && key !== undefined && !scoped.has(key) && !reads.some((r) => r.key === key)) reads.push({ model, key, opener });
