@@ -32,8 +32,8 @@ describe('deployment against the guideline', () => {
     assert.deepEqual(problems(config({}, { proxy: false })), []);
   });
 
-  it('the demo relying party is refused in production and allowed in development', () => {
-    assert.deepEqual(problems(production({}, { demo: { enabled: true } })), ['demo.enabled']);
+  it('the demo relying party is refused in production, saying why, and allowed in development', () => {
+    assert.deepEqual(checkDeployment(production({}, { demo: { enabled: true } })).problems, [{ field: 'demo.enabled', message: 'the demo relying party is for development mode only' }]);
     assert.deepEqual(problems(config({}, { demo: { enabled: true } })), []);
   });
 
@@ -82,6 +82,7 @@ describe('deployment against the guideline', () => {
       ],
     });
     assert.deepEqual(problems(c), ['resourceServers[1].identifier', 'resourceServers[1].signingAlg TOK-9', 'resourceServers[2].encrypt.alg TOK-8', 'resourceServers[2].encrypt.enc TOK-8']);
+    assert.deepEqual(checkDeployment(c).problems.map((p) => p.message).slice(0, 1), ['is listed twice']);
     assert.deepEqual(checkDeployment(c).problems.map((p) => p.message).slice(2), ['use one of RSA-OAEP-256, ECDH-ES, ECDH-ES+A128KW, ECDH-ES+A256KW', 'use one of A128GCM, A256GCM']);
   });
 
