@@ -66,7 +66,7 @@ export function checkDeployment(config: Config): DeploymentPolicy {
   problems.push(...checkSources(config.sources, config.accounts, development));
 
   // Each guideline concern checks the settings it reads (src/policy/executors/, checkDeployment).
-  for (const executor of START_UP_EXECUTORS) problems.push(...(executor.checkDeployment?.(config) ?? []));
+  for (const executor of START_UP_EXECUTORS) problems.push(...executor.checkDeployment(config));
 
   const seen = new Set<string>();
   const clients = config.clients.map((raw, i) => {

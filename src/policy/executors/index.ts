@@ -55,8 +55,11 @@ export function executorsFor(classification: Classification): readonly Executor[
 /** Every executor, each once. */
 export const ALL_EXECUTORS: readonly Executor[] = [...Object.values(CLIENT_EXECUTORS), ...DEPLOYMENT_EXECUTORS];
 
+/** An executor that checks the deployment file at start-up. */
+export type StartUpExecutor = Executor & Required<Pick<Executor, 'checkDeployment'>>;
+
 /** The executors with a start-up check (the deployment event), in registry order. */
-export const START_UP_EXECUTORS: readonly Executor[] = ALL_EXECUTORS.filter((e) => e.checkDeployment !== undefined);
+export const START_UP_EXECUTORS: readonly StartUpExecutor[] = ALL_EXECUTORS.filter((e): e is StartUpExecutor => e.checkDeployment !== undefined);
 
 /** The executor that owns a rule's line in the compliance report (one per rule), if one does. */
 export function ownerOf(rule: string): { executor: Executor; line: ReportLine } | undefined {
