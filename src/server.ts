@@ -119,7 +119,7 @@ export async function createIdp(fileConfig: Config, options: IdpOptions = {}): P
   const documents = staticDocuments(config);
   const keyWatcher = config.signingJwks && config.signingJwksPath ? watchSigningKeys(provider, config.signingJwksPath, config.signingJwks, logger, { ...options.keyWatch, onApplied: documents.forget, onRotated: ({ phase, kids }) => trail.emit('keys.rotated', {}, { phase, kids }) }) : undefined;
 
-  useProviderMiddleware(provider, { config, logger, trail, metrics, documents, counters });
+  useProviderMiddleware(provider, { config, logger, trail, metrics, documents, counters, store });
   const listener = createListener(config, provider, logger);
   // AUTH-1: second factors in the store (sealed), or the agency's own directory of them.
   const factorStore = options.factors ?? storeFactors(store);

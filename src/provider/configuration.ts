@@ -48,6 +48,20 @@ export interface ProviderHooks {
 
 const epoch = () => Math.floor(Date.now() / 1000);
 
+/** The library's endpoints, where this IdP serves them. */
+export const ROUTES = {
+  authorization: '/authorize',
+  token: '/token',
+  revocation: '/revoke',
+  introspection: '/introspect',
+  userinfo: '/userinfo',
+  jwks: '/jwks',
+  pushed_authorization_request: '/par',
+  registration: '/register',
+  backchannel_authentication: '/bc-authorize',
+  end_session: '/logout',
+} as const;
+
 export function buildConfiguration(parts: ProviderParts): Configuration {
   const { config, store, accounts, jwks, clients, options } = parts;
   const caps = capsFor(config.lifetimes, config.deviations);
@@ -154,18 +168,7 @@ export function buildConfiguration(parts: ProviderParts): Configuration {
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: smartInteractionPolicy(smart, interactionPolicyFor(config)) },
     renderError,
 
-    routes: {
-      authorization: '/authorize',
-      token: '/token',
-      revocation: '/revoke',
-      introspection: '/introspect',
-      userinfo: '/userinfo',
-      jwks: '/jwks',
-      pushed_authorization_request: '/par',
-      registration: '/register',
-      backchannel_authentication: '/bc-authorize',
-      end_session: '/logout',
-    },
+    routes: { ...ROUTES },
 
     features: {
       devInteractions: { enabled: false },
