@@ -5,7 +5,7 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Found, RecordBackend } from './backend.js';
 import { GRANTABLE, GRANT_MODEL, INSERT_ONLY, SINGLE_USE, alreadyConsumed, consumedRecord, epochNow, replayDetected } from './records.js';
-import { openedRecords } from './request-scope.js';
+import { openedRecords, type OpenedRecords } from './request-scope.js';
 import type { Sealer } from './seal.js';
 import type { Store } from './store.js';
 
@@ -14,7 +14,8 @@ const ALIASES: Readonly<Record<string, 'uid' | 'userCode'>> = { Session: 'uid', 
 
 interface Opener {
   keyOf(id: string): string;
-  prefetched(key: string, found: Found | undefined): void;
+  /** Keeps what a prefetch found (if anything) as this request's read of `key`. */
+  prefetched(request: OpenedRecords, key: string, found: Found | undefined): void;
 }
 
 /** Seals what `backend` keeps with `sealer` and serves it to oidc-provider as a Store. */
@@ -54,34 +55,32 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
   /** Per model: its storage key and how it opens a prefetched record into the request. */
   const openers = new Map<string, Opener>();
 
-  /** A model's opener; its adapter registers it when made (the library makes each once). */
-  function openerOf(model: string): Opener | undefined {
-    if (!openers.has(model)) adapter(model);
-    return openers.get(model);
-  }
+  /** A model's opener: made with its adapter (the library makes each once), or now. */
+  const openerOf = (model: string): Opener => openers.get(model) ?? build(model).opener;
 
   /** #13.7: the records a page is about to ask for, read at once into the request's opened records. */
   async function prefetch(wanted: readonly { model: string; id: string }[]): Promise<void> {
     // A backend without getMany (the memory store) has no round trips to save.
-    const scoped = opened();
-    if (!backend.getMany || !scoped) return;
+    const request = openedRecords(owner);
+    if (!backend.getMany || !request) return;
     const reads: { model: string; key: string; opener: Opener }[] = [];
     for (const { model, id } of wanted) {
       if (!id) continue;
       const opener = openerOf(model);
-      const key = opener?.keyOf(id);
+      const key = opener.keyOf(id);
       // What this request already read or wrote stays as it is.
-      if (opener && key !== undefined && !scoped.has(key) && !reads.some((r) => r.key === key)) reads.push({ model, key, opener });
+      if (!request.records.has(key) && !reads.some((r) => r.key === key)) reads.push({ model, key, opener });
     }
     if (reads.length === 0) return;
     const found = await backend.getMany(reads);
     reads.forEach((r, i) => {
       // A record the request wrote meanwhile wins over what was read before it.
-      if (!scoped.has(r.key)) r.opener.prefetched(r.key, found[i]);
+      if (!request.records.has(r.key)) r.opener.prefetched(request, r.key, found[i]);
     });
   }
 
-  function adapter(model: string): Adapter {
+  /** The library's adapter for one model, and the opener a prefetch uses for it. */
+  function build(model: string): { adapter: Adapter; opener: Opener } {
     const keyOf = (id: string) => lookup(model, id);
     const aad = (key: string) => `${model}:${key}`;
     const aliasField = ALIASES[model];
@@ -134,20 +133,20 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
       return payload;
     }
 
-    openers.set(model, {
+    const opener: Opener = {
       keyOf,
       // A session prefetched by id answers this request's find by its uid too (the
       // interaction pages find it by the uid their interaction names): its alias names it.
-      prefetched(key, found) {
-        const scoped = opened();
-        if (!found || !scoped) return;
+      prefetched(request, key, found) {
+        if (!found) return;
         const json = toJson(key, found.value);
-        scoped.set(key, { json, found });
+        request.records.set(key, { json, found });
         // Parsed only for its alias: the library's own find parses its copy.
-        if (aliasField) for (const aliasKey of aliasesOf(JSON.parse(json) as AdapterPayload)) openedAliases()?.set(aliasKey, key);
+        if (aliasField) for (const aliasKey of aliasesOf(JSON.parse(json) as AdapterPayload)) request.aliases.set(aliasKey, key);
       },
-    });
-    return {
+    };
+    openers.set(model, opener);
+    const adapter: Adapter = {
       async upsert(id, payload, expiresIn) {
         counters.upserts += 1;
         const key = keyOf(id);
@@ -233,11 +232,12 @@ export function sealedStore(backend: RecordBackend, sealer: Sealer): Store {
         await backend.revoke(grantTag(grantId), [model]);
       },
     };
+    return { adapter, opener };
   }
 
   const store: Store = {
     kind: backend.kind,
-    adapter,
+    adapter: (model) => build(model).adapter,
     prefetch,
     ready: () => backend.ready(),
     close: () => backend.close(),

@@ -129,6 +129,61 @@ void describe('sealedStore() at the seam', () => {
     await store.close();
   });
 
+  it('#13.7: prefetch reads each record once, skips empty ids, makes no call when nothing is left to read, and works before the library used the model', async () => {
+    const w = watched();
+    const sealer = newSealer();
+    const writer = sealedStore(w.backend, sealer);
+    await writer.adapter('Session').upsert('s1', { kind: 'Session', uid: 'u1', accountId: 'a' }, 60);
+    let many: string[][] = [];
+    // Another replica's store over the same records and keys: the library has not asked it for any model yet.
+    const fresh = sealedStore({ ...w.backend, getMany: (wanted) => ((many = [...many, wanted.map((x) => x.model)]), Promise.all(wanted.map((x) => w.backend.get(x.model, x.key)))) }, sealer);
+    w.reset();
+    await withRequestScope(async () => {
+      // An empty cookie value names nothing; a record named twice is read once.
+      await fresh.prefetch?.([{ model: 'Interaction', id: '' }, { model: 'Session', id: 's1' }, { model: 'Session', id: 's1' }]);
+      assert.deepEqual(many, [['Session']]);
+      await fresh.prefetch?.([{ model: 'Session', id: 's1' }]);
+      assert.deepEqual(many, [['Session']], 'already read in this request: no call at all');
+      assert.equal((await fresh.adapter('Session').findByUid('u1'))?.accountId, 'a');
+    });
+    assert.deepEqual([w.count('get'), w.count('getByAlias')], [1, 0], 'the one read of the prefetch answered the find by uid');
+    await writer.close();
+    await fresh.close();
+  });
+
+  it('#13.7: a record the request writes while its prefetch is in flight wins over what the prefetch read', async () => {
+    const w = watched();
+    const backend: RecordBackend = {
+      ...w.backend,
+      async getMany(wanted) {
+        const found = await Promise.all(wanted.map((x) => w.backend.get(x.model, x.key)));
+        await store.adapter('Session').upsert('s1', { kind: 'Session', uid: 'u1', accountId: 'meanwhile' }, 60);
+        return found;
+      },
+    };
+    const store = sealedStore(backend, newSealer());
+    await store.adapter('Session').upsert('s1', { kind: 'Session', uid: 'u1', accountId: 'before' }, 60);
+    await withRequestScope(async () => {
+      await store.prefetch?.([{ model: 'Session', id: 's1' }]);
+      assert.equal((await store.adapter('Session').find('s1'))?.accountId, 'meanwhile');
+    });
+    await store.close();
+  });
+
+  it('TOK-1: a replay of a used record that has no grant is refused, revokes nothing and is not counted as a grant revocation', async () => {
+    const w = watched();
+    const store = sealedStore(w.backend, newSealer());
+    for (const grantId of [undefined, '']) {
+      await store.adapter('AuthorizationCode').upsert('c', { kind: 'AuthorizationCode', grantId }, 60);
+      await store.adapter('AuthorizationCode').consume('c');
+      w.reset();
+      await assert.rejects(store.adapter('AuthorizationCode').consume('c'));
+      assert.deepEqual([w.count('revoke'), w.count('delete')], [0, 0], String(grantId));
+    }
+    assert.equal(store.stats().replayRevokes, 0);
+    await store.close();
+  });
+
   it('destroy hands the backend the aliases the record was put with, read back from the sealed record', async () => {
     const sealer = newSealer();
     const w = watched();
