@@ -3,7 +3,7 @@
 import type { Config, Jwks } from '../config/load.js';
 import { providerJwks } from '../keys/lifecycle.js';
 import type { Logger } from '../ops/log.js';
-import { enabledSigningAlgs } from '../policy/algorithms.js';
+import { signingAlgsInUse } from '../policy/algorithms.js';
 import { ephemeralJwks } from '../provider/keys.js';
 
 export async function startingKeys(config: Config, logger: Logger): Promise<Jwks> {
@@ -12,7 +12,8 @@ export async function startingKeys(config: Config, logger: Logger): Promise<Jwks
     // EP-7: pending keys are published only; superseded ones verify only (src/keys/lifecycle.ts).
     jwks = providerJwks(config.signingJwks, Math.floor(Date.now() / 1000));
   } else {
-    jwks = await ephemeralJwks(enabledSigningAlgs(config.algorithms.idToken));
+    // TOK-9: a key for every algorithm the deployment signs with, access tokens' and each API's too.
+    jwks = await ephemeralJwks(signingAlgsInUse(config));
     logger.log('warn', 'keys.ephemeral', { message: 'EPHEMERAL SIGNING KEYS: made up at start-up, gone at restart; every token signed now stops verifying then. Development only.' });
   }
   if (config.secrets.ephemeral) {

@@ -26,7 +26,7 @@ const resourceServerFields = z.strictObject({
     .describe('The client (in `clients[]`) this API authenticates as at `/introspect`; only it and the token\'s own client get `active: true` (TOK-6, EP-5).'),
   accessTokenFormat: z.enum(['jwt', 'opaque']).default('jwt').describe('`jwt` (RFC 9068) or `opaque` (introspectable at `/introspect`, revocable at once; reported as a TOK-7 deviation).'),
   accessTokenTTL: seconds.optional().describe('Seconds; can only shorten `lifetimes.accessToken`.'),
-  signingAlg: z.string().optional().describe('JWS algorithm for this API\'s JWT access tokens (one of `algorithms.idToken`).'),
+  signingAlg: z.string().optional().describe('JWS algorithm for this API\'s JWT access tokens, instead of `algorithms.accessToken`: an approved one (RS256/384/512 only when listed in `algorithms.idToken`); production keys must include one for it (TOK-9).'),
   encrypt: z
     .strictObject({
       jwk: z.record(z.string(), z.unknown()).describe('The API\'s public encryption key (JWK).'),

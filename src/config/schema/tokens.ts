@@ -24,7 +24,7 @@ export const algorithms = z
       .min(1)
       .default(['ES256', 'PS256'])
       .describe('Signing algorithms for ID tokens and signed responses (TOK-9): PS256/384/512, ES256/384/512, EdDSA; RS256/384/512 only when listed here (an opt-in). Never `none` or HMAC. The first is the default for clients.'),
-    accessToken: z.string().default('ES256').describe('Signing algorithm for JWT access tokens; must be in `algorithms.idToken`.'),
+    accessToken: z.string().default('ES256').describe('Signing algorithm for JWT access tokens: an approved one (RS256/384/512 only when listed in `algorithms.idToken`); production keys must include one for it (TOK-9).'),
     clientAuthentication: z
       .array(z.string())
       .min(1)
