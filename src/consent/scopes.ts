@@ -3,7 +3,7 @@
 import type { Config } from '../config/load.js';
 import { BUILT_IN_SCOPES, claimsOfScopes, scopeClaims } from '../policy/scopes.js';
 import type { Access } from './ledger.js';
-import { describeSmartScope, looksSmart, SMART_CONTEXT_TEXT } from '../policy/smart-scopes.js';
+import { describeSmartScope, looksSmart, scopeOfServer, SMART_CONTEXT_TEXT } from '../policy/smart-scopes.js';
 
 export interface ScopeLine {
   /** form value identifying this line (see keyOf) */
@@ -48,11 +48,14 @@ export function claimsOf(config: Config, scopes: readonly string[]): string[] {
  * is asked about each). A scope neither knows is left out: it is granted to nobody.
  */
 export function splitScopes(config: Config, requested: readonly string[], indicators: readonly string[]): Access {
-  const scopes = requested.filter((s) => BUILT_IN_SCOPES.includes(s) || Object.hasOwn(config.scopes, s));
+  const identity = new Set(identityScopes(config));
+  const scopes = requested.filter((s) => identity.has(s));
   const resources: Record<string, string[]> = {};
   for (const indicator of indicators) {
     const api = config.resourceServers.find((r) => r.identifier === indicator);
-    const apiScopes = api ? requested.filter((s) => Object.hasOwn(api.scopes, s)) : [];
+    // OIDC-9: a FHIR server's SMART scopes are granted as asked when a declared one covers them (as the library is told).
+    const ofApi = (s: string) => (api?.fhir ? scopeOfServer(Object.keys(api.scopes), s) : api !== undefined && Object.hasOwn(api.scopes, s));
+    const apiScopes = requested.filter(ofApi);
     if (apiScopes.length) resources[indicator] = apiScopes;
   }
   return { scopes, claims: claimsOf(config, scopes), resources };

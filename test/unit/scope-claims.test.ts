@@ -59,6 +59,17 @@ describe('SMART\'s fhirUser in the one table (OIDC-9, OIDC-3)', () => {
     }
   });
 
+  it('OIDC-7, OIDC-8, OIDC-9: a SMART request asked again splits like the library\'s: fhirUser and launch scopes are identity scopes, a narrower SMART scope belongs to the FHIR server that covers it', () => {
+    const requested = ['openid', 'fhirUser', 'launch/patient', 'patient/Observation.rs?category=laboratory', 'patient/Observation.r', 'patient/Condition.rs', 'unknown'];
+    assert.deepEqual(splitScopes(withFhir, requested, [fhir.identifier]), {
+      scopes: ['openid', 'fhirUser', 'launch/patient'],
+      claims: ['fhirUser'],
+      resources: { [fhir.identifier]: ['patient/Observation.rs?category=laboratory', 'patient/Observation.r'] },
+    });
+    // Without a FHIR server, SMART's names are no scopes of this deployment.
+    assert.deepEqual(splitScopes(without, ['openid', 'fhirUser', 'launch'], []).scopes, ['openid']);
+  });
+
   it('OIDC-6, OIDC-8: the consent line and the record of fhirUser list what the library releases', () => {
     const [line] = describeScopes(withFhir, ['fhirUser'], {});
     assert.deepEqual(line?.claims, claimsByScope(withFhir).fhirUser);
