@@ -17,7 +17,7 @@ export function checkSmartDeployment(config: Config): Problem[] {
     }
     if (api.fhir.demo) {
       if (config.mode !== 'development') problems.push({ field: `${at}.fhir.demo`, message: 'the demo FHIR API is for development mode only', rule: 'OIDC-9' });
-      if (api.identifier.replace(/\/+$/, '') !== `${issuer}/demo/fhir`) problems.push({ field: `${at}.identifier`, message: `the demo FHIR API is served at ${issuer}/demo/fhir: use that as its identifier`, rule: 'OIDC-9' });
+      if (api.identifier.replace(/\/$/, '') !== `${issuer}/demo/fhir`) problems.push({ field: `${at}.identifier`, message: `the demo FHIR API is served at ${issuer}/demo/fhir: use that as its identifier`, rule: 'OIDC-9' });
     }
   });
   config.smart.ehrLaunchers.forEach((id, i) => {

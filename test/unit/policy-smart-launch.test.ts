@@ -11,7 +11,7 @@ const scopes = (s: string) => new Set(s.split(' '));
 describe('fhirUser references (OIDC-9)', () => {
   it('OIDC-9: a fhirUser is a relative reference Type/id to a person resource, nothing around it', () => {
     for (const ok of ['Patient/p-1', 'Practitioner/pr.2', 'PractitionerRole/r1', 'RelatedPerson/x', 'Person/y', `Patient/${'a'.repeat(64)}`]) assert.ok(isFhirUser(ok), ok);
-    for (const bad of ['patient/p1', 'Observation/1', 'Patient/', `Patient/${'a'.repeat(65)}`, 'Patient/a b', 'https://fhir.example/Patient/1', 'Patient/1/_history/2', ' Patient/1', 42, undefined]) {
+    for (const bad of ['patient/p1', 'Observation/1', 'Patient/', `Patient/${'a'.repeat(65)}`, 'Patient/a b', 'https://fhir.example/Patient/1', 'Patient/1/_history/2', ' Patient/1', 42, undefined, ['Patient/1']]) {
       assert.ok(!isFhirUser(bad), String(bad));
     }
   });
@@ -42,13 +42,15 @@ describe('an EHR\'s launch request (OIDC-9)', () => {
       [{ smart_style_url: 'http://ehr.example/style.json' }, 'smart_style_url must be an https URL'],
       [{ smart_style_url: 'see https://ehr.example' }, 'smart_style_url must be an https URL'],
       [{ smart_style_url: true }, 'smart_style_url must be an https URL'],
+      // A field posted twice arrives as a list: never read as its text.
+      [{ smart_style_url: ['https://ehr.example/style.json'] }, 'smart_style_url must be an https URL'],
     ];
     for (const [fields, message] of cases) assert.deepEqual(parseLaunchRequest({ patient: 'p1', ...fields }), refusal(message), JSON.stringify(fields));
   });
 
   it('OIDC-9: fhirContext is a JSON array (posted as a string or as JSON) of at most 20 objects with reference or canonical', () => {
     const bad = refusal('fhirContext must be a JSON array of objects with reference or canonical');
-    for (const fhirContext of ['not json', '{"reference":"Observation/1"}', '[1]', '[null]', '[{"display":"x"}]', '[{"reference":1}]', { reference: 'Observation/1' }, JSON.stringify(Array(21).fill({ reference: 'Observation/1' }))]) {
+    for (const fhirContext of ['not json', '{"reference":"Observation/1"}', '[1]', '[null]', '[{"display":"x"}]', '[{"reference":1}]', '[{"reference":"Observation/1"},{"display":"x"}]', { reference: 'Observation/1' }, JSON.stringify(Array(21).fill({ reference: 'Observation/1' }))]) {
       assert.deepEqual(parseLaunchRequest({ patient: 'p1', fhirContext }), bad, JSON.stringify(fhirContext));
     }
     const twenty = Array(20).fill({ canonical: 'https://forms.example/q|1' });

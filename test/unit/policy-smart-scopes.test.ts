@@ -52,6 +52,8 @@ describe('what a FHIR server allows (OIDC-9)', () => {
       granted: ['patient/Condition.r'],
       refusal: { error: 'invalid_scope', description: 'https://fhir does not allow patient/Observation.cud; it allows patient/Observation.rs patient/Condition.rs (OIDC-9)' },
     });
+    // A FHIR server may declare other scopes beside its SMART ones: they are not offered as SMART alternatives.
+    assert.deepEqual(checkSmartScopes(['patient/Observation.cud'], ['records.read', 'patient/Observation.rs'], 'https://fhir', 'person').refusal?.description, 'https://fhir does not allow patient/Observation.cud; it allows patient/Observation.rs (OIDC-9)');
     // Nothing in that context: the message says no more than it must.
     assert.deepEqual(checkSmartScopes(['system/Observation.rs'], declared, 'https://fhir', 'system'), {
       granted: [],
