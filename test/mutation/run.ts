@@ -65,9 +65,14 @@ function equivalents(): Equivalent[] {
   return out;
 }
 
+/** Rows of equivalent.md some survivor matched in this summary: a row none matches is stale. */
+const matchedRows = new Set<Equivalent>();
+
 function isListed(list: readonly Equivalent[], file: string, mutant: Mutant, source: string): boolean {
   const d = describe(mutant, source);
-  return list.some((e) => e.file === file && e.mutator === mutant.mutatorName && e.original === d.original && e.replacement === d.replacement && d.line.includes(e.context));
+  const row = list.find((e) => e.file === file && e.mutator === mutant.mutatorName && e.original === d.original && e.replacement === d.replacement && d.line.includes(e.context));
+  if (row) matchedRows.add(row);
+  return row !== undefined;
 }
 
 const mutantKey = (m: Mutant) =>
@@ -208,5 +213,15 @@ for (const area of asked.length ? asked : AREAS) {
     merge(area, env.MUTATION_FOCUS ?? areaFiles(area).join(','));
   }
   ok = summarise(area) && ok;
+}
+// Every area summarised with all its files current: a row no survivor matched describes code
+// that changed or a mutant a test now kills, and the committed list must not keep it.
+if (!asked.length && ok) {
+  const unused = equivalents().filter((e) => ![...matchedRows].some((m) => m.file === e.file && m.mutator === e.mutator && m.original === e.original && m.replacement === e.replacement && m.context === e.context));
+  if (unused.length) {
+    console.log(`\n${unused.length} row(s) of test/mutation/equivalent.md match no survivor (remove them):`);
+    for (const e of unused) console.log(`    ${e.file} ${e.mutator} | ${e.original} | ${e.replacement} | on: ${e.context}`);
+    ok = false;
+  }
 }
 process.exit(ok ? 0 : 1);
