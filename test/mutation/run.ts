@@ -65,7 +65,8 @@ function equivalents(): Equivalent[] {
   return out;
 }
 
-/** Rows of equivalent.md some survivor matched in this summary: a row none matches is stale. */
+/** equivalent.md, read once; the rows some survivor matched in this summary (a row none matches is stale). */
+const KNOWN = equivalents();
 const matchedRows = new Set<Equivalent>();
 
 function isListed(list: readonly Equivalent[], file: string, mutant: Mutant, source: string): boolean {
@@ -125,7 +126,6 @@ function areaFiles(area: string): string[] {
 
 function summarise(area: string): boolean {
   const latest = readLatest(area);
-  const known = equivalents();
   let killed = 0;
   let timeouts = 0;
   let survived = 0;
@@ -144,7 +144,7 @@ function summarise(area: string): boolean {
     let fileKilled = 0;
     let fileSurvived = 0;
     for (const m of result.mutants) {
-      if (m.status === 'Timeout' && isListed(known, file, m, result.source)) {
+      if (m.status === 'Timeout' && isListed(KNOWN, file, m, result.source)) {
         // A mutant reasoned equivalent that timed out was slow, not caught (a loaded machine).
         fileSurvived += 1;
         equivalent += 1;
@@ -153,7 +153,7 @@ function summarise(area: string): boolean {
         if (m.status === 'Timeout') timeouts += 1;
       } else if (m.status === 'Survived' || m.status === 'NoCoverage') {
         fileSurvived += 1;
-        if (isListed(known, file, m, result.source)) equivalent += 1;
+        if (isListed(KNOWN, file, m, result.source)) equivalent += 1;
         else {
           const d = describe(m, result.source);
           unexplained.push(`${file}:${m.location.start.line} ${m.mutatorName} | ${d.original} | ${d.replacement} | on: ${d.line}`);
@@ -217,7 +217,7 @@ for (const area of asked.length ? asked : AREAS) {
 // Every area summarised with all its files current: a row no survivor matched describes code
 // that changed or a mutant a test now kills, and the committed list must not keep it.
 if (!asked.length && ok) {
-  const unused = equivalents().filter((e) => ![...matchedRows].some((m) => m.file === e.file && m.mutator === e.mutator && m.original === e.original && m.replacement === e.replacement && m.context === e.context));
+  const unused = KNOWN.filter((e) => !matchedRows.has(e));
   if (unused.length) {
     console.log(`\n${unused.length} row(s) of test/mutation/equivalent.md match no survivor (remove them):`);
     for (const e of unused) console.log(`    ${e.file} ${e.mutator} | ${e.original} | ${e.replacement} | on: ${e.context}`);
