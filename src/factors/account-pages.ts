@@ -11,6 +11,7 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 import type { Config } from '../config/load.js';
 import { amrOfFactor } from '../policy/executors/assurance.js';
 import { authenticationOptions, parseCredential, registrationOptions, relyingPartyOf, verifyAuthentication, verifyRegistration } from './passkeys.js';
+import { dayOf } from '../web/dates.js';
 import { checkCsrf, FormError, issueCsrf, readForm } from '../web/form.js';
 import { sendPage } from '../web/render.js';
 import type { FactorService } from './service.js';
@@ -35,8 +36,7 @@ export interface AccountSessionAccess {
 }
 
 const PATH = '/account/factors';
-const dateFormat = new Intl.DateTimeFormat('en-NZ', { dateStyle: 'long', timeZone: 'UTC' });
-const day = (seconds: number) => dateFormat.format(new Date(seconds * 1000));
+const day = (seconds: number) => dayOf(new Date(seconds * 1000));
 const epoch = () => Math.floor(Date.now() / 1000);
 const PASSKEY_SCRIPTS = ['/static/webauthn.js', '/static/passkey.js'];
 /** The cancel form's words on these pages: nobody is signing in to an application here. */

@@ -12,6 +12,7 @@ import { emptyAccess, heldConsents, type ConsentLedger, type HeldConsent } from 
 import type { Logger } from '../ops/log.js';
 import type { Store } from '../storage/store.js';
 import { consentRecord } from '../consent/decision.js';
+import { dayOf } from '../web/dates.js';
 import { checkCsrf, issueCsrf, readForm } from '../web/form.js';
 import type { SignIn } from '../web/sign-in.js';
 import { sendPage } from '../web/render.js';
@@ -37,8 +38,7 @@ const COOKIE = 'idp.account';
 const PATH = '/account';
 const MODEL = 'AccountSession';
 
-const dateFormat = new Intl.DateTimeFormat('en-NZ', { dateStyle: 'long', timeZone: 'UTC' });
-const formatDate = (iso: string | undefined) => (iso ? dateFormat.format(new Date(iso)) : 'no end date');
+const formatDate = (iso: string | undefined) => (iso ? dayOf(new Date(iso)) : 'no end date');
 
 /** A request id the operator can find in the ledger and the logs. */
 function correlationId(ctx: Context): string {

@@ -11,6 +11,7 @@ import { recordDecision } from '../consent/record.js';
 import type { Logger } from '../ops/log.js';
 import { noteClient } from '../ops/request-scope.js';
 import { approvedOf, askedOf, clientFacts, consentRecord, expiryOf, linesOf, requestFactsOf, sameAccess, type Details } from '../consent/decision.js';
+import { dayOf } from '../web/dates.js';
 import { checkCsrf, FormError, issueCsrf, readForm } from '../web/form.js';
 import type { SignIn } from '../web/sign-in.js';
 import { sendPage } from '../web/render.js';
@@ -113,7 +114,7 @@ export function interactionRoutes({ provider, config, ledger, signIn, consentTex
       csrf: issueCsrf(ctx, `/interaction/${details.uid}`),
       scopes: linesOf(config, asked),
       already: linesOf(config, held).filter((l) => !askedKeys.has(l.key)),
-      until: grant?.exp ? new Date(grant.exp * 1000) : new Date(Date.now() + config.lifetimes.grant * 1000),
+      until: dayOf(grant?.exp ? new Date(grant.exp * 1000) : new Date(Date.now() + config.lifetimes.grant * 1000)),
     });
   }
 

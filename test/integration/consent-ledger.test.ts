@@ -66,6 +66,7 @@ describe('consent ledger through a real relying party (OIDC-7, OIDC-8)', () => {
     assert.equal(await toConsent(person, pending.url), undefined);
     assert.match(person.lastPage, /required/);
     assert.match(person.lastPage, /See your email address/, 'OIDC-6: the deployment file\'s plain-language description');
+    const shown = /Your choice is kept until ([^<]+?) and you can withdraw it/.exec(person.lastPage)?.[1];
     const arrival = await decide(person, 'approve');
     assert.ok(arrival?.form, 'back at the RP');
     const tokens = await tokensFor(web, rp, pending, arrival);
@@ -87,6 +88,11 @@ describe('consent ledger through a real relying party (OIDC-7, OIDC-8)', () => {
     assert.ok(grant, 'the recorded grant is the one in use');
     assert.equal(grant.exp, Math.floor(Date.parse(r.expiresAt ?? '') / 1000), 'expiry recorded');
     assert.ok(Date.parse(r.expiresAt ?? '') - Date.now() > 89 * 86400_000, 'default expiry 90 days');
+    // The page said until when the choice is kept: the grant's expiry day (the page is
+    // drawn a moment before the grant is made, so a day earlier across midnight UTC).
+    const expiry = Date.parse(r.expiresAt ?? '');
+    const days = [expiry, expiry - 86400_000].map((t) => new Intl.DateTimeFormat('en-NZ', { dateStyle: 'long', timeZone: 'UTC' }).format(t));
+    assert.ok(shown && days.includes(shown), `the consent page shows the expiry day (${String(shown)}, expected ${days[0] ?? ''})`);
     assert.ok(r.correlationId.length >= 8);
     assert.match(r.consentText, /^sha256:[0-9a-f]{16}$/);
     assert.ok(tokens.refresh_token);
