@@ -10,6 +10,9 @@
 // A target named "baseline" is the bare library (test/bench/baseline.ts); any other name
 // is ours from that checkout (on Redis when a URL is given). `--profile DIR` writes a V8
 // CPU profile per target to DIR/NAME/. Servers are pinned to CPU 0 when taskset exists.
+// `--steps` runs the ops one at a time instead and prints each request's server CPU
+// (median, less the cost of asking), so a gap between targets shows which requests of
+// an op it sits in.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +21,7 @@ import type { FromServer } from './server.js';
 import { benchJwks, type TargetSpec } from './shared.js';
 import { WORKLOADS } from './workloads.js';
 
-const { values: opts, positionals } = parseArgs({ allowPositionals: true, options: { profile: { type: 'string' }, concurrency: { type: 'string' } } });
+const { values: opts, positionals } = parseArgs({ allowPositionals: true, options: { profile: { type: 'string' }, concurrency: { type: 'string' }, steps: { type: 'boolean' } } });
 const [workloadName, perBatchArg, batchesArg, ...targetArgs] = positionals;
 const workload = WORKLOADS.find((w) => w.name.includes(workloadName ?? '\0'));
 if (!workload || !perBatchArg || !batchesArg || !targetArgs.length) {
@@ -26,7 +29,7 @@ if (!workload || !perBatchArg || !batchesArg || !targetArgs.length) {
 }
 const perBatch = Number(perBatchArg);
 const batches = Number(batchesArg);
-const concurrency = Number(opts.concurrency ?? 4);
+const concurrency = opts.steps ? 1 : Number(opts.concurrency ?? 4);
 const pin = (() => {
   try {
     execFileSync('sh', ['-c', 'command -v taskset'], { stdio: 'ignore' });
@@ -82,6 +85,10 @@ async function batch(t: Target): Promise<number> {
 
 const targets: Target[] = [];
 for (const arg of targetArgs) targets.push(await start(arg));
+if (opts.steps) {
+  await printSteps();
+  process.exit(0);
+}
 for (const t of targets) for (let i = 0; i < 2; i++) await batch(t); // warm-up
 for (let b = 0; b < batches; b++) for (const t of b % 2 ? [...targets].reverse() : targets) t.cpuMsPerOp.push(await batch(t));
 
@@ -96,4 +103,42 @@ for (const t of targets) {
 for (const t of targets) {
   t.http.close();
   t.child.send({ type: 'stop' });
+}
+
+/** A request of an op by its method and path, ids left out. */
+function stepOf(method: string, path: string): string {
+  return `${method} ${(path.split('?')[0] ?? '').replace(/\/(interaction|authorize)\/[^/]+/, '/$1/:uid')}`;
+}
+
+/** --steps: each request's server CPU, one op at a time, per target. */
+async function printSteps(): Promise<void> {
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+  const columns: Map<string, number>[] = [];
+  for (const t of targets) {
+    const state = t.states[0];
+    for (let i = 0; i < 2 * perBatch; i++) await workload!.op(t.http, state); // warm-up
+    // What asking costs the server: two usage queries with nothing in between.
+    const idle: number[] = [];
+    for (let i = 0; i < 50; i++) idle.push(-(await t.ask()) + (await t.ask()));
+    const spent = new Map<string, number[]>();
+    const request = t.http.request.bind(t.http);
+    t.http.request = async (method, path, options) => {
+      const before = await t.ask();
+      const reply = await request(method, path, options);
+      const cpu = (await t.ask()) - before - median(idle);
+      const step = stepOf(method, path);
+      spent.set(step, [...(spent.get(step) ?? []), cpu]);
+      return reply;
+    };
+    for (let i = 0; i < perBatch * batches; i++) await workload!.op(t.http, state);
+    columns.push(new Map([...spent].map(([step, cpu]) => [step, median(cpu) / 1000])));
+    t.http.close();
+    t.child.send({ type: 'stop' });
+  }
+  const steps = [...new Set(columns.flatMap((c) => [...c.keys()]))];
+  const cell = (ms: number | undefined) => (ms ?? NaN).toFixed(3).padStart(12);
+  process.stdout.write(`${workload!.name}: server CPU ms per request (median of ${perBatch * batches} ops, one at a time)\n`);
+  process.stdout.write(`  ${'request'.padEnd(34)}${targets.map((t) => t.name.padStart(12)).join('')}\n`);
+  for (const step of steps) process.stdout.write(`  ${step.padEnd(34)}${columns.map((c) => cell(c.get(step))).join('')}\n`);
+  process.stdout.write(`  ${'sum'.padEnd(34)}${columns.map((c) => cell([...c.values()].reduce((a, b) => a + b, 0))).join('')}\n`);
 }
