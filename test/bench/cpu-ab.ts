@@ -120,6 +120,7 @@ async function printSteps(): Promise<void> {
     // What asking costs the server: two usage queries with nothing in between.
     const idle: number[] = [];
     for (let i = 0; i < 50; i++) idle.push(-(await t.ask()) + (await t.ask()));
+    const asking = median(idle);
     const spent = new Map<string, number[]>();
     // A request an op makes twice (the new-consent flow resumes twice) is counted as two steps.
     let seen = new Map<string, number>();
@@ -127,12 +128,14 @@ async function printSteps(): Promise<void> {
     t.http.request = async (method, path, options) => {
       const before = await t.ask();
       const reply = await request(method, path, options);
-      const cpu = (await t.ask()) - before - median(idle);
+      const cpu = (await t.ask()) - before - asking;
       const name = stepOf(method, path);
       const nth = (seen.get(name) ?? 0) + 1;
       seen.set(name, nth);
       const step = nth > 1 ? `${name} (${nth})` : name;
-      spent.set(step, [...(spent.get(step) ?? []), cpu]);
+      const cpus = spent.get(step) ?? [];
+      cpus.push(cpu);
+      spent.set(step, cpus);
       return reply;
     };
     for (let i = 0; i < perBatch * batches; i++) {
