@@ -24,11 +24,16 @@ async function redisSink(config: Config, stream: string, maxLength: number): Pro
   }
   // The deployment's Redis settings and credentials, through the one connection factory.
   const { redisConnectionFor } = await import('../storage/index.js');
+  const { settle } = await import('../storage/redis-client.js');
   const client = redisConnectionFor(config);
   // Connection errors are the store watcher's to report; without a listener ioredis prints them.
   client.on('error', () => undefined);
+  // The connection has no offline queue: without this wait, idp.started (written while it
+  // still connects) was refused and lost. Later writes fail fast while Redis is away.
+  const connected = settle(client, 3000);
   return {
     async write(event: AuditEvent) {
+      await connected;
       await client.xadd(stream, 'MAXLEN', '~', String(maxLength), '*', 'event', event.event, 'json', JSON.stringify(event));
     },
     async close() {
